@@ -1,0 +1,78 @@
+# Shared set-up for Rapport's scripts: sourced, not run. Installs what is missing (apt
+# packages, the UI's npm packages, tauri-driver) and sets the build cache location.
+# Every step checks first and does nothing when the thing is already there.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+
+# A build cache outside the clone survives fresh clones; a fresh machine just builds cold.
+if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  if mkdir -p /var/cache/rapport-target 2>/dev/null && [ -w /var/cache/rapport-target ]; then
+    export CARGO_TARGET_DIR=/var/cache/rapport-target
+  else
+    export CARGO_TARGET_DIR="$ROOT/target"
+  fi
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+# Portable whisper.cpp builds (used by later modules) and quieter cargo output in CI.
+export GGML_NATIVE=OFF
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+# Debian packages: to build the app, to test it in a real window, for test speech.
+APT_BUILD=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
+  librsvg2-dev libayatana-appindicator3-dev libxdo-dev)
+APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool espeak-ng sox libxml2-utils)
+
+apt_missing() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  printf '%s\n' "${missing[@]}"
+}
+
+ensure_apt() {
+  local missing
+  mapfile -t missing < <(apt_missing "$@" | sed '/^$/d')
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  step "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Another process may hold the apt lock for a while: wait for it (up to 10 minutes).
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup" >&2; exit 1; }
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+}
+
+ensure_npm() {
+  command -v npm >/dev/null || ensure_apt nodejs npm
+  local stamp="$ROOT/ui/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/ui/package-lock.json" -nt "$stamp" ]; then
+    step "installing the UI's npm packages (npm ci)"
+    (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_tauri_driver() {
+  command -v tauri-driver >/dev/null && return 0
+  step "installing tauri-driver"
+  cargo install tauri-driver --locked --quiet
+}
+
+build_ui() {
+  step "building the UI (ui/dist)"
+  (cd "$ROOT/ui" && npm run --silent build)
+}
+
+# The desktop app, debug profile (shares its build with the tests), UI embedded.
+build_app() {
+  step "building the desktop app"
+  (cd "$ROOT" && cargo build -p rapport-desktop --features rapport-desktop/custom-protocol "$@")
+}

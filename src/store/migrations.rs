@@ -1,0 +1,316 @@
+//! The append-only list of schema migrations. Never edit a released migration: add one.
+//!
+//! The schema version lives in SQLite's `user_version` (managed by `rusqlite_migration`).
+
+use rusqlite_migration::{Migrations, M};
+
+/// Migration 1: every noun of the product (see DESIGN.md).
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE studies (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    goal       TEXT,
+    started_at TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE guides (
+    id         INTEGER PRIMARY KEY,
+    study_id   INTEGER REFERENCES studies(id) ON DELETE SET NULL,
+    title      TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX guides_study ON guides(study_id);
+
+CREATE TABLE guide_versions (
+    id         INTEGER PRIMARY KEY,
+    guide_id   INTEGER NOT NULL REFERENCES guides(id) ON DELETE CASCADE,
+    version    INTEGER NOT NULL,
+    source     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (guide_id, version)
+);
+
+CREATE TABLE guide_questions (
+    id               INTEGER PRIMARY KEY,
+    guide_version_id INTEGER NOT NULL REFERENCES guide_versions(id) ON DELETE CASCADE,
+    position         INTEGER NOT NULL,
+    section          TEXT NOT NULL,
+    text             TEXT NOT NULL,
+    probes           TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX guide_questions_version ON guide_questions(guide_version_id, position);
+
+CREATE TABLE people (
+    id         INTEGER PRIMARY KEY,
+    email      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name       TEXT NOT NULL,
+    team       TEXT,
+    role       TEXT,
+    location   TEXT,
+    started_at TEXT,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    status     TEXT NOT NULL DEFAULT 'new',
+    consent    INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_events (
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER REFERENCES people(id) ON DELETE CASCADE,
+    actor       TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    resource    TEXT,
+    service     TEXT,
+    environment TEXT,
+    outcome     TEXT,
+    source      TEXT
+);
+CREATE INDEX audit_events_person ON audit_events(person_id, at);
+
+CREATE TABLE activity (
+    person_id   INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+    events      INTEGER NOT NULL,
+    first_seen  TEXT,
+    last_seen   TEXT,
+    active_days INTEGER NOT NULL,
+    by_action   TEXT NOT NULL DEFAULT '{}',
+    by_resource TEXT NOT NULL DEFAULT '{}',
+    by_service  TEXT NOT NULL DEFAULT '{}',
+    updated_at  TEXT NOT NULL
+);
+
+CREATE TABLE outreach (
+    id        INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    study_id  INTEGER REFERENCES studies(id) ON DELETE SET NULL,
+    channel   TEXT NOT NULL CHECK (channel IN ('slack', 'email', 'word-of-mouth', 'other')),
+    status    TEXT NOT NULL CHECK (status IN ('contacted', 'followed-up', 'scheduled', 'declined', 'no-response', 'done')),
+    at        TEXT NOT NULL,
+    note      TEXT
+);
+CREATE INDEX outreach_person ON outreach(person_id, at);
+
+CREATE TABLE sessions (
+    id               INTEGER PRIMARY KEY,
+    study_id         INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+    person_id        INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    guide_version_id INTEGER REFERENCES guide_versions(id) ON DELETE SET NULL,
+    at               TEXT NOT NULL,
+    title            TEXT,
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX sessions_study ON sessions(study_id, at);
+CREATE INDEX sessions_person ON sessions(person_id);
+
+CREATE TABLE notes (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    at_ms      INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX notes_session ON notes(session_id, at_ms);
+
+CREATE TABLE media_files (
+    sha256   TEXT PRIMARY KEY,
+    size     INTEGER NOT NULL,
+    ext      TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+
+CREATE TABLE recordings (
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    sha256      TEXT NOT NULL REFERENCES media_files(sha256),
+    file_name   TEXT NOT NULL,
+    container   TEXT,
+    codec       TEXT,
+    channels    INTEGER,
+    sample_rate INTEGER,
+    duration_ms INTEGER,
+    added_at    TEXT NOT NULL
+);
+CREATE INDEX recordings_session ON recordings(session_id);
+
+CREATE TABLE transcripts (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER NOT NULL UNIQUE REFERENCES sessions(id) ON DELETE CASCADE,
+    recording_id INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
+    source       TEXT NOT NULL,
+    language     TEXT,
+    model        TEXT,
+    created_at   TEXT NOT NULL
+);
+
+CREATE TABLE speakers (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    label      TEXT NOT NULL,
+    name       TEXT,
+    person_id  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    UNIQUE (session_id, label)
+);
+
+CREATE TABLE segments (
+    id            INTEGER PRIMARY KEY,
+    transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    start_ms      INTEGER NOT NULL,
+    end_ms        INTEGER NOT NULL,
+    speaker_id    INTEGER REFERENCES speakers(id) ON DELETE SET NULL,
+    text          TEXT NOT NULL,
+    words         TEXT,
+    CHECK (end_ms >= start_ms)
+);
+CREATE INDEX segments_transcript ON segments(transcript_id, start_ms);
+
+CREATE TABLE segment_edits (
+    id         INTEGER PRIMARY KEY,
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    old_text   TEXT NOT NULL,
+    new_text   TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
+
+CREATE TABLE tags (
+    id          INTEGER PRIMARY KEY,
+    parent_id   INTEGER REFERENCES tags(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    path        TEXT NOT NULL UNIQUE,
+    description TEXT
+);
+
+CREATE TABLE highlights (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    note_id    INTEGER REFERENCES notes(id) ON DELETE CASCADE,
+    start_ms   INTEGER NOT NULL,
+    end_ms     INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    comment    TEXT,
+    created_at TEXT NOT NULL,
+    CHECK (end_ms >= start_ms)
+);
+CREATE INDEX highlights_session ON highlights(session_id, start_ms);
+
+CREATE TABLE highlight_tags (
+    highlight_id INTEGER NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+    tag_id       INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (highlight_id, tag_id)
+);
+
+CREATE TABLE findings (
+    id         INTEGER PRIMARY KEY,
+    study_id   INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+    title      TEXT NOT NULL,
+    body       TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE finding_evidence (
+    finding_id   INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+    highlight_id INTEGER NOT NULL REFERENCES highlights(id) ON DELETE CASCADE,
+    PRIMARY KEY (finding_id, highlight_id)
+);
+
+CREATE TABLE finding_links (
+    id         INTEGER PRIMARY KEY,
+    finding_id INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('service', 'metric', 'nps')),
+    value      TEXT NOT NULL,
+    UNIQUE (finding_id, kind, value)
+);
+
+CREATE TABLE deploy_events (
+    id          INTEGER PRIMARY KEY,
+    external_id TEXT UNIQUE,
+    service     TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('success', 'failed', 'rolled_back')),
+    commit_at   TEXT,
+    lead_time_s INTEGER,
+    version     TEXT
+);
+CREATE INDEX deploy_events_service ON deploy_events(service, started_at);
+
+CREATE TABLE incidents (
+    id          INTEGER PRIMARY KEY,
+    external_id TEXT UNIQUE,
+    service     TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    resolved_at TEXT,
+    severity    TEXT,
+    deploy_id   INTEGER REFERENCES deploy_events(id) ON DELETE SET NULL,
+    title       TEXT
+);
+
+CREATE TABLE metric_series (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL UNIQUE,
+    source    TEXT NOT NULL,
+    url       TEXT,
+    query     TEXT,
+    step_s    INTEGER,
+    labels    TEXT NOT NULL DEFAULT '{}',
+    pulled_at TEXT
+);
+
+CREATE TABLE metric_points (
+    series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+    at_ms     INTEGER NOT NULL,
+    value     REAL NOT NULL,
+    PRIMARY KEY (series_id, at_ms)
+) WITHOUT ROWID;
+
+CREATE TABLE releases (
+    id      INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    title   TEXT NOT NULL
+);
+
+CREATE TABLE release_findings (
+    release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    finding_id INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+    PRIMARY KEY (release_id, finding_id)
+);
+
+CREATE TABLE nps_responses (
+    id           INTEGER PRIMARY KEY,
+    respondent   TEXT,
+    email        TEXT,
+    person_id    INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    score        INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
+    comment      TEXT,
+    submitted_at TEXT NOT NULL,
+    segments     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX nps_responses_time ON nps_responses(submitted_at);
+
+CREATE TABLE feedback_items (
+    id           INTEGER PRIMARY KEY,
+    external_id  TEXT UNIQUE,
+    source       TEXT,
+    submitted_at TEXT,
+    email        TEXT,
+    person_id    INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    text         TEXT NOT NULL
+);
+"#;
+
+/// All migrations, oldest first. Append only.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The schema version this build writes: the number of migrations.
+pub const SCHEMA_VERSION: i64 = 1;

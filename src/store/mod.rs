@@ -1,0 +1,58 @@
+//! The SQLite store: opening `rapport.db` safely, the schema migrations, and small helpers.
+//!
+//! SQLite is the source of truth of a workspace. A database whose `user_version` is newer
+//! than [`SCHEMA_VERSION`] is refused before anything writes to it (it is first opened
+//! read-only), so a newer app's data is never damaged. Connections run in WAL mode with
+//! foreign keys on; every import runs in one transaction.
+
+mod migrations;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use migrations::{migrations, SCHEMA_VERSION};
+
+use crate::error::{Error, Result};
+
+/// Reads `user_version` of an existing database without writing to it.
+pub fn peek_schema_version(db: &Path) -> Result<i64> {
+    let conn =
+        Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let version = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            Error::NotAWorkspace {
+                path: db.to_path_buf(),
+                reason: "the file is not an SQLite database".into(),
+            }
+        }
+        other => Error::Database(other),
+    })?;
+    Ok(version)
+}
+
+/// Opens (creating if needed) the database at `db`, refusing a newer schema, and migrates it
+/// to [`SCHEMA_VERSION`].
+pub fn open(db: &Path) -> Result<Connection> {
+    if db.exists() {
+        let found = peek_schema_version(db)?;
+        if found > SCHEMA_VERSION {
+            return Err(Error::WorkspaceNewer { path: db.to_path_buf(), found, supported: SCHEMA_VERSION });
+        }
+    }
+    let mut conn = Connection::open(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    migrations().to_latest(&mut conn).map_err(|e| match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => Error::Database(err),
+        other => Error::Integrity(format!("{}: migrating the database failed: {other}", db.display())),
+    })?;
+    Ok(conn)
+}
+
+/// The current UTC time as RFC 3339 text, the format every timestamp column uses.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the core and the `rapport` CLI, one binary with a module per area.
+
+mod cli;
+mod store;
+mod util;

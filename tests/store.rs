@@ -1,0 +1,81 @@
+//! The store: migrations, workspace layout, the demo's content.
+
+use rapport::{demo, store, study, Workspace};
+
+use crate::util::TempDir;
+
+#[test]
+fn migrations_are_valid() {
+    store::migrations().validate().expect("every migration applies cleanly");
+}
+
+#[test]
+fn schema_version_matches_the_number_of_migrations() {
+    let tmp = TempDir::new();
+    let ws = Workspace::create(&tmp.ws()).unwrap();
+    let v: i64 = ws.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, store::SCHEMA_VERSION);
+}
+
+#[test]
+fn create_lays_out_the_workspace_folders_in_wal_mode_with_foreign_keys() {
+    let tmp = TempDir::new();
+    let ws = Workspace::create(&tmp.ws()).unwrap();
+    for sub in ["index", "media", "exports"] {
+        assert!(tmp.ws().join(sub).is_dir(), "{sub}/ exists");
+    }
+    let mode: String = ws.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = ws.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(fk, 1);
+}
+
+#[test]
+fn the_demo_fills_every_part_of_the_loop() {
+    let tmp = TempDir::new();
+    let mut ws = Workspace::create(&tmp.ws()).unwrap();
+    demo::load(&mut ws, &demo::Source::Embedded).unwrap();
+    let c = ws.counts().unwrap();
+    assert!(c.people >= 8, "8+ people: {c:?}");
+    assert_eq!(c.sessions, 3);
+    assert_eq!(c.recordings, 1);
+    assert!(c.segments >= 100, "three real transcripts: {c:?}");
+    assert!(c.nps_responses >= 200, "200+ NPS responses: {c:?}");
+    assert!(c.deploy_events >= 500, "500+ deploy events: {c:?}");
+    assert_eq!(c.findings, 3);
+    let id = study::resolve(ws.conn(), demo::DEMO_STUDY).unwrap();
+    let overview = study::overview(ws.conn(), id).unwrap();
+    let guide = overview.guide.expect("the demo study has a guide");
+    assert!((12..=20).contains(&guide.questions), "about 15 questions: {}", guide.questions);
+    assert!(overview.findings.iter().all(|f| f.evidence.len() >= 2), "every finding has evidence");
+    let roles: std::collections::BTreeSet<String> =
+        rapport::people::list(ws.conn()).unwrap().into_iter().filter_map(|p| p.role).collect();
+    for role in ["service engineer", "ops", "SRE", "automation", "test", "product"] {
+        assert!(roles.contains(role), "role {role} among {roles:?}");
+    }
+    let insights = rapport::insights::summary(ws.conn()).unwrap();
+    let deploys = insights.deploys.unwrap();
+    assert_eq!(deploys.services.len(), 4);
+    assert!(
+        deploys.services.iter().all(|s| s.failed + s.rolled_back > 0),
+        "failures and rollbacks per service"
+    );
+    let nps = insights.nps.unwrap();
+    assert!(nps.by_month.len() >= 6, "six months of NPS: {:?}", nps.by_month);
+}
+
+#[test]
+fn the_demo_recording_is_stored_under_its_sha256_with_its_duration() {
+    let tmp = TempDir::new();
+    let mut ws = Workspace::create(&tmp.ws()).unwrap();
+    demo::load(&mut ws, &demo::Source::Embedded).unwrap();
+    let sessions = rapport::session::list(ws.conn(), None).unwrap();
+    let with = sessions.iter().find(|s| s.has_recording).unwrap();
+    let detail = rapport::session::detail(ws.conn(), with.id).unwrap();
+    let rec = &detail.recordings[0];
+    let path = rapport::media::media_path(&ws.media_dir(), &rec.sha256, "flac");
+    assert_eq!(rapport::media::sha256_hex(&std::fs::read(path).unwrap()), rec.sha256);
+    let ms = rec.duration_ms.expect("the FLAC header gives a duration");
+    assert!((10_000..=90_000).contains(&ms), "a short recording: {ms} ms");
+    assert_eq!(rec.sample_rate, Some(16000));
+}
