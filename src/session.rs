@@ -25,7 +25,7 @@ pub struct SessionSummary {
     pub has_recording: bool,
     pub has_transcript: bool,
     pub segments: i64,
-    /// Length of the longest recording, else the end of the last transcript segment.
+    /// The longer of the longest recording and the end of the last transcript segment.
     pub duration_ms: Option<i64>,
 }
 
@@ -91,8 +91,9 @@ const SUMMARY_SQL: &str = "
 SELECT s.id, s.study_id, st.name, coalesce(p.email, ''), coalesce(p.name, ''), s.at,
        EXISTS (SELECT 1 FROM recordings r WHERE r.session_id = s.id),
        (SELECT count(*) FROM segments g JOIN transcripts t ON t.id = g.transcript_id WHERE t.session_id = s.id),
-       coalesce((SELECT max(r.duration_ms) FROM recordings r WHERE r.session_id = s.id),
-                (SELECT max(g.end_ms) FROM segments g JOIN transcripts t ON t.id = g.transcript_id WHERE t.session_id = s.id))
+       nullif(max(coalesce((SELECT max(r.duration_ms) FROM recordings r WHERE r.session_id = s.id), 0),
+                  coalesce((SELECT max(g.end_ms) FROM segments g JOIN transcripts t ON t.id = g.transcript_id
+                            WHERE t.session_id = s.id), 0)), 0)
 FROM sessions s JOIN studies st ON st.id = s.study_id LEFT JOIN people p ON p.id = s.person_id";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {

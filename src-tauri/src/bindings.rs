@@ -62,7 +62,9 @@ fn jsdoc(docs: &str, indent: &str) -> String {
 }
 
 fn decl<T: TS>(cfg: &Config) -> String {
-    format!("{}export {}\n", jsdoc(&T::docs().unwrap_or_default(), ""), T::decl(cfg))
+    // ts-rs gives the Rust doc comment already as a JSDoc block.
+    let docs = T::docs().map(|d| format!("{}\n", d.trim_end())).unwrap_or_default();
+    format!("{docs}export {}\n", T::decl(cfg))
 }
 
 /// The whole generated file.

@@ -36,13 +36,13 @@ async function findWithText(css, text) {
   return null;
 }
 
-/** The first whole number in an element's text ("3\nSessions" → 3). */
+/** The first whole number in an element's text ("3\nSessions" → 3, "1,840" → 1840). */
 async function numberIn(css) {
   const el = await waitFor(`${css} to be shown`, () => s.find(css));
   const text = await s.text(el);
-  const m = /-?\d+/.exec(text);
+  const m = /-?\d[\d,]*/.exec(text);
   assert.ok(m, `${css} should show a number, but reads ${JSON.stringify(text)}`);
-  return Number(m[0]);
+  return Number(m[0].replaceAll(",", ""));
 }
 
 describe("Rapport on first launch, with the demo workspace", () => {

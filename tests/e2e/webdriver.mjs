@@ -16,11 +16,17 @@ export class WebDriverError extends Error {
 }
 
 async function request(baseUrl, method, path, body) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
+    throw new Error(`could not reach the WebDriver server at ${baseUrl} for ${method} ${path}${cause} (is tauri-driver running?)`);
+  }
   const text = await res.text();
   let json;
   try {

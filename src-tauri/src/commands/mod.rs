@@ -4,6 +4,7 @@
 //! handler and the TypeScript signatures in `ui/src/lib/bindings.gen.ts`, and checks at
 //! compile time that each listed signature is the function's real one.
 
+pub mod app;
 pub mod insights;
 pub mod people;
 pub mod sessions;
@@ -72,4 +73,6 @@ commands! {
     sessions::session_detail(id: i64) -> SessionDetail;
     /// NPS, deploys, incidents and metrics at a glance.
     insights::insights_summary() -> InsightsSummary;
+    /// Tells the shell the first screen with data has painted (for the first-paint benchmark).
+    app::ui_ready() -> ();
 }

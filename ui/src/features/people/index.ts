@@ -1,0 +1,9 @@
+import type { Feature } from "../../lib/feature";
+import PeopleList from "./PeopleList.svelte";
+
+export const people: Feature = {
+  id: "people",
+  label: "People",
+  icon: "people",
+  views: [{ id: "people", component: PeopleList }],
+};

@@ -1,0 +1,72 @@
+//! The open workspace: its info (path, counts, whether the demo was just made), switching to
+//! another folder, and a generation number that the app uses to reload every view after a switch.
+import { open } from "@tauri-apps/plugin-dialog";
+import { commands, type WorkspaceInfo } from "../../lib/bindings.gen";
+import { toUiError, type UiError } from "../../lib/api";
+import { router } from "../../lib/router.svelte";
+
+class Workspace {
+  info: WorkspaceInfo | null = $state(null);
+  /** Why the workspace could not be read (the app shows this instead of the views). */
+  loadError: UiError | null = $state(null);
+  /** Why the last switch failed (shown above the current view). */
+  actionError: UiError | null = $state(null);
+  loading = $state(false);
+  switching = $state(false);
+  bannerDismissed = $state(false);
+  /** Goes up on every switch; views are keyed on it so they load again. */
+  generation = $state(0);
+
+  get showDemoBanner(): boolean {
+    return this.info?.demo_created === true && !this.bannerDismissed;
+  }
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.loadError = null;
+    try {
+      this.info = await commands.workspaceInfo();
+    } catch (e) {
+      this.loadError = toUiError(e);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Picks a folder and makes a new, empty workspace there. */
+  startEmpty(): Promise<void> {
+    return this.#switch("Choose a folder for the new, empty workspace", commands.workspaceCreateEmpty);
+  }
+
+  /** Picks a folder and opens the workspace in it. */
+  openOther(): Promise<void> {
+    return this.#switch("Open a Rapport workspace folder", commands.workspaceOpen);
+  }
+
+  async #switch(title: string, command: (path: string) => Promise<WorkspaceInfo>): Promise<void> {
+    if (this.switching) return;
+    this.actionError = null;
+    let picked: string | null;
+    try {
+      picked = await open({ directory: true, multiple: false, title });
+    } catch (e) {
+      this.actionError = toUiError(e);
+      return;
+    }
+    if (picked === null) return; // the user cancelled the picker
+    this.switching = true;
+    try {
+      this.info = await command(picked);
+      this.loadError = null;
+      this.bannerDismissed = false;
+      router.reset("studies");
+      this.generation += 1;
+    } catch (e) {
+      this.actionError = toUiError(e);
+    } finally {
+      this.switching = false;
+    }
+  }
+}
+
+export const workspace = new Workspace();

@@ -1,0 +1,44 @@
+//! What a feature folder registers: a sidebar entry and the views it owns. The list of
+//! features lives in src/views.ts; adding a feature is a folder plus one line there.
+import type { Component } from "svelte";
+import type { Params } from "./router.svelte";
+import type { IconName } from "./components/icons";
+
+/** Every view gets the params it was navigated to with. */
+export type ViewProps = { params: Params };
+
+export type View = {
+  /** The name used with router.navigate(id, params); unique across features. */
+  id: string;
+  component: Component<ViewProps>;
+};
+
+export type Feature = {
+  /** Also the sidebar test id: `nav-${id}`. */
+  id: string;
+  label: string;
+  icon: IconName;
+  /** The first view is the one the sidebar entry opens; the others are pages inside the feature. */
+  views: [View, ...View[]];
+};
+
+export type Registry = {
+  features: readonly Feature[];
+  /** The feature and view registered under a view id. */
+  lookup(viewId: string): { feature: Feature; view: View } | undefined;
+};
+
+/** Indexes the features' views by id; a view id registered twice is a programming error. */
+export function createRegistry(features: readonly Feature[]): Registry {
+  const byId = new Map<string, { feature: Feature; view: View }>();
+  for (const feature of features) {
+    for (const view of feature.views) {
+      const taken = byId.get(view.id);
+      if (taken) {
+        throw new Error(`view "${view.id}" is registered by both "${taken.feature.id}" and "${feature.id}"`);
+      }
+      byId.set(view.id, { feature, view });
+    }
+  }
+  return { features, lookup: (id) => byId.get(id) };
+}

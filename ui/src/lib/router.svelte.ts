@@ -1,0 +1,53 @@
+//! A tiny state router: the current view with its params, and a history stack for "Back".
+//! Views are registered in src/views.ts; this module knows nothing about them.
+
+export type Params = Readonly<Record<string, string | number>>;
+export type Route = { readonly view: string; readonly params: Params };
+
+export class Router {
+  current: Route = $state({ view: "", params: {} });
+  #history: Route[] = $state([]);
+
+  constructor(initial: string) {
+    this.current = { view: initial, params: {} };
+  }
+
+  get canGoBack(): boolean {
+    return this.#history.length > 0;
+  }
+
+  /** Shows a view; the one shown before it is kept for back(). Showing the same route again does nothing. */
+  navigate(view: string, params: Params = {}): void {
+    if (sameRoute(this.current, { view, params })) return;
+    this.#history.push(this.current);
+    this.current = { view, params };
+  }
+
+  /** Returns to the previous view; stays put when there is none. */
+  back(): void {
+    const prev = this.#history.pop();
+    if (prev) this.current = prev;
+  }
+
+  /** Shows a view and forgets the history (after switching workspaces, ids no longer mean the same). */
+  reset(view: string): void {
+    this.#history = [];
+    this.current = { view, params: {} };
+  }
+}
+
+function sameRoute(a: Route, b: Route): boolean {
+  if (a.view !== b.view) return false;
+  const ka = Object.keys(a.params);
+  const kb = Object.keys(b.params);
+  return ka.length === kb.length && ka.every((k) => a.params[k] === b.params[k]);
+}
+
+/** A numeric route param (ids); NaN when missing, so the view can say it is missing. */
+export function numParam(params: Params, name: string): number {
+  const v = params[name];
+  return typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
+}
+
+/** The app's router. "studies" is the view the app opens on. */
+export const router = new Router("studies");

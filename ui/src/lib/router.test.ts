@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { numParam, Router } from "./router.svelte";
+
+describe("Router", () => {
+  it("starts on the initial view with nothing to go back to", () => {
+    const r = new Router("studies");
+    expect(r.current).toEqual({ view: "studies", params: {} });
+    expect(r.canGoBack).toBe(false);
+  });
+
+  it("goes back through the views in the order they were shown", () => {
+    const r = new Router("studies");
+    r.navigate("study", { id: 1 });
+    r.navigate("session", { id: 7 });
+    expect(r.current).toEqual({ view: "session", params: { id: 7 } });
+    r.back();
+    expect(r.current).toEqual({ view: "study", params: { id: 1 } });
+    r.back();
+    expect(r.current.view).toBe("studies");
+    r.back();
+    expect(r.current.view).toBe("studies");
+  });
+
+  it("does not stack the same route twice, so one Back leaves it", () => {
+    const r = new Router("studies");
+    r.navigate("study", { id: 1 });
+    r.navigate("study", { id: 1 });
+    r.back();
+    expect(r.current.view).toBe("studies");
+    expect(r.canGoBack).toBe(false);
+  });
+
+  it("reset forgets the history", () => {
+    const r = new Router("studies");
+    r.navigate("people");
+    r.reset("studies");
+    expect(r.canGoBack).toBe(false);
+    expect(r.current.view).toBe("studies");
+  });
+
+  it("numParam reads ids and says NaN when one is missing", () => {
+    expect(numParam({ id: 3 }, "id")).toBe(3);
+    expect(numParam({ id: "4" }, "id")).toBe(4);
+    expect(Number.isNaN(numParam({}, "id"))).toBe(true);
+  });
+});

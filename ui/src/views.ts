@@ -1,0 +1,11 @@
+//! The one place features are registered. To add one: make a folder under src/features/
+//! with an index.ts that exports a Feature (its sidebar entry and views), and add it here.
+import { createRegistry } from "./lib/feature";
+import { studies } from "./features/studies";
+import { people } from "./features/people";
+import { sessions } from "./features/sessions";
+import { search } from "./features/search";
+import { findings } from "./features/findings";
+import { insights } from "./features/insights";
+
+export const registry = createRegistry([studies, people, sessions, search, findings, insights]);
