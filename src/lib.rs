@@ -12,6 +12,7 @@ pub mod insights;
 pub mod media;
 pub mod nps;
 pub mod people;
+pub mod progress;
 pub mod session;
 pub mod store;
 pub mod study;

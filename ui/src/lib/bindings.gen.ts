@@ -59,7 +59,7 @@ export type TagCount = { path: string, highlights: number, };
  */
 export type SessionSummary = { id: number, study_id: number, study: string, person_email: string, person_name: string, at: string, has_recording: boolean, has_transcript: boolean, segments: number, 
 /**
- * Length of the longest recording, else the end of the last transcript segment.
+ * The longer of the longest recording and the end of the last transcript segment.
  */
 duration_ms: number | null, };
 

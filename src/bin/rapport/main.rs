@@ -1,0 +1,63 @@
+//! The `rapport` command line: parses arguments, calls the core, prints the result for a
+//! person or, with `--json`, for a script. Errors are one line on stderr and a non-zero exit.
+//!
+//! Each area's verbs live in their own file as a clap `Subcommand` enum flattened into
+//! [`Command`]: adding an area is a new file, a `mod` line and one variant here.
+
+mod ctx;
+mod studies;
+mod workspace;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::ctx::Ctx;
+
+#[derive(Parser)]
+#[command(
+    name = "rapport",
+    version,
+    about = "Research interviews, transcripts and deploy insights on your own machine"
+)]
+struct Cli {
+    /// The workspace folder (default: $RAPPORT_WORKSPACE, else the OS data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    workspace: Option<std::path::PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    #[command(flatten)]
+    Workspace(workspace::Cmd),
+    #[command(flatten)]
+    Studies(studies::Cmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Ctx::new(cli.workspace.clone(), cli.json);
+    let result = match &cli.command {
+        Command::Workspace(cmd) => workspace::run(&ctx, cmd),
+        Command::Studies(cmd) => studies::run(&ctx, cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let code = err.downcast_ref::<rapport::Error>().map(|e| e.code());
+            if cli.json {
+                let body = serde_json::json!({"error": {"code": code, "message": format!("{err:#}")}});
+                let _ = writeln!(std::io::stderr(), "{body}");
+            } else {
+                let _ = writeln!(std::io::stderr(), "rapport: {err:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
