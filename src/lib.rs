@@ -13,6 +13,7 @@ pub mod media;
 pub mod nps;
 pub mod people;
 pub mod progress;
+pub mod search;
 pub mod session;
 pub mod store;
 pub mod study;

@@ -80,6 +80,15 @@ pub fn add_note(conn: &Connection, session_id: i64, at_ms: i64, text: &str) -> R
     Ok(conn.last_insert_rowid())
 }
 
+/// Deletes a session with its notes, recordings, transcript and highlights (media files stay:
+/// they are content-addressed and may be shared).
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    if conn.execute("DELETE FROM sessions WHERE id = ?1", [id])? == 0 {
+        return Err(Error::not_found("session", id));
+    }
+    Ok(())
+}
+
 /// Fails with not-found unless the session exists.
 pub fn ensure(conn: &Connection, id: i64) -> Result<()> {
     let found: Option<i64> =

@@ -307,10 +307,95 @@ CREATE TABLE feedback_items (
 );
 "#;
 
+/// Migration 2: the change log the search index catches up from. Triggers record every
+/// change to searchable text (and to what a search document shows: speakers, tags, people,
+/// studies); `seq` is the store's change counter that the index keeps in its commit.
+const V2: &str = r#"
+CREATE TABLE search_changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind   TEXT NOT NULL,
+    ref_id INTEGER NOT NULL
+);
+
+CREATE TRIGGER search_segments_ins AFTER INSERT ON segments BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('segment', NEW.id); END;
+CREATE TRIGGER search_segments_upd AFTER UPDATE ON segments BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('segment', NEW.id); END;
+CREATE TRIGGER search_segments_del AFTER DELETE ON segments BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('segment', OLD.id); END;
+
+CREATE TRIGGER search_notes_ins AFTER INSERT ON notes BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('note', NEW.id); END;
+CREATE TRIGGER search_notes_upd AFTER UPDATE ON notes BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('note', NEW.id); END;
+CREATE TRIGGER search_notes_del AFTER DELETE ON notes BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('note', OLD.id); END;
+
+CREATE TRIGGER search_highlights_ins AFTER INSERT ON highlights BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
+CREATE TRIGGER search_highlights_upd AFTER UPDATE ON highlights BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
+CREATE TRIGGER search_highlights_del AFTER DELETE ON highlights BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', OLD.session_id); END;
+
+CREATE TRIGGER search_highlight_tags_ins AFTER INSERT ON highlight_tags BEGIN
+    INSERT INTO search_changes (kind, ref_id)
+    SELECT 'session', session_id FROM highlights WHERE id = NEW.highlight_id; END;
+CREATE TRIGGER search_highlight_tags_del AFTER DELETE ON highlight_tags BEGIN
+    INSERT INTO search_changes (kind, ref_id)
+    SELECT 'session', session_id FROM highlights WHERE id = OLD.highlight_id; END;
+
+CREATE TRIGGER search_findings_ins AFTER INSERT ON findings BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('finding', NEW.id); END;
+CREATE TRIGGER search_findings_upd AFTER UPDATE ON findings BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('finding', NEW.id); END;
+CREATE TRIGGER search_findings_del AFTER DELETE ON findings BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('finding', OLD.id); END;
+
+CREATE TRIGGER search_nps_ins AFTER INSERT ON nps_responses BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('nps', NEW.id); END;
+CREATE TRIGGER search_nps_upd AFTER UPDATE ON nps_responses BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('nps', NEW.id); END;
+CREATE TRIGGER search_nps_del AFTER DELETE ON nps_responses BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('nps', OLD.id); END;
+
+CREATE TRIGGER search_feedback_ins AFTER INSERT ON feedback_items BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('feedback', NEW.id); END;
+CREATE TRIGGER search_feedback_upd AFTER UPDATE ON feedback_items BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('feedback', NEW.id); END;
+CREATE TRIGGER search_feedback_del AFTER DELETE ON feedback_items BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('feedback', OLD.id); END;
+
+CREATE TRIGGER search_speakers_upd AFTER UPDATE ON speakers BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
+CREATE TRIGGER search_sessions_upd AFTER UPDATE ON sessions BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.id); END;
+CREATE TRIGGER search_sessions_del AFTER DELETE ON sessions BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', OLD.id); END;
+CREATE TRIGGER search_transcripts_del AFTER DELETE ON transcripts BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', OLD.session_id); END;
+
+CREATE TRIGGER search_studies_upd AFTER UPDATE OF name ON studies BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('all', NEW.id); END;
+CREATE TRIGGER search_people_upd AFTER UPDATE OF name, email, team, role ON people BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('all', NEW.id); END;
+CREATE TRIGGER search_tags_upd AFTER UPDATE OF path ON tags BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('all', NEW.id); END;
+
+CREATE TABLE saved_searches (
+    id         INTEGER PRIMARY KEY,
+    study_id   INTEGER REFERENCES studies(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    query      TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (study_id, name)
+);
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;

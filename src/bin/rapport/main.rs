@@ -5,6 +5,7 @@
 //! [`Command`]: adding an area is a new file, a `mod` line and one variant here.
 
 mod ctx;
+mod search;
 mod studies;
 mod workspace;
 
@@ -38,6 +39,8 @@ enum Command {
     Workspace(workspace::Cmd),
     #[command(flatten)]
     Studies(studies::Cmd),
+    #[command(flatten)]
+    Search(search::Cmd),
 }
 
 fn main() -> ExitCode {
@@ -46,7 +49,15 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Workspace(cmd) => workspace::run(&ctx, cmd),
         Command::Studies(cmd) => studies::run(&ctx, cmd),
+        Command::Search(cmd) => search::run(&ctx, cmd),
     };
+    // A write and its index update are one operation: bring the index up to date after any
+    // verb that succeeded on an existing workspace (cheap when nothing changed).
+    if matches!(result, Ok(ExitCode::SUCCESS)) && rapport::Workspace::exists(&ctx.dir) {
+        if let Err(e) = rapport::Workspace::open(&ctx.dir).and_then(|ws| rapport::search::sync(&ws)) {
+            let _ = writeln!(std::io::stderr(), "rapport: warning: the search index was not updated: {e}");
+        }
+    }
     match result {
         Ok(code) => code,
         Err(err) => {

@@ -1,0 +1,168 @@
+//! Reading search documents out of the store: one per transcript segment, note, highlight,
+//! finding, NPS comment and feedback item, with what filters and results need (study,
+//! session, person, speaker, role, team, tags, times, text).
+
+use rusqlite::{params_from_iter, Connection};
+
+use crate::error::Result;
+
+/// One document as read from the store.
+#[derive(Debug, Clone, Default)]
+pub struct DocRow {
+    pub kind: &'static str,
+    pub ref_id: i64,
+    pub session: Option<i64>,
+    pub study_id: Option<i64>,
+    pub study: String,
+    pub person_name: String,
+    pub person_email: String,
+    pub speaker: Option<String>,
+    pub role: Option<String>,
+    pub team: Option<String>,
+    pub tags: Vec<String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    /// RFC 3339: the session's time (plus nothing: offsets are in start_ms), or the item's own.
+    pub date: String,
+    pub text: String,
+}
+
+/// Which documents to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selector {
+    All,
+    /// Segments, notes and highlights of one session.
+    Session(i64),
+    /// One document of a kind by its row id.
+    One(&'static str, i64),
+}
+
+// Columns, in order: ref_id, session, study_id, study, person_name, person_email, speaker,
+// role, team, tags (joined by char 31), start_ms, end_ms, date, text.
+const SEGMENTS: &str = "
+SELECT g.id, s.id, s.study_id, st.name, coalesce(p.name, ''), coalesce(p.email, ''),
+       coalesce(sp.name, sp.label), sx.role, sx.team,
+       (SELECT group_concat(tg.path, char(31)) FROM highlights h JOIN highlight_tags ht ON ht.highlight_id = h.id
+          JOIN tags tg ON tg.id = ht.tag_id
+         WHERE h.session_id = s.id AND h.start_ms < g.end_ms AND h.end_ms > g.start_ms),
+       g.start_ms, g.end_ms, s.at, g.text
+FROM segments g JOIN transcripts t ON t.id = g.transcript_id JOIN sessions s ON s.id = t.session_id
+JOIN studies st ON st.id = s.study_id LEFT JOIN people p ON p.id = s.person_id
+LEFT JOIN speakers sp ON sp.id = g.speaker_id
+LEFT JOIN people sx ON sx.id = coalesce(sp.person_id, CASE WHEN coalesce(sp.name, sp.label) = p.name THEN p.id END)";
+
+const NOTES: &str = "
+SELECT n.id, s.id, s.study_id, st.name, coalesce(p.name, ''), coalesce(p.email, ''), NULL, p.role, p.team, NULL,
+       n.at_ms, n.at_ms, s.at, n.text
+FROM notes n JOIN sessions s ON s.id = n.session_id JOIN studies st ON st.id = s.study_id
+LEFT JOIN people p ON p.id = s.person_id";
+
+const HIGHLIGHTS: &str = "
+SELECT h.id, s.id, s.study_id, st.name, coalesce(p.name, ''), coalesce(p.email, ''),
+       (SELECT coalesce(sp.name, sp.label) FROM segments g JOIN transcripts t ON t.id = g.transcript_id
+          LEFT JOIN speakers sp ON sp.id = g.speaker_id
+         WHERE t.session_id = s.id AND g.start_ms <= h.start_ms ORDER BY g.start_ms DESC LIMIT 1),
+       p.role, p.team,
+       (SELECT group_concat(tg.path, char(31)) FROM highlight_tags ht JOIN tags tg ON tg.id = ht.tag_id WHERE ht.highlight_id = h.id),
+       h.start_ms, h.end_ms, s.at, h.text || coalesce(char(10) || h.comment, '')
+FROM highlights h JOIN sessions s ON s.id = h.session_id JOIN studies st ON st.id = s.study_id
+LEFT JOIN people p ON p.id = s.person_id";
+
+const FINDINGS: &str = "
+SELECT f.id, NULL, f.study_id, st.name, '', '', NULL, NULL, NULL,
+       (SELECT group_concat(path, char(31)) FROM (SELECT DISTINCT tg.path FROM finding_evidence fe
+          JOIN highlight_tags ht ON ht.highlight_id = fe.highlight_id JOIN tags tg ON tg.id = ht.tag_id
+         WHERE fe.finding_id = f.id)),
+       0, 0, f.created_at, f.title || coalesce(char(10) || f.body, '')
+FROM findings f JOIN studies st ON st.id = f.study_id";
+
+const NPS: &str = "
+SELECT r.id, NULL, NULL, '', coalesce(p.name, r.respondent, ''), coalesce(r.email, ''), NULL,
+       coalesce(json_extract(r.segments, '$.role'), p.role), coalesce(json_extract(r.segments, '$.team'), p.team), NULL,
+       0, 0, r.submitted_at, r.comment
+FROM nps_responses r LEFT JOIN people p ON p.id = r.person_id
+WHERE r.comment IS NOT NULL AND r.comment != ''";
+
+const FEEDBACK: &str = "
+SELECT f.id, NULL, NULL, '', coalesce(p.name, ''), coalesce(f.email, ''), NULL, p.role, p.team, NULL,
+       0, 0, coalesce(f.submitted_at, ''), f.text
+FROM feedback_items f LEFT JOIN people p ON p.id = f.person_id";
+
+fn run(
+    conn: &Connection,
+    kind: &'static str,
+    sql: &str,
+    filter: &str,
+    args: &[i64],
+    f: &mut dyn FnMut(DocRow) -> Result<()>,
+) -> Result<()> {
+    let joiner = if sql.contains("\nWHERE ") { " AND " } else { " WHERE " };
+    let full = if filter.is_empty() { sql.to_string() } else { format!("{sql}{joiner}{filter}") };
+    let mut stmt = conn.prepare_cached(&full)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    while let Some(r) = rows.next()? {
+        let tags: Option<String> = r.get(9)?;
+        f(DocRow {
+            kind,
+            ref_id: r.get(0)?,
+            session: r.get(1)?,
+            study_id: r.get(2)?,
+            study: r.get(3)?,
+            person_name: r.get(4)?,
+            person_email: r.get(5)?,
+            speaker: r.get(6)?,
+            role: r.get(7)?,
+            team: r.get(8)?,
+            tags: tags.map(|t| t.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default(),
+            start_ms: r.get(10)?,
+            end_ms: r.get(11)?,
+            date: r.get(12)?,
+            text: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
+        })?;
+    }
+    Ok(())
+}
+
+/// Calls `f` with every document the selector names.
+pub fn for_each(
+    conn: &Connection,
+    selector: Selector,
+    f: &mut dyn FnMut(DocRow) -> Result<()>,
+) -> Result<()> {
+    let per_session: [(&'static str, &str, &str); 3] =
+        [("segment", SEGMENTS, "g"), ("note", NOTES, "n"), ("highlight", HIGHLIGHTS, "h")];
+    let standalone: [(&'static str, &str, &str); 3] =
+        [("finding", FINDINGS, "f"), ("nps", NPS, "r"), ("feedback", FEEDBACK, "f")];
+    match selector {
+        Selector::All => {
+            for (kind, sql, _) in per_session.iter().chain(standalone.iter()) {
+                run(conn, kind, sql, "", &[], f)?;
+            }
+        }
+        Selector::Session(id) => {
+            for (kind, sql, _) in per_session {
+                run(conn, kind, sql, "s.id = ?1", &[id], f)?;
+            }
+        }
+        Selector::One(kind, id) => {
+            if let Some((k, sql, alias)) =
+                per_session.iter().chain(standalone.iter()).find(|(k, _, _)| *k == kind)
+            {
+                run(conn, k, sql, &format!("{alias}.id = ?1"), &[id], f)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many documents [`Selector::All`] yields (for progress).
+pub fn count_all(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT (SELECT count(*) FROM segments) + (SELECT count(*) FROM notes) + (SELECT count(*) FROM highlights)
+              + (SELECT count(*) FROM findings) + (SELECT count(*) FROM nps_responses WHERE comment IS NOT NULL AND comment != '')
+              + (SELECT count(*) FROM feedback_items)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
