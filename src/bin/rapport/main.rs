@@ -6,6 +6,7 @@
 
 mod ctx;
 mod studies;
+mod transcripts;
 mod workspace;
 
 use std::io::Write;
@@ -38,6 +39,8 @@ enum Command {
     Workspace(workspace::Cmd),
     #[command(flatten)]
     Studies(studies::Cmd),
+    #[command(flatten)]
+    Transcripts(transcripts::Cmd),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Workspace(cmd) => workspace::run(&ctx, cmd),
         Command::Studies(cmd) => studies::run(&ctx, cmd),
+        Command::Transcripts(cmd) => transcripts::run(&ctx, cmd),
     };
     match result {
         Ok(code) => code,
