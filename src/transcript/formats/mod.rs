@@ -255,7 +255,7 @@ pub(crate) enum NameShape {
 }
 
 /// Judges `name` as a speaker name: one to four words, at most 40 characters, letters,
-/// digits, `_`, `-`, `'`, and dots only at the end of short abbreviations (`Dr.`).
+/// digits, `_ - ' ( ) & / +`, and dots only at the end of short abbreviations (`Dr.`).
 pub(crate) fn name_shape(name: &str) -> NameShape {
     let name = name.trim();
     let words: Vec<&str> = name.split_whitespace().collect();
@@ -267,7 +267,10 @@ pub(crate) fn name_shape(name: &str) -> NameShape {
             Some(b) if (1..=4).contains(&b.chars().count()) => b,
             _ => w,
         };
-        !body.is_empty() && body.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '\'' | '’'))
+        !body.is_empty()
+            && body.chars().all(|c| {
+                c.is_alphanumeric() || matches!(c, '_' | '-' | '\'' | '’' | '(' | ')' | '&' | '/' | '+')
+            })
     };
     if !words.iter().all(|w| clean_word(w)) {
         return NameShape::No;
@@ -381,6 +384,7 @@ mod tests {
     fn names_allow_abbreviations_but_not_sentences() {
         assert_eq!(name_shape("Dr. Jonas Berg"), NameShape::Strong);
         assert_eq!(name_shape("SPEAKER_00"), NameShape::Strong);
+        assert_eq!(name_shape("Maya L. (UX)"), NameShape::Strong);
         assert_eq!(name_shape("interviewer"), NameShape::Weak);
         assert_eq!(name_shape("So, what I mean"), NameShape::No);
         assert_eq!(name_shape("one two three four five"), NameShape::No);
