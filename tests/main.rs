@@ -2,4 +2,5 @@
 
 mod cli;
 mod store;
+mod transcripts;
 mod util;

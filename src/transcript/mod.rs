@@ -394,6 +394,30 @@ mod tests {
         assert_eq!(parse_timestamp("00:01:02.-5"), None, "a sign is not a digit");
     }
 
+    fn db_with_session() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        store::migrations().to_latest(&mut conn).unwrap();
+        conn.execute("INSERT INTO studies (id, name, created_at) VALUES (1, 'S', 'now')", []).unwrap();
+        conn.execute("INSERT INTO sessions (id, study_id, at, created_at) VALUES (1, 1, 'now', 'now')", [])
+            .unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_store_that_fails_half_way_leaves_the_previous_transcript_whole() {
+        let conn = db_with_session();
+        store(&conn, 1, "first", &[Cue::new(0, 10, Some("A"), "kept")]).unwrap();
+        // The second cue breaks the CHECK (end_ms >= start_ms) after the first was written.
+        let bad = [Cue::new(0, 10, Some("B"), "new"), Cue::new(20, 10, Some("B"), "broken")];
+        assert!(matches!(store(&conn, 1, "second", &bad), Err(Error::Database(_))));
+        let texts: Vec<String> = segments(&conn, 1).unwrap().into_iter().map(|s| s.text).collect();
+        assert_eq!(texts, ["kept"]);
+        let labels: Vec<String> =
+            speakers::list_speakers(&conn, 1).unwrap().into_iter().map(|s| s.label).collect();
+        assert_eq!(labels, ["A"], "the speaker B made by the failed store is gone too");
+    }
+
     #[test]
     fn utf16_with_a_bom_is_decoded_and_bad_utf8_names_its_line() {
         let mut bytes = vec![0xFF, 0xFE];
