@@ -278,7 +278,15 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&split)?;
             } else {
-                println!("{}\n{}", segment_line(&split.first), segment_line(&split.second));
+                println!(
+                    "split segment {} at {} into {} {:?} and {} {:?}",
+                    split.first.id,
+                    transcript::format_timestamp(split.second.start_ms),
+                    split.first.id,
+                    split.first.text,
+                    split.second.id,
+                    split.second.text
+                );
             }
         }
         Cmd::Segment { command: SegmentCmd::Merge { id, id2 } } => {
