@@ -3,4 +3,5 @@
 mod cli;
 mod search;
 mod store;
+mod transcripts;
 mod util;

@@ -121,10 +121,14 @@ fn a_misspelled_word_is_found_by_the_fuzzy_retry_and_says_so() {
 fn editing_a_segments_text_changes_what_is_found() {
     let tmp = TempDir::new();
     let mut ws = demo_ws(&tmp);
-    import_interview(&mut ws);
+    let sid = import_interview(&mut ws);
     rapport::search::sync(&ws).unwrap();
-    ws.conn()
-        .execute("UPDATE segments SET text = 'The ledger needs a turquoise giraffe panel.' WHERE text LIKE '%purple elephant%'", [])
+    let seg = rapport::transcript::segments(ws.conn(), sid)
+        .unwrap()
+        .into_iter()
+        .find(|g| g.text.contains("purple elephant"))
+        .unwrap();
+    rapport::transcript::edit_segment(ws.conn(), seg.id, "The ledger needs a turquoise giraffe panel.")
         .unwrap();
     rapport::search::sync(&ws).unwrap();
     let index = SearchIndex::open(&ws).unwrap();

@@ -339,22 +339,18 @@ impl SearchIndex {
             };
         }
         let mut writer = self.writer(1, 20_000_000)?;
+        // Single documents first, whole sessions last: a delete only removes documents added
+        // before it, so a session's re-added documents must come after every delete.
+        for (kind, id) in &changes {
+            let Some(kind) = KINDS.iter().find(|k| *k == kind) else { continue };
+            writer.delete_term(Term::from_field_text(self.fields.key, &format!("{kind}:{id}")));
+            documents::for_each(conn, Selector::One(kind, *id), &mut |row| self.add(&writer, row))?;
+        }
         let sessions: BTreeSet<i64> =
             changes.iter().filter(|(k, _)| k == "session").map(|(_, id)| *id).collect();
         for id in &sessions {
             writer.delete_term(Term::from_field_u64(self.fields.session, *id as u64));
             documents::for_each(conn, Selector::Session(*id), &mut |row| self.add(&writer, row))?;
-        }
-        for (kind, id) in &changes {
-            let Some(kind) = KINDS.iter().find(|k| *k == kind) else { continue };
-            writer.delete_term(Term::from_field_text(self.fields.key, &format!("{kind}:{id}")));
-            documents::for_each(conn, Selector::One(kind, *id), &mut |row| {
-                // A session re-added above already holds its documents.
-                if row.session.is_some_and(|s| sessions.contains(&s)) {
-                    return Ok(());
-                }
-                self.add(&writer, row)
-            })?;
         }
         self.commit(&mut writer, conn, to)?;
         Ok(SyncReport { action: SyncAction::CaughtUp, documents: self.num_docs() as i64, seq: to })

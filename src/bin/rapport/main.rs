@@ -7,6 +7,7 @@
 mod ctx;
 mod search;
 mod studies;
+mod transcripts;
 mod workspace;
 
 use std::io::Write;
@@ -41,6 +42,8 @@ enum Command {
     Studies(studies::Cmd),
     #[command(flatten)]
     Search(search::Cmd),
+    #[command(flatten)]
+    Transcripts(transcripts::Cmd),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Workspace(cmd) => workspace::run(&ctx, cmd),
         Command::Studies(cmd) => studies::run(&ctx, cmd),
         Command::Search(cmd) => search::run(&ctx, cmd),
+        Command::Transcripts(cmd) => transcripts::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb that succeeded on an existing workspace (cheap when nothing changed).
