@@ -5,6 +5,7 @@
 //! [`Command`]: adding an area is a new file, a `mod` line and one variant here.
 
 mod ctx;
+mod models;
 mod studies;
 mod workspace;
 
@@ -38,6 +39,8 @@ enum Command {
     Workspace(workspace::Cmd),
     #[command(flatten)]
     Studies(studies::Cmd),
+    #[command(flatten)]
+    Models(models::Cmd),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Workspace(cmd) => workspace::run(&ctx, cmd),
         Command::Studies(cmd) => studies::run(&ctx, cmd),
+        Command::Models(cmd) => models::run(&ctx, cmd),
     };
     match result {
         Ok(code) => code,
