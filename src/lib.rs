@@ -10,6 +10,7 @@ pub mod finding;
 pub mod guide;
 pub mod insights;
 pub mod media;
+pub mod models;
 pub mod nps;
 pub mod people;
 pub mod progress;

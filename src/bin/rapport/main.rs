@@ -5,6 +5,7 @@
 //! [`Command`]: adding an area is a new file, a `mod` line and one variant here.
 
 mod ctx;
+mod models;
 mod search;
 mod studies;
 mod transcripts;
@@ -44,6 +45,8 @@ enum Command {
     Search(search::Cmd),
     #[command(flatten)]
     Transcripts(transcripts::Cmd),
+    #[command(flatten)]
+    Models(models::Cmd),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Studies(cmd) => studies::run(&ctx, cmd),
         Command::Search(cmd) => search::run(&ctx, cmd),
         Command::Transcripts(cmd) => transcripts::run(&ctx, cmd),
+        Command::Models(cmd) => models::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb that succeeded on an existing workspace (cheap when nothing changed).
@@ -67,10 +71,10 @@ fn main() -> ExitCode {
         Err(err) => {
             let code = err.downcast_ref::<rapport::Error>().map(|e| e.code());
             if cli.json {
-                let body = serde_json::json!({"error": {"code": code, "message": format!("{err:#}")}});
+                let body = serde_json::json!({"error": {"code": code, "message": err.to_string()}});
                 let _ = writeln!(std::io::stderr(), "{body}");
             } else {
-                let _ = writeln!(std::io::stderr(), "rapport: {err:#}");
+                let _ = writeln!(std::io::stderr(), "rapport: {err}");
             }
             ExitCode::FAILURE
         }
