@@ -18,13 +18,15 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 # Portable whisper.cpp builds (used by later modules) and quieter cargo output in CI.
 export GGML_NATIVE=OFF
+# Loopback tests must never go through a proxy.
+export NO_PROXY="${NO_PROXY:+$NO_PROXY,}127.0.0.1,localhost" no_proxy="${no_proxy:+$no_proxy,}127.0.0.1,localhost"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 # Debian packages: to build the app, to test it in a real window, for test speech.
 APT_BUILD=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev)
-APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool espeak-ng sox libxml2-utils)
+APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool espeak-ng sox libxml2-utils python3-venv python3-pip)
 
 apt_missing() {
   local missing=() p

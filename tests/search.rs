@@ -230,3 +230,16 @@ fn index_rebuild_reports_the_documents() {
     assert_eq!(r["action"], "rebuilt");
     assert!(r["documents"].as_i64().unwrap() > 400, "{r}");
 }
+
+#[test]
+fn segments_carry_the_tags_of_the_highlights_they_overlap() {
+    let tmp = TempDir::new();
+    let ws = demo_ws(&tmp);
+    let index = SearchIndex::open(&ws).unwrap();
+    let tagged = rapport::coding::tag_counts(ws.conn(), None).unwrap();
+    let tag = tagged.iter().find(|t| t.highlights > 0).expect("the demo has a used tag");
+    let q = format!("kind:segment tag:\"{}\"", tag.path);
+    let r = index.search(&q, &SearchOptions { limit: 100, ..Default::default() }).unwrap();
+    assert!(r.total >= tag.highlights, "{q}: {} segments for {} highlights", r.total, tag.highlights);
+    assert!(r.total < index.search("kind:segment", &SearchOptions::default()).unwrap().total);
+}

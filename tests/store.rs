@@ -79,3 +79,24 @@ fn the_demo_recording_is_stored_under_its_sha256_with_its_duration() {
     assert!((10_000..=90_000).contains(&ms), "a short recording: {ms} ms");
     assert_eq!(rec.sample_rate, Some(16000));
 }
+
+#[test]
+fn a_database_of_schema_1_upgrades_keeps_its_data_and_becomes_searchable() {
+    let tmp = TempDir::new();
+    let ws_dir = tmp.ws();
+    std::fs::create_dir_all(&ws_dir).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.db"),
+        ws_dir.join("rapport.db"),
+    )
+    .unwrap();
+    let ws = Workspace::open(&ws_dir).unwrap();
+    let v: i64 = ws.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, store::SCHEMA_VERSION, "migrated to the current schema");
+    let studies = study::list(ws.conn()).unwrap();
+    assert_eq!(studies[0].name, "Released in schema 1");
+    assert_eq!(studies[0].sessions, 1);
+    let index = rapport::search::SearchIndex::open(&ws).unwrap();
+    let r = index.search("canary speaker:ola", &Default::default()).unwrap();
+    assert_eq!(r.total, 1, "rows written before the change log existed are indexed by the first rebuild");
+}

@@ -2,6 +2,8 @@
 //! finding, NPS comment and feedback item, with what filters and results need (study,
 //! session, person, speaker, role, team, tags, times, text).
 
+use std::collections::HashMap;
+
 use rusqlite::{params_from_iter, Connection};
 
 use crate::error::Result;
@@ -41,10 +43,7 @@ pub enum Selector {
 // role, team, tags (joined by char 31), start_ms, end_ms, date, text.
 const SEGMENTS: &str = "
 SELECT g.id, s.id, s.study_id, st.name, coalesce(p.name, ''), coalesce(p.email, ''),
-       coalesce(sp.name, sp.label), sx.role, sx.team,
-       (SELECT group_concat(tg.path, char(31)) FROM highlights h JOIN highlight_tags ht ON ht.highlight_id = h.id
-          JOIN tags tg ON tg.id = ht.tag_id
-         WHERE h.session_id = s.id AND h.start_ms < g.end_ms AND h.end_ms > g.start_ms),
+       coalesce(sp.name, sp.label), sx.role, sx.team, NULL,
        g.start_ms, g.end_ms, s.at, g.text
 FROM segments g JOIN transcripts t ON t.id = g.transcript_id JOIN sessions s ON s.id = t.session_id
 JOIN studies st ON st.id = s.study_id LEFT JOIN people p ON p.id = s.person_id
@@ -123,12 +122,58 @@ fn run(
     Ok(())
 }
 
+/// The tagged spans of highlights, by session: a segment carries the tags of every
+/// highlight it overlaps. Read once, rather than a subquery per segment.
+fn tag_spans(conn: &Connection, session: Option<i64>) -> Result<HashMap<i64, Vec<(i64, i64, String)>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT h.session_id, h.start_ms, h.end_ms, tg.path FROM highlights h
+         JOIN highlight_tags ht ON ht.highlight_id = h.id JOIN tags tg ON tg.id = ht.tag_id
+         WHERE ?1 IS NULL OR h.session_id = ?1",
+    )?;
+    let mut spans: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
+    let mut rows = stmt.query([session])?;
+    while let Some(r) = rows.next()? {
+        spans.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    Ok(spans)
+}
+
 /// Calls `f` with every document the selector names.
 pub fn for_each(
     conn: &Connection,
     selector: Selector,
     f: &mut dyn FnMut(DocRow) -> Result<()>,
 ) -> Result<()> {
+    let spans = match selector {
+        Selector::All => tag_spans(conn, None)?,
+        Selector::Session(id) => tag_spans(conn, Some(id))?,
+        Selector::One("segment", id) => {
+            let session: Option<i64> = conn
+                .query_row(
+                    "SELECT t.session_id FROM segments g JOIN transcripts t ON t.id = g.transcript_id WHERE g.id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .ok();
+            match session {
+                Some(s) => tag_spans(conn, Some(s))?,
+                None => HashMap::new(),
+            }
+        }
+        Selector::One(..) => HashMap::new(),
+    };
+    let f = &mut |mut row: DocRow| {
+        if row.kind == "segment" {
+            if let Some(list) = row.session.and_then(|s| spans.get(&s)) {
+                for (start, end, tag) in list {
+                    if *start < row.end_ms && *end > row.start_ms && !row.tags.contains(tag) {
+                        row.tags.push(tag.clone());
+                    }
+                }
+            }
+        }
+        f(row)
+    };
     let per_session: [(&'static str, &str, &str); 3] =
         [("segment", SEGMENTS, "g"), ("note", NOTES, "n"), ("highlight", HIGHLIGHTS, "h")];
     let standalone: [(&'static str, &str, &str); 3] =

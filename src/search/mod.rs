@@ -94,6 +94,7 @@ pub struct Bucket {
 
 /// Matches counted by study, kind and speaker.
 #[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(rename = "SearchCounts")] // `Counts` in TypeScript is the workspace's.
 pub struct Counts {
     pub study: Vec<Bucket>,
     pub kind: Vec<Bucket>,

@@ -4,6 +4,9 @@
 /** The key under which W3C WebDriver returns an element reference. */
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
+/** W3C WebDriver codes of special keys, for Session.type and Session.pressKeys. */
+export const Keys = Object.freeze({ ENTER: "\uE007", ESCAPE: "\uE00C", SPACE: " ", CONTROL: "\uE009" });
+
 export class WebDriverError extends Error {
   constructor(method, path, status, value) {
     const detail = value && typeof value === "object" ? `${value.error}: ${value.message}` : JSON.stringify(value);
@@ -109,13 +112,46 @@ export class Session {
     await this.#call("POST", `/element/${elementId}/click`, {});
   }
 
+  /** Types text into an element (W3C key codes for special keys: Keys.ENTER, Keys.ESCAPE). */
+  async type(elementId, text) {
+    await this.#call("POST", `/element/${elementId}/value`, { text });
+  }
+
+  /** Empties an input or textarea. */
+  async clear(elementId) {
+    await this.#call("POST", `/element/${elementId}/clear`, {});
+  }
+
+  /**
+   * Presses and releases each key in turn, as the keyboard does, wherever the focus is
+   * (for shortcuts handled by the page). `keys` is a string of characters or Keys values.
+   */
+  async pressKeys(keys) {
+    const actions = [];
+    for (const key of keys) actions.push({ type: "keyDown", value: key }, { type: "keyUp", value: key });
+    await this.#call("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.#call("DELETE", "/actions");
+  }
+
+  /** Holds `modifier` (Keys.CONTROL) while pressing `key`: a shortcut like Ctrl+K. */
+  async pressChord(modifier, key) {
+    const actions = [
+      { type: "keyDown", value: modifier },
+      { type: "keyDown", value: key },
+      { type: "keyUp", value: key },
+      { type: "keyUp", value: modifier },
+    ];
+    await this.#call("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.#call("DELETE", "/actions");
+  }
+
   /** A PNG of the current window. */
   async screenshot() {
     const b64 = await this.#call("GET", "/screenshot");
     return Buffer.from(b64, "base64");
   }
 
-  /** Runs a script in the page (for diagnostics only; the tests use element lookups). */
+  /** Runs a script in the page and returns its result (reading state such as a player's currentTime). */
   async execute(script, args = []) {
     return this.#call("POST", "/execute/sync", { script, args });
   }
