@@ -192,6 +192,17 @@ pub fn recordings_of_session(conn: &Connection, session_id: i64) -> Result<Vec<R
     Ok(rows)
 }
 
+/// The stored file of a recording, under `media_dir` (what a player opens).
+pub fn recording_path(conn: &Connection, media_dir: &Path, recording_id: i64) -> Result<PathBuf> {
+    let (sha, ext): (String, String) = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT r.sha256, f.ext FROM recordings r JOIN media_files f ON f.sha256 = r.sha256 WHERE r.id = ?1",
+        [recording_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))?
+    .ok_or_else(|| Error::not_found("recording", recording_id))?;
+    Ok(media_path(media_dir, &sha, &ext))
+}
+
 /// Every recorded media file: (sha256, extension, size).
 pub fn files(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
     let mut stmt = conn.prepare("SELECT sha256, ext, size FROM media_files ORDER BY sha256")?;
