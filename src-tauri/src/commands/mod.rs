@@ -3,10 +3,15 @@
 //! below and list its commands in the `commands!` table. The table builds both the invoke
 //! handler and the TypeScript signatures in `ui/src/lib/bindings.gen.ts`, and checks at
 //! compile time that each listed signature is the function's real one.
+//!
+//! A command that reports progress takes a `tauri::ipc::Channel` as its last argument; its
+//! row names it after a `;` as `channel NAME: EventType`.
 
 pub mod app;
 pub mod insights;
+pub mod models;
 pub mod people;
+pub mod search;
 pub mod sessions;
 pub mod studies;
 pub mod workspace;
@@ -14,15 +19,23 @@ pub mod workspace;
 use rapport::coding::TagCount;
 use rapport::finding::FindingSummary;
 use rapport::insights::InsightsSummary;
+use rapport::models::ModelInfo;
 use rapport::people::PersonSummary;
+use rapport::search::{SavedSearch, SearchOptions, SearchResults};
 use rapport::session::{SessionDetail, SessionSummary};
 use rapport::study::{StudyOverview, StudySummary};
+use rapport::transcript::speakers::SpeakerMerge;
+use rapport::transcript::{SegmentDetail, SpeakerView};
 use rapport::workspace::WorkspaceInfo;
 
 use crate::bindings::Signature;
+use crate::jobs::JobEvent;
 
 macro_rules! commands {
-    ($( $(#[doc = $doc:literal])* $module:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $module:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* $( ; channel $ch:ident : $event:ty )? ) -> $ret:ty ;
+    )*) => {
         /// The invoke handler with every command of the table.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$( $module::$name ),*]
@@ -34,7 +47,10 @@ macro_rules! commands {
                 Signature {
                     name: stringify!($name),
                     docs: concat!($($doc, "\n"),*).trim().to_string(),
-                    args: vec![$( (stringify!($arg), <$ty as ts_rs::TS>::name(cfg)) ),*],
+                    args: vec![
+                        $( (stringify!($arg), <$ty as ts_rs::TS>::name(cfg)), )*
+                        $( (stringify!($ch), format!("Channel<{}>", <$event as ts_rs::TS>::name(cfg))), )?
+                    ],
                     ret: <$ret as ts_rs::TS>::name(cfg),
                 }
             ),*]
@@ -44,7 +60,11 @@ macro_rules! commands {
         #[allow(dead_code)]
         fn signatures_match_functions() {
             $(
-                let _: fn(tauri::State<'_, crate::AppState>, $( $ty ),*) -> Result<$ret, rapport::ApiError> = $module::$name;
+                let _: fn(
+                    tauri::State<'_, crate::AppState>
+                    $(, $ty)*
+                    $(, tauri::ipc::Channel<$event>)?
+                ) -> Result<$ret, rapport::ApiError> = $module::$name;
             )*
         }
     };
@@ -71,6 +91,36 @@ commands! {
     sessions::session_list(study_id: Option<i64>) -> Vec<SessionSummary>;
     /// One session's page: transcript, notes, highlights, recordings.
     sessions::session_detail(id: i64) -> SessionDetail;
+    /// The file of a recording, for the player (`convertFileSrc`); only the open workspace's `media/` is readable.
+    sessions::recording_source(id: i64) -> String;
+    /// A session's transcript with speaker labels and word timings.
+    sessions::transcript_segments(session_id: i64) -> Vec<SegmentDetail>;
+    /// Replace a segment's text (the old text is kept in its history).
+    sessions::segment_edit(id: i64, text: String) -> SegmentDetail;
+    /// A session's speakers in order of their first words.
+    sessions::speaker_list(session_id: i64) -> Vec<SpeakerView>;
+    /// Rename a speaker (given by label or shown name).
+    sessions::speaker_rename(session_id: i64, speaker: String, name: String) -> SpeakerView;
+    /// Move every segment of speaker `from` to speaker `into`, removing `from`.
+    sessions::speaker_merge(session_id: i64, from: String, into: String) -> SpeakerMerge;
+    /// Link a speaker to a person of the directory (shown by the person's name unless renamed).
+    sessions::speaker_link(session_id: i64, speaker: String, person_id: i64) -> ();
+    /// Search everything said and written; a malformed query is `invalid_input` naming its column.
+    search::search(query: String, options: SearchOptions) -> SearchResults;
+    /// Saved searches of a study, or all when `studyId` is null.
+    search::saved_search_list(study_id: Option<i64>) -> Vec<SavedSearch>;
+    /// Save a query under a name (replacing one of the same name in the same study); returns its id.
+    search::saved_search_save(study_id: Option<i64>, name: String, query: String) -> i64;
+    /// Delete a saved search.
+    search::saved_search_delete(id: i64) -> ();
+    /// The whisper models: published ones and installed ones.
+    models::model_list() -> Vec<ModelInfo>;
+    /// Start downloading a model; returns the job id, progress and the end arrive on `onEvent`.
+    models::model_download_start(name: String; channel on_event: JobEvent) -> u64;
+    /// Cancel a download (its partial file is kept for a resume); false when it is not running.
+    models::model_download_cancel(job: u64) -> bool;
+    /// Copy a ggml model file into the models folder after checking it.
+    models::model_import(path: String) -> ModelInfo;
     /// NPS, deploys, incidents and metrics at a glance.
     insights::insights_summary() -> InsightsSummary;
     /// Tells the shell the first screen with data has painted (for the first-paint benchmark).

@@ -1,0 +1,47 @@
+//! Commands of the Models screen: the whisper models folder, downloads (a job with progress
+//! and cancel) and imports.
+
+use std::path::Path;
+
+use rapport::models::{self, ModelInfo};
+use rapport::ApiError;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::jobs::{last_event, ChannelProgress, JobEvent};
+use crate::AppState;
+
+// Async (off the main thread): it reads every installed model's header.
+#[tauri::command(async)]
+pub fn model_list(_state: State<'_, AppState>) -> Result<Vec<ModelInfo>, ApiError> {
+    Ok(models::list(&models::models_dir())?)
+}
+
+#[tauri::command]
+pub fn model_download_start(
+    state: State<'_, AppState>,
+    name: String,
+    on_event: Channel<JobEvent>,
+) -> Result<u64, ApiError> {
+    let state = state.inner().clone();
+    let (job, cancel) = state.jobs().register();
+    tauri::async_runtime::spawn_blocking(move || {
+        let sink = ChannelProgress::new(on_event);
+        let result =
+            models::download(&name, &models::default_base_url(), &models::models_dir(), &sink, &cancel);
+        state.jobs().finish(job);
+        sink.send(last_event(result));
+    });
+    Ok(job)
+}
+
+#[tauri::command]
+pub fn model_download_cancel(state: State<'_, AppState>, job: u64) -> Result<bool, ApiError> {
+    Ok(state.jobs().cancel(job))
+}
+
+// Async (off the main thread): it copies a file of up to a few GB.
+#[tauri::command(async)]
+pub fn model_import(_state: State<'_, AppState>, path: String) -> Result<ModelInfo, ApiError> {
+    Ok(models::import(Path::new(&path), &models::models_dir())?)
+}
