@@ -7,5 +7,6 @@ import { sessions } from "./features/sessions";
 import { search } from "./features/search";
 import { findings } from "./features/findings";
 import { insights } from "./features/insights";
+import { models } from "./features/models";
 
-export const registry = createRegistry([studies, people, sessions, search, findings, insights]);
+export const registry = createRegistry([studies, people, sessions, search, findings, insights, models]);
