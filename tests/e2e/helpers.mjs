@@ -50,3 +50,20 @@ export function mediaState(s) {
                   error: m.error ? m.error.code : null, src: m.currentSrc } : null;`,
   );
 }
+
+/** Waits until the media element's state satisfies `ok`; on timeout says what the state was last. */
+export async function waitForMedia(s, what, ok, timeout = 20_000) {
+  let last = null;
+  try {
+    return await waitFor(
+      what,
+      async () => {
+        last = await mediaState(s);
+        return last && ok(last) ? last : null;
+      },
+      { timeout },
+    );
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : e}; the player was last ${JSON.stringify(last)}`);
+  }
+}

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Keys, waitFor } from "./webdriver.mjs";
-import { findWithText, launch, mediaState, openNav, screenshot } from "./helpers.mjs";
+import { findWithText, launch, openNav, screenshot, waitForMedia } from "./helpers.mjs";
 
 // Said by Priya Raman in session s1 at 00:00:29.413 (assets/demo/sessions/s1.vtt, sixth cue,
 // inside the part of s1 that has a recording).
@@ -81,16 +81,13 @@ describe("Search on the demo workspace", () => {
       const title = await s.find("[data-testid=session-title]");
       return title !== null && (await s.text(title)).trim() === "Priya Raman";
     });
-    const at = await waitFor(
+    const at = await waitForMedia(
+      s,
       `the player at ${PHRASE_AT_S} s (±1 s)`,
-      async () => {
-        const m = await mediaState(s);
-        return m && m.readyState >= 1 && Math.abs(m.currentTime - PHRASE_AT_S) <= 1 ? m : null;
-      },
-      { timeout: 15_000 },
+      (m) => m.readyState >= 1 && Math.abs(m.currentTime - PHRASE_AT_S) <= 1,
     );
     assert.ok(Math.abs(at.currentTime - PHRASE_AT_S) <= 1, `currentTime is ${at.currentTime}`);
-    await waitFor("the recording to play", async () => (await mediaState(s))?.paused === false, { timeout: 10_000 });
+    await waitForMedia(s, "the recording to play", (m) => !m.paused, 10_000);
     const current = await waitFor("the segment playing to be marked", () => s.find("[data-testid=segment][data-current=true]"));
     assert.match(await s.text(current), /Jenkins pipeline/);
   });
