@@ -1,20 +1,69 @@
 // End-to-end test of the Models screen: it lists the installed whisper models (the test
-// machine has tiny.en after scripts/fetch-model) or, with none, says how to get one.
+// machine has tiny.en after scripts/fetch-model) or, with none, says how to get one; a
+// download shows its progress and can be cancelled; a failed download says why. scripts/e2e
+// gives the app a models folder of its own and points downloads at E2E_MODEL_PORT, where this
+// file serves models from a loopback server: slowly (to watch and cancel), or not at all (404).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { waitFor } from "./webdriver.mjs";
 import { launch, openNav, screenshot } from "./helpers.mjs";
 
+const PORT = Number(process.env.E2E_MODEL_PORT || 4455);
+const SLOW_MODEL = "tiny";
+const MISSING_MODEL = "tiny-q5_1";
+
 /** @type {import("./webdriver.mjs").Session | undefined} */
 let s;
+/** @type {import("node:http").Server | undefined} */
+let server;
+
+/** Serves ggml-tiny.bin 10 MB long at 64 KB every 100 ms; everything else is 404. */
+function startServer() {
+  const timers = new Set();
+  const srv = createServer((req, res) => {
+    if (req.url !== `/ggml-${SLOW_MODEL}.bin`) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not here");
+      return;
+    }
+    const total = 10_000_000;
+    res.writeHead(200, { "content-length": String(total), "content-type": "application/octet-stream" });
+    let sent = 0;
+    const chunk = Buffer.alloc(64 * 1024);
+    const timer = setInterval(() => {
+      if (res.destroyed || sent >= total) {
+        clearInterval(timer);
+        timers.delete(timer);
+        return;
+      }
+      const n = Math.min(chunk.length, total - sent);
+      res.write(chunk.subarray(0, n));
+      sent += n;
+    }, 100);
+    timers.add(timer);
+    res.on("close", () => clearInterval(timer));
+  });
+  srv.on("close", () => timers.forEach(clearInterval));
+  return new Promise((resolve, reject) => {
+    srv.once("error", reject);
+    srv.listen(PORT, "127.0.0.1", () => resolve(srv));
+  });
+}
+
+const row = (name) => s.find(`[data-testid=model-row][data-model="${name}"]`);
 
 describe("The Models screen", () => {
   before(async () => {
+    server = await startServer();
     s = await launch();
   });
 
   after(async () => {
     if (s) await s.delete();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test("lists the installed models, or the empty state when there are none, and the ones to download", async () => {
@@ -25,8 +74,8 @@ describe("The Models screen", () => {
       return (await s.find("[data-testid=models-empty]")) ? { rows: [] } : null;
     });
     const names = [];
-    for (const row of shown.rows) {
-      const name = await s.findIn(row, "[data-testid=model-name]");
+    for (const r of shown.rows) {
+      const name = await s.findIn(r, "[data-testid=model-name]");
       names.push((await s.text(name)).trim());
     }
     // scripts/fetch-model installs tiny.en and tiny.en-q8_0 into the models folder.
@@ -35,5 +84,36 @@ describe("The Models screen", () => {
     assert.ok(downloadable.length > 10, "whisper.cpp's published models are offered for download");
     assert.equal((await s.findAll("[data-testid=error]")).length, 0, "no error is shown");
     await screenshot(s, "models.png");
+  });
+
+  test("a download shows its progress and can be cancelled, keeping the part for a resume", async () => {
+    const r = await waitFor(`the ${SLOW_MODEL} row`, () => row(SLOW_MODEL));
+    await s.click(await s.findIn(r, "[data-testid=download-start]"));
+    await waitFor("the progress bar to pass 2%", async () => {
+      const bar = await s.execute(
+        `return document.querySelector('[data-model="${SLOW_MODEL}"] [role=progressbar]')?.getAttribute('aria-valuenow');`,
+      );
+      return bar !== null && Number(bar) >= 2;
+    });
+    await screenshot(s, "models-download.png");
+    const cancel = await waitFor("the Cancel button", async () => s.findIn(await row(SLOW_MODEL), "[data-testid=download-cancel]"));
+    await s.click(cancel);
+    await waitFor("the download to say it was cancelled", async () =>
+      s.findIn(await row(SLOW_MODEL), "[data-testid=download-cancelled]"),
+    );
+    const button = await waitFor("a Resume button", async () => {
+      const b = await s.findIn(await row(SLOW_MODEL), "[data-testid=download-start]");
+      return b && /Resume/.test(await s.text(b)) ? b : null;
+    });
+    assert.ok(button);
+  });
+
+  test("a download that fails says why, in its row", async () => {
+    const r = await waitFor(`the ${MISSING_MODEL} row`, () => row(MISSING_MODEL));
+    await s.click(await s.findIn(r, "[data-testid=download-start]"));
+    const err = await waitFor("the download's error", async () => s.findIn(await row(MISSING_MODEL), "[data-testid=download-error]"));
+    const text = await s.text(err);
+    assert.match(text, /404/, `the error should give the server's answer, reads ${JSON.stringify(text)}`);
+    assert.match(text, new RegExp(`ggml-${MISSING_MODEL}\\.bin`), "the error should name the file");
   });
 });
