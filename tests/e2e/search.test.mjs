@@ -44,6 +44,7 @@ describe("Search on the demo workspace", () => {
       const found = await s.findAll("[data-testid=search-example]");
       return found.length >= 4 ? found : null;
     });
+    await screenshot(s, "search-empty.png");
     await s.click(examples[0]);
     await waitFor("hits of the first example", async () => (await s.findAll("[data-testid=search-hit]")).length > 0);
   });
@@ -90,5 +91,31 @@ describe("Search on the demo workspace", () => {
     await waitForMedia(s, "the recording to play", (m) => !m.paused, 10_000);
     const current = await waitFor("the segment playing to be marked", () => s.find("[data-testid=segment][data-current=true]"));
     assert.match(await s.text(current), /Jenkins pipeline/);
+  });
+
+  test("a saved search is kept with the study, listed on the study page, and runs when clicked", async () => {
+    await openNav(s, "search");
+    await searchFor(PHRASE);
+    await waitFor("the hit", () => findWithText(s, "[data-testid=search-hit]", "Jenkins"));
+    await s.click(await s.find("[data-testid=save-search]"));
+    const name = await waitFor("the name box", () => s.find("[data-testid=save-name]"));
+    await s.clear(name);
+    await s.type(name, "Jenkins memories");
+    await s.click(await s.find("[data-testid=save-confirm]"));
+    await waitFor("the saved search on the Search page", () => findWithText(s, "[data-testid=saved-search]", "Jenkins memories"));
+
+    await searchFor("rollback");
+    await openNav(s, "studies");
+    const card = await waitFor("the demo study card", () => findWithText(s, "[data-testid=study-card]", "New deploy system"));
+    await s.click(card);
+    const saved = await waitFor("the saved search on the study page", () =>
+      findWithText(s, "[data-testid=saved-search]", "Jenkins memories"),
+    );
+    await s.click(saved);
+    await waitFor("the saved query to run on the Search page", async () => {
+      const input = await s.find("[data-testid=search-input]");
+      return input !== null && (await s.execute("return document.querySelector('[data-testid=search-input]').value;")) === PHRASE;
+    });
+    await waitFor("its hit", () => findWithText(s, "[data-testid=search-hit]", "Jenkins"));
   });
 });

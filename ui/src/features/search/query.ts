@@ -103,7 +103,7 @@ export function queryError(message: string): { column: number | null; text: stri
 
 /** Example queries for the empty state: what to type and what it finds. */
 export const EXAMPLES: ReadonlyArray<{ query: string; explains: string }> = [
-  { query: "rollback", explains: "a word, in any form (rollbacks, rolled back)" },
+  { query: "rollback", explains: "a word, in any form (rollback, rollbacks)" },
   { query: '"error budget"', explains: "an exact phrase" },
   { query: "gate -flaky", explains: "leave out moments that say flaky" },
   { query: "canary OR rollout", explains: "either word" },
