@@ -4,6 +4,7 @@
 //! Each area's verbs live in their own file as a clap `Subcommand` enum flattened into
 //! [`Command`]: adding an area is a new file, a `mod` line and one variant here.
 
+mod audio;
 mod ctx;
 mod studies;
 mod workspace;
@@ -38,6 +39,8 @@ enum Command {
     Workspace(workspace::Cmd),
     #[command(flatten)]
     Studies(studies::Cmd),
+    #[command(flatten)]
+    Audio(audio::Cmd),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Workspace(cmd) => workspace::run(&ctx, cmd),
         Command::Studies(cmd) => studies::run(&ctx, cmd),
+        Command::Audio(cmd) => audio::run(&ctx, cmd),
     };
     match result {
         Ok(code) => code,
