@@ -20,6 +20,7 @@ use std::ffi::{c_int, c_void, CStr};
 use std::io::{BufReader, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -109,7 +110,7 @@ pub struct TranscribedSegment {
 }
 
 /// What a finished transcription stored.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TranscribeReport {
     pub session: i64,
     pub recording: i64,
@@ -193,6 +194,7 @@ pub fn transcribe(
     };
     let window_len = opts.window_secs.max(30) as usize * RATE;
     let total_ms = rec.duration_ms.or(stream.info().duration_ms).unwrap_or(0).max(1);
+    let progress = &Forward { inner: progress, reached: AtomicU64::new(0) };
     progress.begin("transcribe", Some(total_ms as u64));
 
     let mut segments: Vec<TranscribedSegment> = Vec::new();
@@ -230,7 +232,8 @@ pub fn transcribe(
             detected = whisper_rs::get_lang_str(state.full_lang_id_from_state()).map(str::to_owned);
         }
         let (keep, cut) = window_cut(&found, window.len(), last);
-        for mut seg in found.into_iter().take(keep) {
+        let announced = hooks.announced.get().max(0) as usize;
+        for (i, mut seg) in found.into_iter().take(keep).enumerate() {
             seg.start_ms += offset_ms;
             seg.end_ms += offset_ms;
             for w in &mut seg.words {
@@ -238,12 +241,14 @@ pub fn transcribe(
                 w.end_ms += offset_ms;
             }
             if !is_non_speech(&seg.text) {
-                progress.message(&format!(
-                    "[{} --> {}] {}",
-                    format_timestamp(seg.start_ms),
-                    format_timestamp(seg.end_ms),
-                    seg.text
-                ));
+                if i >= announced {
+                    progress.message(&format!(
+                        "[{} --> {}] {}",
+                        format_timestamp(seg.start_ms),
+                        format_timestamp(seg.end_ms),
+                        seg.text
+                    ));
+                }
                 segments.push(seg);
             }
         }
@@ -410,6 +415,29 @@ fn ffi<T>(
                 .unwrap_or_else(|| "a panic".into());
             Err(Error::invalid(model.display().to_string(), format!("whisper.cpp failed {what}: {msg}")))
         }
+    }
+}
+
+/// Passes progress on, never backwards: whisper reports a window up to its end, but the
+/// next window may start a little earlier (at the last finished segment).
+struct Forward<'a> {
+    inner: &'a dyn Progress,
+    reached: AtomicU64,
+}
+
+impl Progress for Forward<'_> {
+    fn begin(&self, phase: &str, total: Option<u64>) {
+        self.inner.begin(phase, total);
+    }
+
+    fn advance(&self, done: u64) {
+        if self.reached.fetch_max(done, Ordering::SeqCst) < done {
+            self.inner.advance(done);
+        }
+    }
+
+    fn message(&self, text: &str) {
+        self.inner.message(text);
     }
 }
 
@@ -706,4 +734,101 @@ fn ggml_type_size(ttype: i32) -> Option<(u64, u64)> {
         30 => (1, 2), // bf16
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A structurally whole ggml whisper file with one encoder and one decoder layer of
+    /// one-element f32 tensors.
+    fn fake_model() -> Vec<u8> {
+        let mut b = Vec::new();
+        let i32le = |b: &mut Vec<u8>, v: i32| b.extend_from_slice(&v.to_le_bytes());
+        i32le(&mut b, 0x6767_6d6c);
+        for v in [51864, 1500, 384, 6, 1, 448, 384, 6, 1, 80, 1] {
+            i32le(&mut b, v);
+        }
+        i32le(&mut b, 80);
+        i32le(&mut b, 201);
+        b.resize(b.len() + 80 * 201 * 4, 0);
+        i32le(&mut b, 2);
+        for tok in [b"hi".as_slice(), b" there".as_slice()] {
+            i32le(&mut b, tok.len() as i32);
+            b.extend_from_slice(tok);
+        }
+        for t in 0..(11 + 15 + 24) {
+            let name = format!("t{t}");
+            i32le(&mut b, 1);
+            i32le(&mut b, name.len() as i32);
+            i32le(&mut b, 0);
+            i32le(&mut b, 1);
+            b.extend_from_slice(name.as_bytes());
+            b.extend_from_slice(&1.0f32.to_le_bytes());
+        }
+        b
+    }
+
+    fn check_bytes(bytes: &[u8]) -> Result<ModelHeader> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ggml-test.bin");
+        std::fs::write(&path, bytes).unwrap();
+        check_model(&path)
+    }
+
+    #[test]
+    fn a_whole_model_file_passes_the_check_and_says_it_is_english_only() {
+        let header = check_bytes(&fake_model()).unwrap();
+        assert_eq!((header.tensors, header.multilingual()), (50, false));
+    }
+
+    #[test]
+    fn a_model_cut_anywhere_is_refused_as_truncated_with_the_offset() {
+        let whole = fake_model();
+        for cut in [10, 100, whole.len() - 300, whole.len() - 1] {
+            let err = check_bytes(&whole[..cut]).unwrap_err().to_string();
+            assert!(err.contains("ggml-test.bin") && err.contains("truncated"), "cut at {cut}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_model_names_its_magic_and_a_missing_one_says_how_to_get_it() {
+        let err = check_bytes(b"WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n").unwrap_err().to_string();
+        assert!(err.contains("not the ggml magic"), "{err}");
+        let err = check_model(Path::new("/nonexistent/ggml-tiny.en.bin")).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::NotFound);
+        assert!(err.to_string().contains("scripts/fetch-model"), "{err}");
+    }
+
+    #[test]
+    fn targets_are_sessions_by_default_and_recordings_by_prefix() {
+        assert_eq!(Target::parse("12").unwrap(), Target::Session(12));
+        assert_eq!(Target::parse("session:3").unwrap(), Target::Session(3));
+        assert_eq!(Target::parse("recording:7").unwrap(), Target::Recording(7));
+        assert!(Target::parse("video:1").is_err());
+        assert!(Target::parse("twelve").is_err());
+    }
+
+    fn seg(start_ms: i64, end_ms: i64) -> TranscribedSegment {
+        TranscribedSegment { start_ms, end_ms, speaker: None, text: "x".into(), words: vec![] }
+    }
+
+    #[test]
+    fn a_window_ends_at_its_last_finished_segment_and_always_moves_forward() {
+        let len = 60 * RATE;
+        let found = [seg(0, 20_000), seg(20_000, 45_000), seg(45_000, 60_000)];
+        assert_eq!(window_cut(&found, len, false), (2, 45 * RATE), "drop the last, restart at its start");
+        assert_eq!(window_cut(&found, len, true), (3, len), "the last window keeps everything");
+        let early = [seg(0, 10_000), seg(10_000, 60_000)];
+        assert_eq!(window_cut(&early, len, false), (2, len), "never less than half a window forward");
+        assert_eq!(window_cut(&[], len, false), (0, len), "silence moves a whole window");
+    }
+
+    #[test]
+    fn whisper_non_speech_markers_are_not_segments() {
+        assert!(is_non_speech(" [BLANK_AUDIO]"));
+        assert!(is_non_speech("[MUSIC PLAYING]"));
+        assert!(!is_non_speech("[laughs] we shipped it"));
+        assert!(!is_non_speech("We shipped it."));
+    }
 }
