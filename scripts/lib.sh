@@ -24,9 +24,11 @@ export NO_PROXY="${NO_PROXY:+$NO_PROXY,}127.0.0.1,localhost" no_proxy="${no_prox
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 # Debian packages: to build the app, to test it in a real window, for test speech.
+# cmake, clang and libclang-dev build whisper.cpp and its bindings (whisper-rs); libsox-fmt-mp3 lets
+# the tests make MP3 files.
 APT_BUILD=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
-  librsvg2-dev libayatana-appindicator3-dev libxdo-dev)
-APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool espeak-ng sox libxml2-utils python3-venv python3-pip)
+  librsvg2-dev libayatana-appindicator3-dev libxdo-dev cmake clang libclang-dev)
+APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool espeak-ng sox libsox-fmt-mp3 libxml2-utils python3-venv python3-pip)
 
 apt_missing() {
   local missing=() p

@@ -20,6 +20,7 @@ pub mod store;
 pub mod study;
 pub mod tabular;
 pub mod timefmt;
+pub mod transcribe;
 pub mod transcript;
 pub mod verify;
 pub mod workspace;

@@ -499,7 +499,10 @@ pub fn resolve_in(dir: &Path, name_or_path: &str) -> Result<PathBuf> {
         return Ok(as_path.to_path_buf());
     }
     if name_or_path.contains(['/', '\\']) || name_or_path.ends_with(".bin") {
-        return Err(Error::not_found("model file", name_or_path));
+        return Err(Error::not_found(
+            "model file",
+            format!("{name_or_path} (get a model with `rapport models download NAME`, or scripts/fetch-model for the test model)"),
+        ));
     }
     let path = dir.join(file_name(name_or_path));
     if path.is_file() {

@@ -50,18 +50,18 @@ pub fn verify(ws: &Workspace) -> Result<VerifyReport> {
     for (sha, ext, size) in &files {
         let path = media::media_path(&media_dir, sha, ext);
         known.insert(path.clone());
-        match std::fs::read(&path) {
+        match std::fs::metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 problems.push(format!("{}: missing (recorded with sha256 {sha})", path.display()))
             }
             Err(e) => return Err(Error::io(&path, e)),
-            Ok(bytes) => {
-                let actual = media::sha256_hex(&bytes);
+            Ok(meta) => {
+                let actual = media::sha256_file(&path)?;
                 if actual != *sha {
                     problems.push(format!(
                         "{}: content changed: sha256 is {actual}, recorded {sha} ({} bytes now, {size} recorded)",
                         path.display(),
-                        bytes.len()
+                        meta.len()
                     ));
                 }
             }

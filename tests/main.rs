@@ -1,8 +1,10 @@
 //! Integration tests of the core and the `rapport` CLI, one binary with a module per area.
 
 mod cli;
+mod media;
 mod models;
 mod search;
 mod store;
+mod transcribe;
 mod transcripts;
 mod util;

@@ -3,6 +3,6 @@
 
 fn main() {
     tauri::Builder::default()
-        .run(tauri::generate_context!("bench/empty.conf.json"))
+        .run(tauri::generate_context!("bench/empty-window/tauri.conf.json"))
         .expect("error while running the empty window");
 }

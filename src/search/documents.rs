@@ -124,13 +124,16 @@ fn run(
 
 /// The tagged spans of highlights, by session: a segment carries the tags of every
 /// highlight it overlaps. Read once, rather than a subquery per segment.
-fn tag_spans(conn: &Connection, session: Option<i64>) -> Result<HashMap<i64, Vec<(i64, i64, String)>>> {
+/// Highlight spans `(start_ms, end_ms, tag path)` by session id.
+type TagSpans = HashMap<i64, Vec<(i64, i64, String)>>;
+
+fn tag_spans(conn: &Connection, session: Option<i64>) -> Result<TagSpans> {
     let mut stmt = conn.prepare_cached(
         "SELECT h.session_id, h.start_ms, h.end_ms, tg.path FROM highlights h
          JOIN highlight_tags ht ON ht.highlight_id = h.id JOIN tags tg ON tg.id = ht.tag_id
          WHERE ?1 IS NULL OR h.session_id = ?1",
     )?;
-    let mut spans: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
+    let mut spans = TagSpans::new();
     let mut rows = stmt.query([session])?;
     while let Some(r) = rows.next()? {
         spans.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?, r.get(3)?));

@@ -307,7 +307,7 @@ impl SearchIndex {
             }
             self.add(&writer, row)?;
             done += 1;
-            if done % 4096 == 0 {
+            if done.is_multiple_of(4096) {
                 progress.advance(done);
                 cancelled = cancel.is_cancelled();
             }

@@ -4,6 +4,7 @@
 //! Each area's verbs live in their own file as a clap `Subcommand` enum flattened into
 //! [`Command`]: adding an area is a new file, a `mod` line and one variant here.
 
+mod audio;
 mod ctx;
 mod models;
 mod search;
@@ -47,6 +48,8 @@ enum Command {
     Transcripts(transcripts::Cmd),
     #[command(flatten)]
     Models(models::Cmd),
+    #[command(flatten)]
+    Audio(audio::Cmd),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Search(cmd) => search::run(&ctx, cmd),
         Command::Transcripts(cmd) => transcripts::run(&ctx, cmd),
         Command::Models(cmd) => models::run(&ctx, cmd),
+        Command::Audio(cmd) => audio::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb that succeeded on an existing workspace (cheap when nothing changed).

@@ -1,0 +1,190 @@
+//! Verbs on recordings and transcription: `recording add`, `transcribe`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use rapport::media;
+use rapport::progress::{CancelToken, NoProgress, Outcome, Progress};
+use rapport::transcribe::{self, Target, TranscribeOptions};
+
+use crate::ctx::Ctx;
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Recordings of sessions.
+    Recording {
+        #[command(subcommand)]
+        command: RecordingCmd,
+    },
+    /// Transcribe a session's recording on this machine (whisper.cpp).
+    Transcribe {
+        /// A session id (12 or session:12) or a recording id (recording:7).
+        target: String,
+        /// The model: a file path, or a name like tiny.en (looked up in the models folder).
+        #[arg(long, default_value = "tiny.en")]
+        model: String,
+        /// CPU threads (default: the number of cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// The spoken language, e.g. en or de (default: detect; English-only models: en).
+        #[arg(long)]
+        language: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RecordingCmd {
+    /// Copy an audio or video file into the workspace (under its sha256) as a session's recording.
+    Add {
+        file: PathBuf,
+        /// The session (id).
+        #[arg(long)]
+        session: i64,
+    },
+}
+
+pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Cmd::Recording { command: RecordingCmd::Add { file, session } } => {
+            let mut ws = ctx.open()?;
+            let media_dir = ws.media_dir();
+            let tx = ws.conn_mut().transaction()?;
+            let id = media::add_recording_file(&tx, &media_dir, *session, file)?;
+            tx.commit()?;
+            if ctx.json {
+                let recs = media::recordings_of_session(ws.conn(), *session)?;
+                let rec = recs.into_iter().find(|r| r.id == id).context("the recording just added")?;
+                ctx.print_json(&serde_json::json!({
+                    "id": rec.id,
+                    "session": session,
+                    "sha256": rec.sha256,
+                    "file_name": rec.file_name,
+                    "codec": rec.codec,
+                    "duration_ms": rec.duration_ms,
+                    "sample_rate": rec.sample_rate,
+                    "channels": rec.channels,
+                }))?;
+            } else {
+                println!("{id}");
+            }
+        }
+        Cmd::Transcribe { target, model, threads, language } => {
+            let target = Target::parse(target)?;
+            let mut opts = TranscribeOptions::new(model_path(model)?);
+            opts.threads = *threads;
+            opts.language = language.clone();
+            let mut ws = ctx.open()?;
+            let cancel = CancelToken::new();
+            let on_signal = cancel.clone();
+            ctrlc::set_handler(move || on_signal.cancel()).context("installing the Ctrl-C handler")?;
+            let outcome = if std::io::stderr().is_terminal() {
+                let bar = Bar::new();
+                let outcome = transcribe::transcribe(&mut ws, target, &opts, &bar, &cancel);
+                bar.finish();
+                outcome?
+            } else {
+                transcribe::transcribe(&mut ws, target, &opts, &NoProgress, &cancel)?
+            };
+            let report = match outcome {
+                Outcome::Done(report) => report,
+                Outcome::Cancelled => {
+                    eprintln!("rapport: cancelled; nothing was changed");
+                    return Ok(ExitCode::from(130));
+                }
+            };
+            if ctx.json {
+                let segments: Vec<_> = report
+                    .segments
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "start_ms": s.start_ms, "end_ms": s.end_ms, "speaker": s.speaker, "text": s.text,
+                        })
+                    })
+                    .collect();
+                ctx.print_json(&serde_json::json!({
+                    "session": report.session,
+                    "recording": report.recording,
+                    "duration_ms": report.duration_ms,
+                    "language": report.language,
+                    "model": report.model,
+                    "segments": segments,
+                }))?;
+            } else {
+                for s in &report.segments {
+                    println!(
+                        "[{} --> {}] {}",
+                        rapport::transcript::format_timestamp(s.start_ms),
+                        rapport::transcript::format_timestamp(s.end_ms),
+                        s.text
+                    );
+                }
+                eprintln!(
+                    "transcribed session {} ({} segments, language {}, model {})",
+                    report.session,
+                    report.segments.len(),
+                    report.language,
+                    report.model
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A model argument as a file: a path to a ggml file, or an installed model's name.
+fn model_path(arg: &str) -> anyhow::Result<PathBuf> {
+    Ok(rapport::models::resolve(arg)?)
+}
+
+/// An indicatif progress bar on stderr: percent of audio done, each segment printed above it.
+struct Bar {
+    bar: Mutex<ProgressBar>,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = ProgressBar::new(100);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg:12} [{bar:40}] {percent:>3}%  {elapsed_precise} (eta {eta})",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        Bar { bar: Mutex::new(bar) }
+    }
+
+    fn finish(&self) {
+        if let Ok(bar) = self.bar.lock() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn begin(&self, phase: &str, total: Option<u64>) {
+        if let Ok(bar) = self.bar.lock() {
+            bar.set_message(phase.to_string());
+            bar.set_length(total.unwrap_or(0));
+            bar.set_position(0);
+        }
+    }
+
+    fn advance(&self, done: u64) {
+        if let Ok(bar) = self.bar.lock() {
+            bar.set_position(done);
+        }
+    }
+
+    fn message(&self, text: &str) {
+        if let Ok(bar) = self.bar.lock() {
+            bar.println(text);
+        }
+    }
+}
