@@ -20,8 +20,24 @@ export async function launch() {
   return s;
 }
 
-/** Saves a PNG of the window under E2E_OUT_DIR and returns its path. */
+/**
+ * Saves a PNG of the window under E2E_OUT_DIR and returns its path. WebKitWebDriver's
+ * screenshot waits for the page's next repaint; after media playback WebKitGTK can sit idle
+ * without one (the request then hangs), so a 1-pixel, nearly transparent dot in the corner
+ * flickers for a second to keep frames coming while the screenshot is taken.
+ */
 export async function screenshot(s, name) {
+  await s.execute(`
+    const dot = document.createElement("div");
+    dot.style.cssText = "position:fixed;right:0;bottom:0;width:1px;height:1px;opacity:0.02;pointer-events:none;z-index:99999";
+    document.body.appendChild(dot);
+    const end = performance.now() + 1000;
+    const tick = () => {
+      dot.style.background = dot.style.background === "black" ? "white" : "black";
+      if (performance.now() < end) requestAnimationFrame(tick); else dot.remove();
+    };
+    requestAnimationFrame(tick);
+  `);
   await mkdir(OUT_DIR, { recursive: true });
   const file = join(OUT_DIR, name);
   await writeFile(file, await s.screenshot());

@@ -62,6 +62,14 @@ describe("The session page of Priya Raman's recorded interview", () => {
     await waitForMedia(s, "the playhead to move", (st) => st.currentTime > start.currentTime + 0.3, 10_000);
     await s.pressKeys(Keys.SPACE);
     await waitForMedia(s, "the recording to pause", (st) => st.paused, 10_000);
+
+    // With the focus on the player's own button, space toggles once (not once more on keyup).
+    await s.click(await s.find("[data-testid=player-toggle]"));
+    await waitForMedia(s, "the recording to play again", (st) => !st.paused, 10_000);
+    await s.pressKeys(Keys.SPACE);
+    await waitForMedia(s, "the recording to pause again", (st) => st.paused, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await mediaState(s)).paused, true, "one space is one toggle");
   });
 
   test("e edits the current segment in place: Esc cancels, Enter saves", async () => {
