@@ -14,6 +14,7 @@ pub mod people;
 pub mod search;
 pub mod sessions;
 pub mod studies;
+pub mod transcribe;
 pub mod workspace;
 
 use rapport::coding::TagCount;
@@ -113,6 +114,11 @@ commands! {
     search::saved_search_save(study_id: Option<i64>, name: String, query: String) -> i64;
     /// Delete a saved search.
     search::saved_search_delete(id: i64) -> ();
+    /// Start transcribing a session's (latest) recording with an installed model; returns the job id.
+    /// Progress (milliseconds of audio), each segment as it is heard (a message) and the end arrive on `onEvent`.
+    transcribe::transcribe_start(session_id: i64, model: String; channel on_event: JobEvent) -> u64;
+    /// Cancel a transcription: the session stays as it was; false when it is not running.
+    transcribe::transcribe_cancel(job: u64) -> bool;
     /// The whisper models: published ones and installed ones.
     models::model_list() -> Vec<ModelInfo>;
     /// Start downloading a model; returns the job id, progress and the end arrive on `onEvent`.

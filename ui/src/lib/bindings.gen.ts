@@ -334,6 +334,13 @@ export const commands = {
   savedSearchSave: (studyId: number | null, name: string, query: string) => invoke<number>("saved_search_save", { studyId, name, query }),
   /** Delete a saved search. */
   savedSearchDelete: (id: number) => invoke<null>("saved_search_delete", { id }),
+  /**
+   * Start transcribing a session's (latest) recording with an installed model; returns the job id.
+   * Progress (milliseconds of audio), each segment as it is heard (a message) and the end arrive on `onEvent`.
+   */
+  transcribeStart: (sessionId: number, model: string, onEvent: Channel<JobEvent>) => invoke<number>("transcribe_start", { sessionId, model, onEvent }),
+  /** Cancel a transcription: the session stays as it was; false when it is not running. */
+  transcribeCancel: (job: number) => invoke<boolean>("transcribe_cancel", { job }),
   /** The whisper models: published ones and installed ones. */
   modelList: () => invoke<Array<ModelInfo>>("model_list"),
   /** Start downloading a model; returns the job id, progress and the end arrive on `onEvent`. */
