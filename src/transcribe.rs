@@ -203,13 +203,16 @@ pub fn transcribe(
     let mut more = true;
     let mut windows = 0usize;
     let mut detected: Option<String> = None;
-    // Bounded: every window but the last consumes at least half a window of audio.
+    // Bounded: every window but the last consumes at least half a window of audio, and the
+    // stored duration comes from decoding the whole file when it was added.
     let max_windows = (total_ms as usize * RATE / 1000) / (window_len / 2) + 4;
-    while windows < max_windows.max(4) * 2 {
+    let mut finished = false;
+    while windows < max_windows {
         if more {
             more = stream.fill(&mut window, window_len)?;
         }
         if window.is_empty() || cancel.is_cancelled() {
+            finished = true;
             break;
         }
         windows += 1;
@@ -255,6 +258,7 @@ pub fn transcribe(
         let done_ms = offset_ms + (cut * 1000 / RATE) as i64;
         progress.advance(done_ms.clamp(0, total_ms) as u64);
         if last {
+            finished = true;
             break;
         }
         window.drain(..cut);
@@ -262,6 +266,15 @@ pub fn transcribe(
     }
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
+    }
+    if !finished {
+        return Err(Error::invalid(
+            &rec.file_name,
+            format!(
+                "the audio is longer than the {} recorded for it; nothing was stored (add the file again)",
+                format_timestamp(total_ms)
+            ),
+        ));
     }
     let duration_ms = stream.decoded_ms();
     clamp_times(&mut segments, duration_ms);

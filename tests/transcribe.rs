@@ -248,14 +248,9 @@ fn a_cancelled_transcription_leaves_the_sessions_transcript_as_it_was() {
 
     let cancel = CancelToken::new();
     let progress = Recorder { cancel_on_progress: Some(cancel.clone()), ..Recorder::default() };
-    let outcome = transcribe::transcribe(
-        &mut ws,
-        Target::Session(session),
-        &TranscribeOptions::new(model),
-        &progress,
-        &cancel,
-    )
-    .unwrap();
+    let opts = TranscribeOptions { threads: 1, ..TranscribeOptions::new(model) };
+    let outcome =
+        transcribe::transcribe(&mut ws, Target::Session(session), &opts, &progress, &cancel).unwrap();
     assert_eq!(outcome, Outcome::Cancelled);
     let after = rapport::transcript::segments(ws.conn(), session).unwrap();
     let texts =
