@@ -43,8 +43,13 @@ const RATE: usize = media::decode::TARGET_RATE as usize;
 /// state, about 150 MB with tiny.en).
 const WORKERS: usize = 2;
 
-/// How far from its planned place (in samples) a part may end, to end in the quietest moment.
-const SPLIT_SEARCH: usize = 3 * RATE;
+/// How far before its planned place (in samples) a part may end, to end in the quietest moment.
+const SPLIT_SEARCH: usize = 4 * RATE;
+
+/// About how far whisper moves on after each 30 s pass of its encoder (it starts the next pass
+/// at the end of the last whole segment). Parts are planned in multiples of this, so that no
+/// part ends with a pass over a few seconds of audio padded to 30 s.
+const PASS: usize = 27 * RATE;
 
 /// What to transcribe: a session (its most recently added recording) or one recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,23 +223,24 @@ pub fn transcribe(
     let eot = ctx.token_eot();
 
     let part_len = opts.window_secs.max(30) as usize * RATE;
+    let planned_len = (part_len / PASS).max(1) * PASS;
     let total_ms = rec.duration_ms.or(stream.info().duration_ms).unwrap_or(0).max(1);
     let progress = &Forward { inner: progress, reached: AtomicU64::new(0) };
     progress.begin("transcribe", Some(total_ms as u64));
 
     let mut segments: Vec<TranscribedSegment> = Vec::new();
-    let mut buf: Vec<f32> = Vec::with_capacity(workers * part_len + RATE);
+    let mut buf: Vec<f32> = Vec::with_capacity(workers * planned_len + RATE);
     let mut offset_samples: usize = 0;
     let mut more = true;
     let mut windows = 0usize;
     let mut detected: Option<String> = None;
-    // Bounded: every round but the last consumes at least `workers` parts less a few seconds,
-    // and the stored duration comes from decoding the whole file when it was added.
-    let max_rounds = (total_ms as usize * RATE / 1000) / (workers * (part_len - 2 * SPLIT_SEARCH)) + 4;
+    // Bounded: every round but the last consumes `workers` parts of at least `planned_len` less
+    // the split search, and the stored duration comes from decoding the whole file.
+    let max_rounds = (total_ms as usize * RATE / 1000) / (workers * (planned_len - SPLIT_SEARCH)) + 4;
     let mut finished = false;
     for _round in 0..max_rounds {
         if more {
-            more = stream.fill(&mut buf, workers * part_len)?;
+            more = stream.fill(&mut buf, workers * planned_len)?;
         }
         if buf.is_empty() || cancel.is_cancelled() {
             finished = true;
@@ -407,46 +413,57 @@ pub fn words_of_session(conn: &rusqlite::Connection, session_id: i64) -> Result<
 }
 
 /// Where the parts of `buf` end (sample indexes, increasing; the last is how much of `buf` this
-/// round uses). Each part is about `part_len` long, or, for the audio's last round, an even share
-/// of what is left, and ends at the quietest moment within [`SPLIT_SEARCH`] of its planned end,
+/// round uses). A part is planned as a whole number of whisper passes ([`PASS`]): `part_len`
+/// rounded down to one, or, in the audio's last round, the passes left shared out between the
+/// parts. Each part ends at the quietest moment within [`SPLIT_SEARCH`] before its planned end,
 /// so no word is cut in two. Audio under 20 s is one part.
 fn split_points(buf: &[f32], workers: usize, part_len: usize, last: bool) -> Vec<usize> {
     let len = buf.len();
-    let (parts, planned) = if last {
-        let parts = if len < 20 * RATE { 1 } else { workers };
-        (parts, len.div_ceil(parts))
+    let part_passes = (part_len / PASS).max(1);
+    let plan: Vec<usize> = if !last {
+        vec![part_passes; workers]
+    } else if len < 20 * RATE || workers == 1 {
+        vec![]
     } else {
-        (workers, part_len)
+        // Share the passes the rest needs; the last part takes what is left over.
+        let passes = len.div_ceil(PASS);
+        let each = (passes / workers).max(1);
+        vec![each; workers - 1]
     };
-    let mut bounds = Vec::with_capacity(parts);
-    for k in 1..=parts {
+    let mut bounds = Vec::with_capacity(plan.len() + 1);
+    for passes in plan {
         let prev = bounds.last().copied().unwrap_or(0);
-        if k == parts && last {
-            bounds.push(len);
+        let target = (prev + passes * PASS).min(len);
+        let lo = target.saturating_sub(SPLIT_SEARCH).max(prev + RATE);
+        if target >= len || lo >= target {
             break;
         }
-        let target = (prev + planned).min(len);
-        let lo = target.saturating_sub(SPLIT_SEARCH).max(prev + RATE);
-        let hi = (target + SPLIT_SEARCH).min(len);
-        bounds.push(if lo < hi { quietest(buf, lo, hi) } else { target });
+        bounds.push(quietest(buf, lo, target));
+    }
+    if last || bounds.is_empty() {
+        bounds.push(len);
     }
     bounds
 }
 
-/// The middle of the quietest 20 ms stretch of `buf[lo..hi]` (10 ms steps).
+/// The middle of the quietest 250 ms of `buf[lo..hi]` (in 10 ms steps): long enough to be a
+/// pause between sentences, not the gap between two words.
 fn quietest(buf: &[f32], lo: usize, hi: usize) -> usize {
-    const FRAME: usize = RATE / 50;
     const STEP: usize = RATE / 100;
-    let mut best = (f32::MAX, (lo + hi) / 2);
-    let mut at = lo;
-    while at + FRAME <= hi {
-        let energy: f32 = buf[at..at + FRAME].iter().map(|s| s * s).sum();
-        if energy < best.0 {
-            best = (energy, at + FRAME / 2);
-        }
-        at += STEP;
+    const SPAN: usize = 25;
+    let blocks: Vec<f32> = buf[lo..hi].chunks(STEP).map(|c| c.iter().map(|s| s * s).sum::<f32>()).collect();
+    if blocks.len() <= SPAN {
+        return (lo + hi) / 2;
     }
-    best.1
+    let mut sum: f32 = blocks[..SPAN].iter().sum();
+    let mut best = (sum, 0usize);
+    for i in SPAN..blocks.len() {
+        sum += blocks[i] - blocks[i - SPAN];
+        if sum < best.0 {
+            best = (sum, i + 1 - SPAN);
+        }
+    }
+    lo + (best.1 + SPAN / 2) * STEP
 }
 
 /// Drops whisper's markers for non-speech, like `[BLANK_AUDIO]` or `[MUSIC]`.
@@ -927,13 +944,13 @@ mod tests {
         assert!(Target::parse("twelve").is_err());
     }
 
-    /// Speech-like noise with a silent gap of 200 ms starting at each of `gaps` (seconds).
+    /// Speech-like noise with a silent gap of 400 ms starting at each of `gaps` (seconds).
     fn noise_with_gaps(seconds: usize, gaps: &[f32]) -> Vec<f32> {
         let mut x: u32 = 7;
         (0..seconds * RATE)
             .map(|i| {
                 let t = i as f32 / RATE as f32;
-                if gaps.iter().any(|g| t >= *g && t < g + 0.2) {
+                if gaps.iter().any(|g| t >= *g && t < g + 0.4) {
                     0.0
                 } else {
                     x ^= x << 13;
@@ -946,28 +963,31 @@ mod tests {
     }
 
     #[test]
-    fn parts_end_in_the_silence_nearest_their_planned_end() {
-        let buf = noise_with_gaps(130, &[58.5, 118.0]);
-        let bounds = split_points(&buf, 2, 60 * RATE, false);
-        assert_eq!(bounds.len(), 2);
+    fn parts_are_whole_passes_and_end_in_the_silence_just_before() {
+        // part_len 120 s: four passes of 27 s, 108 s.
+        let buf = noise_with_gaps(240, &[105.5, 213.0]);
+        let bounds = split_points(&buf, 2, 120 * RATE, false);
         let secs: Vec<f32> = bounds.iter().map(|b| *b as f32 / RATE as f32).collect();
-        assert!((58.5..58.7).contains(&secs[0]), "first part ends in the gap at 58.5 s: {secs:?}");
-        assert!((118.0..118.2).contains(&secs[1]), "second part ends in the gap at 118 s: {secs:?}");
+        assert_eq!(bounds.len(), 2);
+        assert!((105.6..105.8).contains(&secs[0]), "first part ends in the gap at 105.5 s: {secs:?}");
+        assert!((213.1..213.3).contains(&secs[1]), "second part ends in the gap at 213 s: {secs:?}");
     }
 
     #[test]
-    fn the_last_round_is_shared_evenly_and_ends_at_the_end() {
-        let buf = noise_with_gaps(50, &[24.0]);
-        let bounds = split_points(&buf, 2, 300 * RATE, true);
+    fn the_last_round_shares_its_passes_and_ends_at_the_end() {
+        // 129 s: five passes; the first part takes two (54 s), the second the rest.
+        let buf = noise_with_gaps(129, &[52.0]);
+        let bounds = split_points(&buf, 2, 120 * RATE, true);
         assert_eq!(bounds.len(), 2);
-        assert!((24 * RATE..24 * RATE + RATE / 5).contains(&bounds[0]), "split in the gap: {bounds:?}");
+        assert!((52 * RATE..52 * RATE + 2 * RATE / 5).contains(&bounds[0]), "split in the gap: {bounds:?}");
         assert_eq!(bounds[1], buf.len());
-        assert_eq!(
-            split_points(&buf[..10 * RATE], 2, 300 * RATE, true),
-            vec![10 * RATE],
-            "short audio: one part"
+        assert_eq!(split_points(&buf[..10 * RATE], 2, 120 * RATE, true), vec![10 * RATE], "short: one part");
+        let two = split_points(&buf[..40 * RATE], 2, 120 * RATE, true);
+        assert!(
+            two.len() == 2 && (23 * RATE..=27 * RATE).contains(&two[0]),
+            "one pass and the rest: {two:?}"
         );
-        assert_eq!(split_points(&buf, 1, 300 * RATE, true), vec![buf.len()], "one worker: one part");
+        assert_eq!(split_points(&buf, 1, 120 * RATE, true), vec![buf.len()], "one worker: one part");
     }
 
     #[test]
