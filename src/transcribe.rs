@@ -6,10 +6,12 @@
 //! session exactly as it was.
 //!
 //! The audio is decoded and resampled as a stream ([`crate::media::AudioStream`]) and fed to
-//! whisper in windows of a few minutes: only one window of 16 kHz samples is in memory at a
-//! time, so memory does not grow with the length of the recording. A window ends at the last
-//! segment whisper finished inside it; the audio after that point starts the next window, so
-//! no word is cut in two at a window edge.
+//! whisper in parts of a few minutes: only one round of parts of 16 kHz samples is in memory at
+//! a time, so memory does not grow with the length of the recording. A part ends at the
+//! quietest moment near its planned end, so no word is cut in two, and with two or more cores
+//! two parts are transcribed at the same time by two single-threaded whisper states, which
+//! never wait for each other (faster than two threads on one state, which synchronise at every
+//! step of the model).
 //!
 //! whisper.cpp sits behind this module only: the model file is checked before whisper.cpp
 //! opens it (a missing, truncated or wrong file is a clear error), every call into it is
@@ -35,6 +37,18 @@ use crate::workspace::Workspace;
 
 /// Samples per second of what whisper reads.
 const RATE: usize = media::decode::TARGET_RATE as usize;
+
+/// Parts of the audio transcribed at the same time by default (each needs its own whisper
+/// state, about 150 MB with tiny.en).
+const WORKERS: usize = 2;
+
+/// How far before its planned place (in samples) a part may end, to end in the quietest moment.
+const SPLIT_SEARCH: usize = 4 * RATE;
+
+/// About how far whisper moves on after each 30 s pass of its encoder (it starts the next pass
+/// at the end of the last whole segment). Parts are planned in multiples of this, so that no
+/// part ends with a pass over a few seconds of audio padded to 30 s.
+const PASS: usize = 27 * RATE;
 
 /// What to transcribe: a session (its most recently added recording) or one recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,14 +93,18 @@ pub struct TranscribeOptions {
     pub threads: usize,
     /// The spoken language (`en`, `de`, …); `None` detects it (English-only models: `en`).
     pub language: Option<String>,
-    /// Seconds of audio per whisper window (memory use grows with it); at least 30.
+    /// Parts of the audio transcribed at the same time, each by its own whisper state with
+    /// `threads / parallel` threads (each state takes about 150 MB with tiny.en); 0 picks 2
+    /// when there are two threads or more, else 1.
+    pub parallel: usize,
+    /// Seconds of audio per part fed to whisper (memory use grows with it); at least 30.
     pub window_secs: u32,
 }
 
 impl TranscribeOptions {
     /// Default options for `model`.
     pub fn new(model: impl Into<PathBuf>) -> TranscribeOptions {
-        TranscribeOptions { model: model.into(), threads: 0, language: None, window_secs: 300 }
+        TranscribeOptions { model: model.into(), threads: 0, language: None, parallel: 0, window_secs: 120 }
     }
 }
 
@@ -119,7 +137,7 @@ pub struct TranscribeReport {
     pub language: String,
     /// The model file's name.
     pub model: String,
-    /// How many whisper windows the audio was fed in.
+    /// How many parts the audio was transcribed in.
     pub windows: usize,
     pub segments: Vec<TranscribedSegment>,
 }
@@ -142,7 +160,7 @@ impl ModelHeader {
 
 /// Transcribes the target's recording with the model in `opts` and stores the transcript
 /// (replacing the session's previous one) at the end, in one transaction. Reports percent
-/// of audio done and each segment as it is finished; a cancel stops whisper mid-window and
+/// of audio done and each segment as it is finished; a cancel stops whisper mid-part and
 /// returns `Outcome::Cancelled` with nothing changed.
 pub fn transcribe(
     ws: &mut Workspace,
@@ -184,63 +202,112 @@ pub fn transcribe(
     let ctx = ffi(&opts.model, "loading the model", || {
         WhisperContext::new_with_params(model_str, WhisperContextParameters::default())
     })?;
-    let mut state = ffi(&opts.model, "creating a whisper state", || ctx.create_state())?;
-    let eot = ctx.token_eot();
-
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8),
         n => n,
     };
-    let window_len = opts.window_secs.max(30) as usize * RATE;
+    // Two workers with half the threads each, each on its own part of the audio: whisper.cpp
+    // synchronises its threads at every step of the model, and independent single-threaded
+    // workers never wait for each other (measured: the fastest way to use two cores).
+    let workers = match opts.parallel {
+        0 if threads >= 2 => WORKERS,
+        0 => 1,
+        n => n.min(threads).max(1),
+    };
+    let threads_each = (threads / workers).max(1);
+    let mut states = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        states.push(ffi(&opts.model, "creating a whisper state", || ctx.create_state())?);
+    }
+    let eot = ctx.token_eot();
+
+    let part_len = opts.window_secs.max(30) as usize * RATE;
+    let planned_len = (part_len / PASS).max(1) * PASS;
     let total_ms = rec.duration_ms.or(stream.info().duration_ms).unwrap_or(0).max(1);
     let progress = &Forward { inner: progress, reached: AtomicU64::new(0) };
     progress.begin("transcribe", Some(total_ms as u64));
 
     let mut segments: Vec<TranscribedSegment> = Vec::new();
-    let mut window: Vec<f32> = Vec::with_capacity(window_len + RATE);
+    let mut buf: Vec<f32> = Vec::with_capacity(workers * planned_len + RATE);
     let mut offset_samples: usize = 0;
     let mut more = true;
     let mut windows = 0usize;
     let mut detected: Option<String> = None;
-    // Bounded: every window but the last consumes at least half a window of audio.
-    let max_windows = (total_ms as usize * RATE / 1000) / (window_len / 2) + 4;
-    while windows < max_windows.max(4) * 2 {
+    // Bounded: every round but the last consumes `workers` parts of at least `planned_len` less
+    // the split search, and the stored duration comes from decoding the whole file.
+    let max_rounds = (total_ms as usize * RATE / 1000) / (workers * (planned_len - SPLIT_SEARCH)) + 4;
+    let mut finished = false;
+    for _round in 0..max_rounds {
         if more {
-            more = stream.fill(&mut window, window_len)?;
+            more = stream.fill(&mut buf, workers * planned_len)?;
         }
-        if window.is_empty() || cancel.is_cancelled() {
+        if buf.is_empty() || cancel.is_cancelled() {
+            finished = true;
             break;
         }
-        windows += 1;
         let last = !more;
-        let lang = language.as_deref().or(detected.as_deref());
-        let offset_ms = (offset_samples * 1000 / RATE) as i64;
-        let hooks = Hooks {
-            progress,
-            cancel,
-            offset_ms,
-            window_ms: (window.len() * 1000 / RATE) as i64,
-            total_ms,
-            announced: std::cell::Cell::new(0),
-        };
-        let found = run_window(&mut state, &window, lang, threads, eot, &hooks, &opts.model)?;
+        if language.is_none() && detected.is_none() {
+            detected = Some(detect_language(&mut states[0], &buf, threads, &opts.model)?);
+        }
+        let lang = language.as_deref().or(detected.as_deref()).expect("chosen or detected");
+        let bounds = split_points(&buf, workers, part_len, last);
+        let consumed = *bounds.last().expect("at least one part");
+        let round_offset_ms = (offset_samples * 1000 / RATE) as i64;
+        let done: Vec<AtomicU64> = (0..bounds.len()).map(|_| AtomicU64::new(0)).collect();
+        let results: Vec<Result<Vec<TranscribedSegment>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = states
+                .iter_mut()
+                .zip(bounds.iter().enumerate())
+                .map(|(state, (i, &end))| {
+                    let start = if i == 0 { 0 } else { bounds[i - 1] };
+                    let part = &buf[start..end];
+                    let hooks = Hooks {
+                        progress,
+                        cancel,
+                        round_offset_ms,
+                        part_offset_ms: (start * 1000 / RATE) as i64,
+                        part_ms: (part.len() * 1000 / RATE) as i64,
+                        total_ms,
+                        slot: i,
+                        done: &done,
+                        live: i == 0,
+                        announced: std::cell::Cell::new(0),
+                    };
+                    let model = &opts.model;
+                    scope.spawn(move || run_part(state, part, lang, threads_each, eot, &hooks, model))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::invalid(
+                            opts.model.display().to_string(),
+                            "a transcription worker panicked",
+                        ))
+                    })
+                })
+                .collect()
+        });
+        windows += bounds.len();
         if cancel.is_cancelled() {
             return Ok(Outcome::Cancelled);
         }
-        if detected.is_none() && language.is_none() {
-            detected = whisper_rs::get_lang_str(state.full_lang_id_from_state()).map(str::to_owned);
-        }
-        let (keep, cut) = window_cut(&found, window.len(), last);
-        let announced = hooks.announced.get().max(0) as usize;
-        for (i, mut seg) in found.into_iter().take(keep).enumerate() {
-            seg.start_ms += offset_ms;
-            seg.end_ms += offset_ms;
-            for w in &mut seg.words {
-                w.start_ms += offset_ms;
-                w.end_ms += offset_ms;
-            }
-            if !is_non_speech(&seg.text) {
-                if i >= announced {
+        for (i, found) in results.into_iter().enumerate() {
+            let start = if i == 0 { 0 } else { bounds[i - 1] };
+            let part_offset_ms = ((offset_samples + start) * 1000 / RATE) as i64;
+            for mut seg in found? {
+                seg.start_ms += part_offset_ms;
+                seg.end_ms += part_offset_ms;
+                for w in &mut seg.words {
+                    w.start_ms += part_offset_ms;
+                    w.end_ms += part_offset_ms;
+                }
+                if is_non_speech(&seg.text) {
+                    continue;
+                }
+                // The first part's segments were shown as whisper made them; the others' now.
+                if i > 0 {
                     progress.message(&format!(
                         "[{} --> {}] {}",
                         format_timestamp(seg.start_ms),
@@ -251,16 +318,25 @@ pub fn transcribe(
                 segments.push(seg);
             }
         }
-        let done_ms = offset_ms + (cut * 1000 / RATE) as i64;
-        progress.advance(done_ms.clamp(0, total_ms) as u64);
+        progress.advance((((offset_samples + consumed) * 1000 / RATE) as i64).clamp(0, total_ms) as u64);
         if last {
+            finished = true;
             break;
         }
-        window.drain(..cut);
-        offset_samples += cut;
+        buf.drain(..consumed);
+        offset_samples += consumed;
     }
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
+    }
+    if !finished {
+        return Err(Error::invalid(
+            &rec.file_name,
+            format!(
+                "the audio is longer than the {} recorded for it; nothing was stored (add the file again)",
+                format_timestamp(total_ms)
+            ),
+        ));
     }
     let duration_ms = stream.decoded_ms();
     clamp_times(&mut segments, duration_ms);
@@ -332,21 +408,58 @@ pub fn words_of_session(conn: &rusqlite::Connection, session_id: i64) -> Result<
     Ok(out)
 }
 
-/// Where a window ends: how many of its segments (times relative to the window) to keep, and
-/// the sample to start the next window at. The last segment of a window that is not the last may be cut off by the window
-/// edge: it is dropped and its audio starts the next window, unless that would move less than
-/// half a window forward.
-fn window_cut(found: &[TranscribedSegment], len: usize, last: bool) -> (usize, usize) {
-    if last || found.len() < 2 {
-        return (found.len(), len);
-    }
-    let keep = found.len() - 1;
-    let cut = (found[keep - 1].end_ms.max(0) as usize * RATE / 1000).min(len);
-    if cut < len / 2 {
-        (found.len(), len)
+/// Where the parts of `buf` end (sample indexes, increasing; the last is how much of `buf` this
+/// round uses). A part is planned as a whole number of whisper passes ([`PASS`]): `part_len`
+/// rounded down to one, or, in the audio's last round, the passes left shared out between the
+/// parts. Each part ends at the quietest moment within [`SPLIT_SEARCH`] before its planned end,
+/// so no word is cut in two. Audio under 20 s is one part.
+fn split_points(buf: &[f32], workers: usize, part_len: usize, last: bool) -> Vec<usize> {
+    let len = buf.len();
+    let part_passes = (part_len / PASS).max(1);
+    let plan: Vec<usize> = if !last {
+        vec![part_passes; workers]
+    } else if len < 20 * RATE || workers == 1 {
+        vec![]
     } else {
-        (keep, cut)
+        // Share the passes the rest needs; the last part takes what is left over.
+        let passes = len.div_ceil(PASS);
+        let each = (passes / workers).max(1);
+        vec![each; workers - 1]
+    };
+    let mut bounds = Vec::with_capacity(plan.len() + 1);
+    for passes in plan {
+        let prev = bounds.last().copied().unwrap_or(0);
+        let target = (prev + passes * PASS).min(len);
+        let lo = target.saturating_sub(SPLIT_SEARCH).max(prev + RATE);
+        if target >= len || lo >= target {
+            break;
+        }
+        bounds.push(quietest(buf, lo, target));
     }
+    if last || bounds.is_empty() {
+        bounds.push(len);
+    }
+    bounds
+}
+
+/// The middle of the quietest 250 ms of `buf[lo..hi]` (in 10 ms steps): long enough to be a
+/// pause between sentences, not the gap between two words.
+fn quietest(buf: &[f32], lo: usize, hi: usize) -> usize {
+    const STEP: usize = RATE / 100;
+    const SPAN: usize = 25;
+    let blocks: Vec<f32> = buf[lo..hi].chunks(STEP).map(|c| c.iter().map(|s| s * s).sum::<f32>()).collect();
+    if blocks.len() <= SPAN {
+        return (lo + hi) / 2;
+    }
+    let mut sum: f32 = blocks[..SPAN].iter().sum();
+    let mut best = (sum, 0usize);
+    for i in SPAN..blocks.len() {
+        sum += blocks[i] - blocks[i - SPAN];
+        if sum < best.0 {
+            best = (sum, i + 1 - SPAN);
+        }
+    }
+    lo + (best.1 + SPAN / 2) * STEP
 }
 
 /// Drops whisper's markers for non-speech, like `[BLANK_AUDIO]` or `[MUSIC]`.
@@ -392,6 +505,14 @@ fn choose_language(asked: Option<&str>, header: &ModelHeader, model: &Path) -> R
     }
 }
 
+/// Detects the spoken language on the first 30 s of `audio`.
+fn detect_language(state: &mut WhisperState, audio: &[f32], threads: usize, model: &Path) -> Result<String> {
+    let head = &audio[..audio.len().min(30 * RATE)];
+    ffi(model, "computing the spectrogram", || state.pcm_to_mel(head, threads))?;
+    let (id, _) = ffi(model, "detecting the language", || state.lang_detect(0, threads))?;
+    Ok(whisper_rs::get_lang_str(id).unwrap_or("en").to_string())
+}
+
 /// Runs one call into whisper-rs, turning a panic into an error that names the model.
 fn ffi<T>(
     model: &Path,
@@ -414,8 +535,8 @@ fn ffi<T>(
     }
 }
 
-/// Passes progress on, never backwards: whisper reports a window up to its end, but the
-/// next window may start a little earlier (at the last finished segment).
+/// Passes progress on, never backwards (whisper reports a part up to 100% before the round's
+/// end is reported).
 struct Forward<'a> {
     inner: &'a dyn Progress,
     reached: AtomicU64,
@@ -437,26 +558,34 @@ impl Progress for Forward<'_> {
     }
 }
 
-/// What whisper's C hooks need: the caller's sink and token, and where the window is.
+/// What whisper's C hooks need: the caller's sink and token, and where the part is.
 struct Hooks<'a> {
     progress: &'a dyn Progress,
     cancel: &'a CancelToken,
-    offset_ms: i64,
-    window_ms: i64,
+    /// Where this round of parts starts in the recording.
+    round_offset_ms: i64,
+    /// Where this part starts in the round.
+    part_offset_ms: i64,
+    part_ms: i64,
     total_ms: i64,
-    /// Segments of this window already shown.
+    /// This part's slot in `done`: how much of each part of the round is done (ms).
+    slot: usize,
+    done: &'a [AtomicU64],
+    /// Whether this part shows its segments as whisper makes them.
+    live: bool,
+    /// Segments of this part already shown.
     announced: std::cell::Cell<c_int>,
 }
 
 /// whisper.cpp asks this before each graph computation: true stops it.
 ///
-/// SAFETY: `data` is the `Hooks` that `run_window` passed, alive for the whole `full` call.
+/// SAFETY: `data` is the `Hooks` that `run_part` passed, alive for the whole `full` call.
 unsafe extern "C" fn abort_hook(data: *mut c_void) -> bool {
     let hooks = &*(data as *const Hooks<'_>);
     hooks.cancel.is_cancelled()
 }
 
-/// Percent of the current window done.
+/// Percent of the part done.
 ///
 /// SAFETY: as [`abort_hook`].
 unsafe extern "C" fn progress_hook(
@@ -467,13 +596,16 @@ unsafe extern "C" fn progress_hook(
 ) {
     let hooks = &*(data as *const Hooks<'_>);
     let _ = catch_unwind(AssertUnwindSafe(|| {
-        let done = hooks.offset_ms + hooks.window_ms * percent.clamp(0, 100) as i64 / 100;
+        let part_done = hooks.part_ms * percent.clamp(0, 100) as i64 / 100;
+        hooks.done[hooks.slot].store(part_done as u64, Ordering::Relaxed);
+        let round_done: u64 = hooks.done.iter().map(|d| d.load(Ordering::Relaxed)).sum();
+        let done = hooks.round_offset_ms + round_done as i64;
         hooks.progress.advance(done.clamp(0, hooks.total_ms) as u64);
     }));
 }
 
-/// New segments of the current window: shows all but the newest (which the window edge may
-/// still drop); the rest are shown when the window is done.
+/// New segments of the part: the live part shows them at once (the others are shown when
+/// the round is done, in order).
 ///
 /// SAFETY: as [`abort_hook`]; `state` is the live whisper state whisper.cpp calls us with.
 unsafe extern "C" fn segment_hook(
@@ -483,21 +615,25 @@ unsafe extern "C" fn segment_hook(
     data: *mut c_void,
 ) {
     let hooks = &*(data as *const Hooks<'_>);
+    if !hooks.live {
+        return;
+    }
+    let offset_ms = hooks.round_offset_ms + hooks.part_offset_ms;
     let n = whisper_rs_sys::whisper_full_n_segments_from_state(state);
     let mut lines = Vec::new();
-    for i in hooks.announced.get()..n - 1 {
+    for i in hooks.announced.get()..n {
         let text = whisper_rs_sys::whisper_full_get_segment_text_from_state(state, i);
         if text.is_null() {
             continue;
         }
         let text = CStr::from_ptr(text).to_string_lossy().trim().to_string();
-        let t0 = whisper_rs_sys::whisper_full_get_segment_t0_from_state(state, i) * 10 + hooks.offset_ms;
-        let t1 = whisper_rs_sys::whisper_full_get_segment_t1_from_state(state, i) * 10 + hooks.offset_ms;
+        let t0 = whisper_rs_sys::whisper_full_get_segment_t0_from_state(state, i) * 10 + offset_ms;
+        let t1 = whisper_rs_sys::whisper_full_get_segment_t1_from_state(state, i) * 10 + offset_ms;
         if !is_non_speech(&text) {
             lines.push(format!("[{} --> {}] {text}", format_timestamp(t0), format_timestamp(t1)));
         }
     }
-    hooks.announced.set(hooks.announced.get().max(n - 1));
+    hooks.announced.set(hooks.announced.get().max(n));
     let _ = catch_unwind(AssertUnwindSafe(|| {
         for line in &lines {
             hooks.progress.message(line);
@@ -505,12 +641,11 @@ unsafe extern "C" fn segment_hook(
     }));
 }
 
-/// Runs whisper on one window and returns its segments, times relative to the window.
-#[allow(clippy::too_many_arguments)]
-fn run_window(
+/// Runs whisper on one part of the audio and returns its segments, times relative to the part.
+fn run_part(
     state: &mut WhisperState,
-    window: &[f32],
-    language: Option<&str>,
+    part: &[f32],
+    language: &str,
     threads: usize,
     eot: c_int,
     hooks: &Hooks<'_>,
@@ -518,7 +653,7 @@ fn run_window(
 ) -> Result<Vec<TranscribedSegment>> {
     let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
     params.set_n_threads(threads as c_int);
-    params.set_language(Some(language.unwrap_or("auto")));
+    params.set_language(Some(language));
     params.set_translate(false);
     params.set_token_timestamps(true);
     params.set_print_special(false);
@@ -536,8 +671,8 @@ fn run_window(
         params.set_new_segment_callback(Some(segment_hook));
         params.set_new_segment_callback_user_data(data);
     }
-    let at = format_timestamp(hooks.offset_ms);
-    let result = ffi(model, &format!("on the audio from {at}"), || state.full(params, window));
+    let at = format_timestamp(hooks.round_offset_ms + hooks.part_offset_ms);
+    let result = ffi(model, &format!("on the audio from {at}"), || state.full(params, part));
     if hooks.cancel.is_cancelled() {
         return Ok(Vec::new());
     }
@@ -671,19 +806,50 @@ mod tests {
         assert!(Target::parse("twelve").is_err());
     }
 
-    fn seg(start_ms: i64, end_ms: i64) -> TranscribedSegment {
-        TranscribedSegment { start_ms, end_ms, speaker: None, text: "x".into(), words: vec![] }
+    /// Speech-like noise with a silent gap of 400 ms starting at each of `gaps` (seconds).
+    fn noise_with_gaps(seconds: usize, gaps: &[f32]) -> Vec<f32> {
+        let mut x: u32 = 7;
+        (0..seconds * RATE)
+            .map(|i| {
+                let t = i as f32 / RATE as f32;
+                if gaps.iter().any(|g| t >= *g && t < g + 0.4) {
+                    0.0
+                } else {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x as f32 / u32::MAX as f32) - 0.5
+                }
+            })
+            .collect()
     }
 
     #[test]
-    fn a_window_ends_at_its_last_finished_segment_and_always_moves_forward() {
-        let len = 60 * RATE;
-        let found = [seg(0, 20_000), seg(20_000, 45_000), seg(45_000, 60_000)];
-        assert_eq!(window_cut(&found, len, false), (2, 45 * RATE), "drop the last, restart at its start");
-        assert_eq!(window_cut(&found, len, true), (3, len), "the last window keeps everything");
-        let early = [seg(0, 10_000), seg(10_000, 60_000)];
-        assert_eq!(window_cut(&early, len, false), (2, len), "never less than half a window forward");
-        assert_eq!(window_cut(&[], len, false), (0, len), "silence moves a whole window");
+    fn parts_are_whole_passes_and_end_in_the_silence_just_before() {
+        // part_len 120 s: four passes of 27 s, 108 s.
+        let buf = noise_with_gaps(240, &[105.5, 213.0]);
+        let bounds = split_points(&buf, 2, 120 * RATE, false);
+        let secs: Vec<f32> = bounds.iter().map(|b| *b as f32 / RATE as f32).collect();
+        assert_eq!(bounds.len(), 2);
+        assert!((105.6..105.8).contains(&secs[0]), "first part ends in the gap at 105.5 s: {secs:?}");
+        assert!((213.1..213.3).contains(&secs[1]), "second part ends in the gap at 213 s: {secs:?}");
+    }
+
+    #[test]
+    fn the_last_round_shares_its_passes_and_ends_at_the_end() {
+        // 129 s: five passes; the first part takes two (54 s), the second the rest.
+        let buf = noise_with_gaps(129, &[52.0]);
+        let bounds = split_points(&buf, 2, 120 * RATE, true);
+        assert_eq!(bounds.len(), 2);
+        assert!((52 * RATE..52 * RATE + 2 * RATE / 5).contains(&bounds[0]), "split in the gap: {bounds:?}");
+        assert_eq!(bounds[1], buf.len());
+        assert_eq!(split_points(&buf[..10 * RATE], 2, 120 * RATE, true), vec![10 * RATE], "short: one part");
+        let two = split_points(&buf[..40 * RATE], 2, 120 * RATE, true);
+        assert!(
+            two.len() == 2 && (23 * RATE..=27 * RATE).contains(&two[0]),
+            "one pass and the rest: {two:?}"
+        );
+        assert_eq!(split_points(&buf, 1, 120 * RATE, true), vec![buf.len()], "one worker: one part");
     }
 
     #[test]

@@ -192,7 +192,7 @@ fn three_answers(dir: &Path) -> PathBuf {
 }
 
 #[test]
-fn long_audio_is_fed_in_windows_without_losing_or_repeating_words() {
+fn long_audio_is_transcribed_in_parallel_parts_without_losing_or_repeating_words() {
     let model = tiny_en();
     let (tmp, ws_dir) = demo_workspace();
     let session = session_without_recording(&ws_dir);
@@ -203,12 +203,16 @@ fn long_audio_is_fed_in_windows_without_losing_or_repeating_words() {
 
     let mut opts = TranscribeOptions::new(model);
     opts.window_secs = 30;
+    // Two parts at a time, one thread each (in this process, OpenMP threads sharing a part would
+    // spin while they wait: the CLI sets OMP_WAIT_POLICY=PASSIVE).
+    opts.threads = 2;
+    opts.parallel = 2;
     let progress = Recorder::default();
     let outcome =
         transcribe::transcribe(&mut ws, Target::Recording(rec), &opts, &progress, &CancelToken::new())
             .unwrap();
     let Outcome::Done(report) = outcome else { panic!("not cancelled") };
-    assert!(report.windows >= 3, "75 s in 30 s windows: {} windows", report.windows);
+    assert!(report.windows >= 3, "75 s in parts of 30 s: {} parts", report.windows);
     let text: Vec<&str> = report.segments.iter().map(|s| s.text.as_str()).collect();
     let reference = format!("{ANSWER} {ANSWER} {ANSWER}");
     let rate = wer(&reference, &text.join(" "));
@@ -248,14 +252,9 @@ fn a_cancelled_transcription_leaves_the_sessions_transcript_as_it_was() {
 
     let cancel = CancelToken::new();
     let progress = Recorder { cancel_on_progress: Some(cancel.clone()), ..Recorder::default() };
-    let outcome = transcribe::transcribe(
-        &mut ws,
-        Target::Session(session),
-        &TranscribeOptions::new(model),
-        &progress,
-        &cancel,
-    )
-    .unwrap();
+    let opts = TranscribeOptions { threads: 1, ..TranscribeOptions::new(model) };
+    let outcome =
+        transcribe::transcribe(&mut ws, Target::Session(session), &opts, &progress, &cancel).unwrap();
     assert_eq!(outcome, Outcome::Cancelled);
     let after = rapport::transcript::segments(ws.conn(), session).unwrap();
     let texts =
