@@ -5,23 +5,29 @@
 //! end, with the word timings in `segments.words`, so a cancelled or failed run leaves the
 //! session exactly as it was.
 //!
-//! The audio is decoded and resampled as a stream ([`crate::media::AudioStream`]) and fed to
-//! whisper in parts of a few minutes: only one round of parts of 16 kHz samples is in memory at
-//! a time, so memory does not grow with the length of the recording. A part ends at the
-//! quietest moment near its planned end, so no word is cut in two, and with two or more cores
-//! two parts are transcribed at the same time by two single-threaded whisper states, which
-//! never wait for each other (faster than two threads on one state, which synchronise at every
-//! step of the model).
+//! The audio is decoded and resampled as a stream ([`crate::media::AudioStream`]) and cut
+//! into chunks of at most [`DEFAULT_CHUNK_SECS`] that end in the quietest moment before that
+//! length, so no word is cut in two. Whisper reads each chunk in one call with its encoder
+//! context sized to the chunk (whisper pads every window to 30 s otherwise, and the encoder
+//! costs as much for the padding as for speech). With two or more cores, two chunks are
+//! transcribed at the same time by two single-threaded whisper states, which never wait for
+//! each other (faster than two threads on one state, which synchronise at every step of the
+//! model). At most one chunk waits per worker, so memory does not grow with the recording.
+//! Results are put back in order: each chunk's segments are shown, and progress moves, as soon
+//! as every chunk before it is done.
 //!
 //! whisper.cpp sits behind this module only: the model file is checked before whisper.cpp
 //! opens it (a missing, truncated or wrong file is a clear error), every call into it is
-//! wrapped in `catch_unwind`, and its progress, new-segment and abort hooks are bridged to the
-//! caller's [`Progress`] sink and [`CancelToken`].
+//! wrapped in `catch_unwind`, and its abort and encoder hooks are bridged to the caller's
+//! [`CancelToken`].
 
-use std::ffi::{c_int, c_void, CStr};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -38,17 +44,35 @@ use crate::workspace::Workspace;
 /// Samples per second of what whisper reads.
 const RATE: usize = media::decode::TARGET_RATE as usize;
 
-/// Parts of the audio transcribed at the same time by default (each needs its own whisper
-/// state, about 150 MB with tiny.en).
+/// Chunks of the audio transcribed at the same time by default (each needs its own whisper
+/// state: about 40 MB with tiny.en).
 const WORKERS: usize = 2;
 
-/// How far before its planned place (in samples) a part may end, to end in the quietest moment.
-const SPLIT_SEARCH: usize = 4 * RATE;
+/// The chunk lengths allowed (seconds): whisper's window is 30 s.
+pub const MIN_CHUNK_SECS: u32 = 5;
+pub const MAX_CHUNK_SECS: u32 = 30;
 
-/// About how far whisper moves on after each 30 s pass of its encoder (it starts the next pass
-/// at the end of the last whole segment). Parts are planned in multiples of this, so that no
-/// part ends with a pass over a few seconds of audio padded to 30 s.
-const PASS: usize = 27 * RATE;
+/// The default longest chunk (seconds). Measured with tiny.en q8_0 on three texts of espeak-ng
+/// speech: chunks of at most 20 s were 15 % faster than 30 s but raised the word error rate
+/// from 8.9 % to 11.1 %; 25 s and 30 s were alike in time and error rate, but chunks that
+/// fill whisper's whole 30 s window took 140 MB more memory with two workers (432 MB against
+/// 291 MB on a two-hour recording). Chunks are transcribed independently: giving whisper the
+/// previous chunk's text as a prompt did not lower the error rate.
+pub const DEFAULT_CHUNK_SECS: u32 = 25;
+
+/// The shortest chunks (seconds) that cutting the audio into a multiple of the workers may
+/// make; below this, the last worker may be left idle (chunks of 15 to 20 s raised the word
+/// error rate of tiny.en by two points).
+const BALANCED_MIN_SECS: usize = 20;
+
+/// Frames of silence (20 ms each) the encoder reads after a chunk.
+const AUDIO_CTX_PAD: usize = 25;
+
+/// How far before its longest length (in samples) a chunk may end, to end in the quietest
+/// moment: a quarter of the chunk, at most 5 s.
+fn split_search(chunk_len: usize) -> usize {
+    (chunk_len / 4).min(5 * RATE)
+}
 
 /// What to transcribe: a session (its most recently added recording) or one recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,18 +117,25 @@ pub struct TranscribeOptions {
     pub threads: usize,
     /// The spoken language (`en`, `de`, …); `None` detects it (English-only models: `en`).
     pub language: Option<String>,
-    /// Parts of the audio transcribed at the same time, each by its own whisper state with
-    /// `threads / parallel` threads (each state takes about 150 MB with tiny.en); 0 picks 2
-    /// when there are two threads or more, else 1.
+    /// Chunks of the audio transcribed at the same time, each by its own whisper state with
+    /// `threads / parallel` threads; 0 picks 2 when there are two threads or more, else 1.
     pub parallel: usize,
-    /// Seconds of audio per part fed to whisper (memory use grows with it); at least 30.
-    pub window_secs: u32,
+    /// The longest chunk of audio whisper reads at once, in seconds (5 to 30). A chunk ends in
+    /// the quietest moment before this length, and whisper's encoder reads only the chunk (not
+    /// a whole 30 s window), so shorter chunks cost less; see [`DEFAULT_CHUNK_SECS`].
+    pub chunk_secs: u32,
 }
 
 impl TranscribeOptions {
     /// Default options for `model`.
     pub fn new(model: impl Into<PathBuf>) -> TranscribeOptions {
-        TranscribeOptions { model: model.into(), threads: 0, language: None, parallel: 0, window_secs: 120 }
+        TranscribeOptions {
+            model: model.into(),
+            threads: 0,
+            language: None,
+            parallel: 0,
+            chunk_secs: DEFAULT_CHUNK_SECS,
+        }
     }
 }
 
@@ -137,8 +168,8 @@ pub struct TranscribeReport {
     pub language: String,
     /// The model file's name.
     pub model: String,
-    /// How many parts the audio was transcribed in.
-    pub windows: usize,
+    /// How many chunks the audio was transcribed in.
+    pub chunks: usize,
     pub segments: Vec<TranscribedSegment>,
 }
 
@@ -206,7 +237,7 @@ pub fn transcribe(
         0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8),
         n => n,
     };
-    // Two workers with half the threads each, each on its own part of the audio: whisper.cpp
+    // Two workers with half the threads each, each on its own chunk of the audio: whisper.cpp
     // synchronises its threads at every step of the model, and independent single-threaded
     // workers never wait for each other (measured: the fastest way to use two cores).
     let workers = match opts.parallel {
@@ -221,114 +252,88 @@ pub fn transcribe(
     }
     let eot = ctx.token_eot();
 
-    let part_len = opts.window_secs.max(30) as usize * RATE;
-    let planned_len = (part_len / PASS).max(1) * PASS;
+    let chunk_len = opts.chunk_secs.clamp(MIN_CHUNK_SECS, MAX_CHUNK_SECS) as usize * RATE;
+    let search = split_search(chunk_len);
     let total_ms = rec.duration_ms.or(stream.info().duration_ms).unwrap_or(0).max(1);
-    let progress = &Forward { inner: progress, reached: AtomicU64::new(0) };
     progress.begin("transcribe", Some(total_ms as u64));
 
-    let mut segments: Vec<TranscribedSegment> = Vec::new();
-    let mut buf: Vec<f32> = Vec::with_capacity(workers * planned_len + RATE);
-    let mut offset_samples: usize = 0;
-    let mut more = true;
-    let mut windows = 0usize;
-    let mut detected: Option<String> = None;
-    // Bounded: every round but the last consumes `workers` parts of at least `planned_len` less
-    // the split search, and the stored duration comes from decoding the whole file.
-    let max_rounds = (total_ms as usize * RATE / 1000) / (workers * (planned_len - SPLIT_SEARCH)) + 4;
-    let mut finished = false;
-    for _round in 0..max_rounds {
-        if more {
-            more = stream.fill(&mut buf, workers * planned_len)?;
-        }
-        if buf.is_empty() || cancel.is_cancelled() {
-            finished = true;
-            break;
-        }
-        let last = !more;
-        if language.is_none() && detected.is_none() {
-            detected = Some(detect_language(&mut states[0], &buf, threads, &opts.model)?);
-        }
-        let lang = language.as_deref().or(detected.as_deref()).expect("chosen or detected");
-        let bounds = split_points(&buf, workers, part_len, last);
-        let consumed = *bounds.last().expect("at least one part");
-        let round_offset_ms = (offset_samples * 1000 / RATE) as i64;
-        let done: Vec<AtomicU64> = (0..bounds.len()).map(|_| AtomicU64::new(0)).collect();
-        let results: Vec<Result<Vec<TranscribedSegment>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = states
-                .iter_mut()
-                .zip(bounds.iter().enumerate())
-                .map(|(state, (i, &end))| {
-                    let start = if i == 0 { 0 } else { bounds[i - 1] };
-                    let part = &buf[start..end];
-                    let hooks = Hooks {
-                        progress,
-                        cancel,
-                        round_offset_ms,
-                        part_offset_ms: (start * 1000 / RATE) as i64,
-                        part_ms: (part.len() * 1000 / RATE) as i64,
-                        total_ms,
-                        slot: i,
-                        done: &done,
-                        live: i == 0,
-                        announced: std::cell::Cell::new(0),
-                    };
-                    let model = &opts.model;
-                    scope.spawn(move || run_part(state, part, lang, threads_each, eot, &hooks, model))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::invalid(
-                            opts.model.display().to_string(),
-                            "a transcription worker panicked",
-                        ))
-                    })
-                })
-                .collect()
-        });
-        windows += bounds.len();
-        if cancel.is_cancelled() {
-            return Ok(Outcome::Cancelled);
-        }
-        for (i, found) in results.into_iter().enumerate() {
-            let start = if i == 0 { 0 } else { bounds[i - 1] };
-            let part_offset_ms = ((offset_samples + start) * 1000 / RATE) as i64;
-            for mut seg in found? {
-                seg.start_ms += part_offset_ms;
-                seg.end_ms += part_offset_ms;
-                for w in &mut seg.words {
-                    w.start_ms += part_offset_ms;
-                    w.end_ms += part_offset_ms;
+    // The first 30 s: enough to detect the language and to cut the first chunks.
+    let mut buf: Vec<f32> = Vec::with_capacity(2 * chunk_len.max(30 * RATE));
+    let mut more = stream.fill(&mut buf, chunk_len.max(30 * RATE))?;
+    let detected = match (&language, buf.is_empty()) {
+        (None, false) => Some(detect_language(&mut states[0], &buf, threads, &opts.model)?),
+        _ => None,
+    };
+    let lang = language.as_deref().or(detected.as_deref()).unwrap_or("en");
+
+    let failed = AtomicBool::new(false);
+    let stopped = || cancel.is_cancelled() || failed.load(Ordering::Relaxed);
+    // At most one chunk waits per worker: memory stays a few chunks, however long the audio.
+    let (job_tx, job_rx) = mpsc::sync_channel::<Chunk>(workers);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, i64, Result<Vec<TranscribedSegment>>)>();
+    let total = total_ms as usize * RATE / 1000;
+    let planned = planned_chunks(total, chunk_len, workers);
+    // Bounded: every chunk but the last takes at least a second, and the stored duration comes
+    // from decoding the whole file.
+    let max_chunks = total / RATE + planned + 4;
+    let (produced, collected) = std::thread::scope(|scope| {
+        for state in states.iter_mut() {
+            let done_tx = done_tx.clone();
+            let (job_rx, failed, model) = (&job_rx, &failed, &opts.model);
+            scope.spawn(move || loop {
+                let job = job_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
+                let Ok(chunk) = job else { break };
+                let end_ms = ((chunk.start + chunk.samples.len()) * 1000 / RATE) as i64;
+                let hooks = ChunkHooks { cancel, failed, samples: &chunk.samples, passes: Cell::new(0) };
+                let found = run_chunk(state, &chunk, lang, threads_each, eot, &hooks, model);
+                if done_tx.send((chunk.index, end_ms, found)).is_err() {
+                    break;
                 }
-                if is_non_speech(&seg.text) {
-                    continue;
+            });
+        }
+        drop(done_tx);
+        let collector = scope.spawn(|| collect_in_order(done_rx, progress, &failed, total_ms));
+
+        // This thread decodes the audio and cuts it into chunks for the workers.
+        let produced = (|| -> Result<bool> {
+            let mut offset = 0usize;
+            for index in 0..max_chunks {
+                if stopped() {
+                    return Ok(true);
                 }
-                // The first part's segments were shown as whisper made them; the others' now.
-                if i > 0 {
-                    progress.message(&format!(
-                        "[{} --> {}] {}",
-                        format_timestamp(seg.start_ms),
-                        format_timestamp(seg.end_ms),
-                        seg.text
-                    ));
+                if more && buf.len() < chunk_len {
+                    more = stream.fill(&mut buf, 2 * chunk_len)?;
                 }
-                segments.push(seg);
+                if buf.is_empty() {
+                    return Ok(true);
+                }
+                let left = planned.saturating_sub(index).max(1);
+                let target = (total.saturating_sub(offset) / left).clamp(search, chunk_len);
+                let cut = next_cut(&buf, target, chunk_len, search, !more);
+                let samples: Vec<f32> = buf.drain(..cut).collect();
+                let chunk = Chunk { index, start: offset, samples };
+                offset += cut;
+                if job_tx.send(chunk).is_err() {
+                    return Ok(true);
+                }
             }
+            Ok(false)
+        })();
+        drop(job_tx);
+        if produced.is_err() {
+            failed.store(true, Ordering::Relaxed);
         }
-        progress.advance((((offset_samples + consumed) * 1000 / RATE) as i64).clamp(0, total_ms) as u64);
-        if last {
-            finished = true;
-            break;
-        }
-        buf.drain(..consumed);
-        offset_samples += consumed;
-    }
+        let collected = collector.join().unwrap_or_else(|_| {
+            Err(Error::invalid(opts.model.display().to_string(), "a transcription worker panicked"))
+        });
+        (produced, collected)
+    });
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
     }
+    let finished = produced?;
+    let (mut segments, chunks) = collected?;
     if !finished {
         return Err(Error::invalid(
             &rec.file_name,
@@ -340,7 +345,7 @@ pub fn transcribe(
     }
     let duration_ms = stream.decoded_ms();
     clamp_times(&mut segments, duration_ms);
-    let language = language.or(detected).unwrap_or_else(|| "en".to_string());
+    let language = lang.to_string();
 
     let cues: Vec<Cue> = segments
         .iter()
@@ -375,7 +380,7 @@ pub fn transcribe(
         duration_ms,
         language,
         model: model_name,
-        windows,
+        chunks,
         segments,
     }))
 }
@@ -408,38 +413,33 @@ pub fn words_of_session(conn: &rusqlite::Connection, session_id: i64) -> Result<
     Ok(out)
 }
 
-/// Where the parts of `buf` end (sample indexes, increasing; the last is how much of `buf` this
-/// round uses). A part is planned as a whole number of whisper passes ([`PASS`]): `part_len`
-/// rounded down to one, or, in the audio's last round, the passes left shared out between the
-/// parts. Each part ends at the quietest moment within [`SPLIT_SEARCH`] before its planned end,
-/// so no word is cut in two. Audio under 20 s is one part.
-fn split_points(buf: &[f32], workers: usize, part_len: usize, last: bool) -> Vec<usize> {
-    let len = buf.len();
-    let part_passes = (part_len / PASS).max(1);
-    let plan: Vec<usize> = if !last {
-        vec![part_passes; workers]
-    } else if len < 20 * RATE || workers == 1 {
-        vec![]
+/// How many chunks to cut `total` samples into: enough for chunks of at most `max_len`,
+/// rounded up to a multiple of `workers` so that the workers finish together (unless that
+/// would make chunks shorter than [`BALANCED_MIN_SECS`]).
+fn planned_chunks(total: usize, max_len: usize, workers: usize) -> usize {
+    let n = total.div_ceil(max_len).max(1);
+    let balanced = n.div_ceil(workers) * workers;
+    if balanced > n && total / balanced >= BALANCED_MIN_SECS * RATE {
+        balanced
     } else {
-        // Share the passes the rest needs; the last part takes what is left over.
-        let passes = len.div_ceil(PASS);
-        let each = (passes / workers).max(1);
-        vec![each; workers - 1]
-    };
-    let mut bounds = Vec::with_capacity(plan.len() + 1);
-    for passes in plan {
-        let prev = bounds.last().copied().unwrap_or(0);
-        let target = (prev + passes * PASS).min(len);
-        let lo = target.saturating_sub(SPLIT_SEARCH).max(prev + RATE);
-        if target >= len || lo >= target {
-            break;
-        }
-        bounds.push(quietest(buf, lo, target));
+        n
     }
-    if last || bounds.is_empty() {
-        bounds.push(len);
+}
+
+/// Where the next chunk of `buf` ends, aiming at `target` samples: the quietest moment within
+/// `search` samples around it (never past `max_len`), so that no word is cut in two; all of
+/// `buf` when it is the end of the audio (`last`) and about `target` long. `buf` holds at
+/// least `max_len` samples unless `last`.
+fn next_cut(buf: &[f32], target: usize, max_len: usize, search: usize, last: bool) -> usize {
+    if last && buf.len() <= max_len && buf.len() <= target + search / 2 {
+        return buf.len();
     }
-    bounds
+    let hi = (target + search / 2).min(max_len).min(buf.len());
+    let lo = hi.saturating_sub(search).max(RATE.min(hi / 2));
+    if lo >= hi {
+        return hi.max(1);
+    }
+    quietest(buf, lo, hi).max(1)
 }
 
 /// The middle of the quietest 250 ms of `buf[lo..hi]` (in 10 ms steps): long enough to be a
@@ -535,122 +535,143 @@ fn ffi<T>(
     }
 }
 
-/// Passes progress on, never backwards (whisper reports a part up to 100% before the round's
-/// end is reported).
-struct Forward<'a> {
-    inner: &'a dyn Progress,
-    reached: AtomicU64,
+/// A piece of the recording that whisper reads in one call.
+struct Chunk {
+    /// Its place among the chunks (results are put back in this order).
+    index: usize,
+    /// Where it starts in the recording (samples).
+    start: usize,
+    samples: Vec<f32>,
 }
 
-impl Progress for Forward<'_> {
-    fn begin(&self, phase: &str, total: Option<u64>) {
-        self.inner.begin(phase, total);
-    }
-
-    fn advance(&self, done: u64) {
-        if self.reached.fetch_max(done, Ordering::SeqCst) < done {
-            self.inner.advance(done);
+/// Gathers the workers' chunks in order: shows each chunk's segments as soon as every chunk
+/// before it is done, and reports progress up to its end. The first failure stops the others
+/// (through `failed`) and is returned. Returns the segments, in time order, and the number of
+/// chunks.
+fn collect_in_order(
+    done: mpsc::Receiver<(usize, i64, Result<Vec<TranscribedSegment>>)>,
+    progress: &dyn Progress,
+    failed: &AtomicBool,
+    total_ms: i64,
+) -> Result<(Vec<TranscribedSegment>, usize)> {
+    let mut waiting: BTreeMap<usize, (i64, Vec<TranscribedSegment>)> = BTreeMap::new();
+    let mut segments = Vec::new();
+    let mut next = 0usize;
+    let mut first_error = None;
+    for (index, end_ms, found) in done {
+        match found {
+            Ok(found) => {
+                waiting.insert(index, (end_ms, found));
+            }
+            Err(e) => {
+                failed.store(true, Ordering::Relaxed);
+                first_error.get_or_insert(e);
+            }
+        }
+        while let Some((end_ms, found)) = waiting.remove(&next) {
+            for seg in found.into_iter().filter(|s| !is_non_speech(&s.text)) {
+                progress.message(&format!(
+                    "[{} --> {}] {}",
+                    format_timestamp(seg.start_ms),
+                    format_timestamp(seg.end_ms),
+                    seg.text
+                ));
+                segments.push(seg);
+            }
+            progress.advance(end_ms.clamp(0, total_ms) as u64);
+            next += 1;
         }
     }
-
-    fn message(&self, text: &str) {
-        self.inner.message(text);
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok((segments, next)),
     }
 }
 
-/// What whisper's C hooks need: the caller's sink and token, and where the part is.
-struct Hooks<'a> {
-    progress: &'a dyn Progress,
+/// What whisper's C hooks need while it reads one chunk.
+struct ChunkHooks<'a> {
     cancel: &'a CancelToken,
-    /// Where this round of parts starts in the recording.
-    round_offset_ms: i64,
-    /// Where this part starts in the round.
-    part_offset_ms: i64,
-    part_ms: i64,
-    total_ms: i64,
-    /// This part's slot in `done`: how much of each part of the round is done (ms).
-    slot: usize,
-    done: &'a [AtomicU64],
-    /// Whether this part shows its segments as whisper makes them.
-    live: bool,
-    /// Segments of this part already shown.
-    announced: std::cell::Cell<c_int>,
+    /// Set when another chunk failed: the rest is not worth finishing.
+    failed: &'a AtomicBool,
+    samples: &'a [f32],
+    /// Encoder passes begun on this chunk.
+    passes: Cell<u32>,
+}
+
+impl ChunkHooks<'_> {
+    fn stopped(&self) -> bool {
+        self.cancel.is_cancelled() || self.failed.load(Ordering::Relaxed)
+    }
 }
 
 /// whisper.cpp asks this before each graph computation: true stops it.
 ///
-/// SAFETY: `data` is the `Hooks` that `run_part` passed, alive for the whole `full` call.
+/// SAFETY: `data` is the `ChunkHooks` that `run_chunk` passed, alive for the whole `full` call.
 unsafe extern "C" fn abort_hook(data: *mut c_void) -> bool {
-    let hooks = &*(data as *const Hooks<'_>);
-    hooks.cancel.is_cancelled()
+    let hooks = &*(data as *const ChunkHooks<'_>);
+    hooks.stopped()
 }
 
-/// Percent of the part done.
+/// whisper.cpp asks this before each pass of its encoder: false ends the chunk. A chunk is read
+/// in one pass, unless whisper's last segment ended before speech that is still to come; a
+/// second pass over a pause is not worth its cost (the encoder reads as much as for the first).
 ///
-/// SAFETY: as [`abort_hook`].
-unsafe extern "C" fn progress_hook(
-    _: *mut whisper_rs_sys::whisper_context,
-    _: *mut whisper_rs_sys::whisper_state,
-    percent: c_int,
-    data: *mut c_void,
-) {
-    let hooks = &*(data as *const Hooks<'_>);
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        let part_done = hooks.part_ms * percent.clamp(0, 100) as i64 / 100;
-        hooks.done[hooks.slot].store(part_done as u64, Ordering::Relaxed);
-        let round_done: u64 = hooks.done.iter().map(|d| d.load(Ordering::Relaxed)).sum();
-        let done = hooks.round_offset_ms + round_done as i64;
-        hooks.progress.advance(done.clamp(0, hooks.total_ms) as u64);
-    }));
-}
-
-/// New segments of the part: the live part shows them at once (the others are shown when
-/// the round is done, in order).
-///
-/// SAFETY: as [`abort_hook`]; `state` is the live whisper state whisper.cpp calls us with.
-unsafe extern "C" fn segment_hook(
+/// SAFETY: as [`abort_hook`]; `state` is the whisper state whisper.cpp calls us with.
+unsafe extern "C" fn encoder_hook(
     _: *mut whisper_rs_sys::whisper_context,
     state: *mut whisper_rs_sys::whisper_state,
-    _n_new: c_int,
     data: *mut c_void,
-) {
-    let hooks = &*(data as *const Hooks<'_>);
-    if !hooks.live {
-        return;
+) -> bool {
+    let hooks = &*(data as *const ChunkHooks<'_>);
+    let passes = hooks.passes.get();
+    hooks.passes.set(passes + 1);
+    if passes == 0 || hooks.stopped() {
+        return !hooks.stopped();
     }
-    let offset_ms = hooks.round_offset_ms + hooks.part_offset_ms;
     let n = whisper_rs_sys::whisper_full_n_segments_from_state(state);
-    let mut lines = Vec::new();
-    for i in hooks.announced.get()..n {
-        let text = whisper_rs_sys::whisper_full_get_segment_text_from_state(state, i);
-        if text.is_null() {
-            continue;
-        }
-        let text = CStr::from_ptr(text).to_string_lossy().trim().to_string();
-        let t0 = whisper_rs_sys::whisper_full_get_segment_t0_from_state(state, i) * 10 + offset_ms;
-        let t1 = whisper_rs_sys::whisper_full_get_segment_t1_from_state(state, i) * 10 + offset_ms;
-        if !is_non_speech(&text) {
-            lines.push(format!("[{} --> {}] {text}", format_timestamp(t0), format_timestamp(t1)));
-        }
-    }
-    hooks.announced.set(hooks.announced.get().max(n));
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        for line in &lines {
-            hooks.progress.message(line);
-        }
-    }));
+    let read_to =
+        if n > 0 { whisper_rs_sys::whisper_full_get_segment_t1_from_state(state, n - 1) } else { 0 };
+    let from = (read_to.max(0) as usize * RATE / 100).min(hooks.samples.len());
+    catch_unwind(AssertUnwindSafe(|| has_speech(hooks.samples, from))).unwrap_or(false)
 }
 
-/// Runs whisper on one part of the audio and returns its segments, times relative to the part.
-fn run_part(
+/// Whether `samples[from..]` holds speech: a stretch of 100 ms at least a quarter as loud as
+/// the chunk's loud parts (its 90th percentile of 100 ms loudness), and at least 300 ms long.
+fn has_speech(samples: &[f32], from: usize) -> bool {
+    const BLOCK: usize = RATE / 10;
+    let rest = &samples[from.min(samples.len())..];
+    if rest.len() < 3 * BLOCK {
+        return false;
+    }
+    let energy = |c: &[f32]| c.iter().map(|s| s * s).sum::<f32>() / c.len().max(1) as f32;
+    let mut levels: Vec<f32> = samples.chunks(BLOCK).map(energy).collect();
+    levels.sort_by(|a, b| a.total_cmp(b));
+    let loud = levels[levels.len() * 9 / 10];
+    // A quarter of the amplitude: a sixteenth of the energy.
+    rest.chunks(BLOCK).any(|c| energy(c) > loud / 16.0 && loud > 1e-8)
+}
+
+/// The encoder context (in 20 ms frames) whisper needs for `samples` samples: the chunk, and
+/// a little silence after it (whisper's window is 1500 frames, 30 s).
+fn audio_ctx(samples: usize) -> c_int {
+    let frames = samples.div_ceil(2 * RATE / 100) + AUDIO_CTX_PAD;
+    frames.div_ceil(8).saturating_mul(8).min(1500) as c_int
+}
+
+/// Runs whisper on one chunk of the audio and returns its segments, times in the recording.
+fn run_chunk(
     state: &mut WhisperState,
-    part: &[f32],
+    chunk: &Chunk,
     language: &str,
     threads: usize,
     eot: c_int,
-    hooks: &Hooks<'_>,
+    hooks: &ChunkHooks<'_>,
     model: &Path,
 ) -> Result<Vec<TranscribedSegment>> {
+    if hooks.stopped() {
+        return Ok(Vec::new());
+    }
+    let offset_ms = (chunk.start * 1000 / RATE) as i64;
     let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
     params.set_n_threads(threads as c_int);
     params.set_language(Some(language));
@@ -660,20 +681,19 @@ fn run_part(
     params.set_print_progress(false);
     params.set_print_realtime(false);
     params.set_print_timestamps(false);
-    let data = hooks as *const Hooks<'_> as *mut c_void;
+    params.set_audio_ctx(audio_ctx(chunk.samples.len()));
+    let data = hooks as *const ChunkHooks<'_> as *mut c_void;
     // SAFETY: the hooks only read `hooks` through `data`; `hooks` outlives `full` below, and
     // whisper.cpp calls them on this thread during `full` only.
     unsafe {
         params.set_abort_callback(Some(abort_hook));
         params.set_abort_callback_user_data(data);
-        params.set_progress_callback(Some(progress_hook));
-        params.set_progress_callback_user_data(data);
-        params.set_new_segment_callback(Some(segment_hook));
-        params.set_new_segment_callback_user_data(data);
+        params.set_start_encoder_callback(Some(encoder_hook));
+        params.set_start_encoder_callback_user_data(data);
     }
-    let at = format_timestamp(hooks.round_offset_ms + hooks.part_offset_ms);
-    let result = ffi(model, &format!("on the audio from {at}"), || state.full(params, part));
-    if hooks.cancel.is_cancelled() {
+    let at = format_timestamp(offset_ms);
+    let result = ffi(model, &format!("on the audio from {at}"), || state.full(params, &chunk.samples));
+    if hooks.stopped() {
         return Ok(Vec::new());
     }
     result?;
@@ -688,7 +708,7 @@ fn run_part(
                 continue;
             }
             let piece = token.to_str_lossy().map(|t| t.into_owned()).unwrap_or_default();
-            let (t0, t1) = (data.t0 * 10, data.t1 * 10);
+            let (t0, t1) = (data.t0 * 10 + offset_ms, data.t1 * 10 + offset_ms);
             let starts_word = piece.starts_with(' ') || words.is_empty();
             let piece_trim = piece.trim();
             if piece_trim.is_empty() {
@@ -703,8 +723,8 @@ fn run_part(
             }
         }
         out.push(TranscribedSegment {
-            start_ms: seg.start_timestamp() * 10,
-            end_ms: seg.end_timestamp() * 10,
+            start_ms: seg.start_timestamp() * 10 + offset_ms,
+            end_ms: seg.end_timestamp() * 10 + offset_ms,
             speaker: None,
             text,
             words,
@@ -825,31 +845,59 @@ mod tests {
     }
 
     #[test]
-    fn parts_are_whole_passes_and_end_in_the_silence_just_before() {
-        // part_len 120 s: four passes of 27 s, 108 s.
-        let buf = noise_with_gaps(240, &[105.5, 213.0]);
-        let bounds = split_points(&buf, 2, 120 * RATE, false);
-        let secs: Vec<f32> = bounds.iter().map(|b| *b as f32 / RATE as f32).collect();
-        assert_eq!(bounds.len(), 2);
-        assert!((105.6..105.8).contains(&secs[0]), "first part ends in the gap at 105.5 s: {secs:?}");
-        assert!((213.1..213.3).contains(&secs[1]), "second part ends in the gap at 213 s: {secs:?}");
+    fn chunks_end_in_the_silence_nearest_their_target_and_never_past_the_longest_length() {
+        let buf = noise_with_gaps(60, &[17.0, 25.0]);
+        let (max, search) = (30 * RATE, split_search(30 * RATE));
+        let secs = |cut: usize| cut as f32 / RATE as f32;
+        let cut = next_cut(&buf, 19 * RATE, max, search, false);
+        assert!((17.1..17.3).contains(&secs(cut)), "ends in the gap at 17 s: {}", secs(cut));
+        let cut = next_cut(&buf, 28 * RATE, max, search, false);
+        assert!((25.1..25.3).contains(&secs(cut)), "ends in the gap at 25 s: {}", secs(cut));
+        // No quiet moment: the chunk still ends near its target, within its longest length.
+        let loud = noise_with_gaps(60, &[]);
+        let cut = next_cut(&loud, 29 * RATE, max, search, false);
+        assert!((max - search..=max).contains(&cut), "{cut}");
     }
 
     #[test]
-    fn the_last_round_shares_its_passes_and_ends_at_the_end() {
-        // 129 s: five passes; the first part takes two (54 s), the second the rest.
-        let buf = noise_with_gaps(129, &[52.0]);
-        let bounds = split_points(&buf, 2, 120 * RATE, true);
-        assert_eq!(bounds.len(), 2);
-        assert!((52 * RATE..52 * RATE + 2 * RATE / 5).contains(&bounds[0]), "split in the gap: {bounds:?}");
-        assert_eq!(bounds[1], buf.len());
-        assert_eq!(split_points(&buf[..10 * RATE], 2, 120 * RATE, true), vec![10 * RATE], "short: one part");
-        let two = split_points(&buf[..40 * RATE], 2, 120 * RATE, true);
-        assert!(
-            two.len() == 2 && (23 * RATE..=27 * RATE).contains(&two[0]),
-            "one pass and the rest: {two:?}"
-        );
-        assert_eq!(split_points(&buf, 1, 120 * RATE, true), vec![buf.len()], "one worker: one part");
+    fn the_end_of_the_audio_is_one_chunk_when_it_is_the_last_planned_one() {
+        let buf = noise_with_gaps(24, &[12.0]);
+        assert_eq!(next_cut(&buf[..19 * RATE], 19 * RATE, 20 * RATE, 5 * RATE, true), 19 * RATE);
+        // 24 s is more than 20 s: cut, in the gap near the target of 12 s.
+        let cut = next_cut(&buf, 12 * RATE, 20 * RATE, 5 * RATE, true);
+        assert!((12 * RATE..13 * RATE).contains(&cut), "{cut}");
+    }
+
+    #[test]
+    fn the_audio_is_cut_into_a_multiple_of_the_workers_unless_chunks_get_too_short() {
+        let s = |secs: usize| secs * RATE;
+        assert_eq!(planned_chunks(s(129), s(30), 2), 6, "5 chunks would leave a worker idle");
+        assert_eq!(planned_chunks(s(129), s(30), 1), 5);
+        assert_eq!(planned_chunks(s(25), s(30), 2), 1, "two chunks of 12.5 s are too short");
+        assert_eq!(planned_chunks(s(75), s(25), 2), 3, "four chunks of 18.75 s are too short");
+        assert_eq!(planned_chunks(s(40), s(30), 2), 2);
+        assert_eq!(planned_chunks(s(7200), s(30), 2), 240);
+        assert_eq!(planned_chunks(0, s(30), 2), 1);
+    }
+
+    #[test]
+    fn the_encoder_context_covers_the_chunk_and_never_passes_whisper_s_window() {
+        assert!(audio_ctx(10 * RATE) >= 500 && audio_ctx(10 * RATE) <= 540, "{}", audio_ctx(10 * RATE));
+        assert_eq!(audio_ctx(30 * RATE), 1500);
+        assert_eq!(audio_ctx(40 * RATE), 1500);
+        assert_eq!(audio_ctx(10 * RATE) % 8, 0);
+    }
+
+    #[test]
+    fn speech_after_the_last_segment_is_told_from_a_pause() {
+        let mut buf = noise_with_gaps(10, &[]);
+        // The last 2 s are silent except for a faint hum.
+        for s in &mut buf[8 * RATE..] {
+            *s *= 0.01;
+        }
+        assert!(!has_speech(&buf, 8 * RATE), "a pause");
+        assert!(has_speech(&buf, 7 * RATE), "a second of speech");
+        assert!(!has_speech(&buf, buf.len() - 100), "too little left to read");
     }
 
     #[test]

@@ -192,7 +192,7 @@ fn three_answers(dir: &Path) -> PathBuf {
 }
 
 #[test]
-fn long_audio_is_transcribed_in_parallel_parts_without_losing_or_repeating_words() {
+fn long_audio_is_transcribed_in_parallel_chunks_without_losing_or_repeating_words() {
     let model = tiny_en();
     let (tmp, ws_dir) = demo_workspace();
     let session = session_without_recording(&ws_dir);
@@ -202,7 +202,7 @@ fn long_audio_is_transcribed_in_parallel_parts_without_losing_or_repeating_words
     let rec = rapport::media::add_recording_file(ws.conn(), &media, session, &audio).unwrap();
 
     let mut opts = TranscribeOptions::new(model);
-    opts.window_secs = 30;
+    opts.chunk_secs = 25;
     // Two parts at a time, one thread each (in this process, OpenMP threads sharing a part would
     // spin while they wait: the CLI sets OMP_WAIT_POLICY=PASSIVE).
     opts.threads = 2;
@@ -212,7 +212,7 @@ fn long_audio_is_transcribed_in_parallel_parts_without_losing_or_repeating_words
         transcribe::transcribe(&mut ws, Target::Recording(rec), &opts, &progress, &CancelToken::new())
             .unwrap();
     let Outcome::Done(report) = outcome else { panic!("not cancelled") };
-    assert!(report.windows >= 3, "75 s in parts of 30 s: {} parts", report.windows);
+    assert!(report.chunks >= 3, "75 s in chunks of at most 25 s: {} chunks", report.chunks);
     let text: Vec<&str> = report.segments.iter().map(|s| s.text.as_str()).collect();
     let reference = format!("{ANSWER} {ANSWER} {ANSWER}");
     let rate = wer(&reference, &text.join(" "));

@@ -34,10 +34,15 @@ pub enum Cmd {
         /// The spoken language, e.g. en or de (default: detect; English-only models: en).
         #[arg(long)]
         language: Option<String>,
-        /// Parts of the audio transcribed at the same time (default: 2 with two cores or more);
-        /// each takes about 150 MB more memory. 1 keeps memory lowest.
+        /// Chunks of the audio transcribed at the same time (default: 2 with two cores or
+        /// more), each by its own whisper state; 1 keeps memory lowest.
         #[arg(long, default_value_t = 0)]
         parallel: usize,
+        /// The longest chunk of audio whisper reads at once, in seconds (5 to 30); chunks end
+        /// in the quietest moment before it.
+        #[arg(long, default_value_t = rapport::transcribe::DEFAULT_CHUNK_SECS,
+              value_parser = clap::value_parser!(u32).range(5..=30))]
+        chunk_secs: u32,
     },
 }
 
@@ -77,13 +82,14 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 println!("{id}");
             }
         }
-        Cmd::Transcribe { target, model, threads, language, parallel } => {
+        Cmd::Transcribe { target, model, threads, language, parallel, chunk_secs } => {
             passive_openmp_waits()?;
             let target = Target::parse(target)?;
             let mut opts = TranscribeOptions::new(model_path(model)?);
             opts.threads = *threads;
             opts.language = language.clone();
             opts.parallel = *parallel;
+            opts.chunk_secs = *chunk_secs;
             let mut ws = ctx.open()?;
             let cancel = CancelToken::new();
             let on_signal = cancel.clone();
