@@ -53,11 +53,11 @@ pub const MIN_CHUNK_SECS: u32 = 5;
 pub const MAX_CHUNK_SECS: u32 = 30;
 
 /// The default longest chunk (seconds). Measured with tiny.en q8_0 on three texts of espeak-ng
-/// speech: chunks of at most 20 s were 15 % faster than 30 s but raised the word error rate
+/// speech: chunks of at most 20 s were 13 % faster than 30 s but raised the word error rate
 /// from 8.9 % to 11.1 %; 25 s and 30 s were alike in time and error rate, but chunks that
 /// fill whisper's whole 30 s window took 140 MB more memory with two workers (432 MB against
 /// 291 MB on a two-hour recording). Chunks are transcribed independently: giving whisper the
-/// previous chunk's text as a prompt did not lower the error rate.
+/// previous chunk's text as a prompt did not lower the error rate, nor did leading silence.
 pub const DEFAULT_CHUNK_SECS: u32 = 25;
 
 /// The shortest chunks (seconds) that cutting the audio into a multiple of the workers may
@@ -191,7 +191,7 @@ impl ModelHeader {
 
 /// Transcribes the target's recording with the model in `opts` and stores the transcript
 /// (replacing the session's previous one) at the end, in one transaction. Reports percent
-/// of audio done and each segment as it is finished; a cancel stops whisper mid-part and
+/// of audio done and each segment as it is finished; a cancel stops whisper mid-chunk and
 /// returns `Outcome::Cancelled` with nothing changed.
 pub fn transcribe(
     ws: &mut Workspace,
@@ -286,7 +286,13 @@ pub fn transcribe(
                 let Ok(chunk) = job else { break };
                 let end_ms = ((chunk.start + chunk.samples.len()) * 1000 / RATE) as i64;
                 let hooks = ChunkHooks { cancel, failed, samples: &chunk.samples, passes: Cell::new(0) };
-                let found = run_chunk(state, &chunk, lang, threads_each, eot, &hooks, model);
+                // A panic outside whisper's calls is this chunk's error, not a lost chunk.
+                let found = catch_unwind(AssertUnwindSafe(|| {
+                    run_chunk(state, &chunk, lang, threads_each, eot, &hooks, model)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(Error::invalid(model.display().to_string(), "a transcription worker panicked"))
+                });
                 if done_tx.send((chunk.index, end_ms, found)).is_err() {
                     break;
                 }
@@ -296,17 +302,17 @@ pub fn transcribe(
         let collector = scope.spawn(|| collect_in_order(done_rx, progress, &failed, total_ms));
 
         // This thread decodes the audio and cuts it into chunks for the workers.
-        let produced = (|| -> Result<bool> {
+        let produced = (|| -> Result<Option<usize>> {
             let mut offset = 0usize;
             for index in 0..max_chunks {
                 if stopped() {
-                    return Ok(true);
+                    return Ok(Some(index));
                 }
                 if more && buf.len() < chunk_len {
                     more = stream.fill(&mut buf, 2 * chunk_len)?;
                 }
                 if buf.is_empty() {
-                    return Ok(true);
+                    return Ok(Some(index));
                 }
                 let left = planned.saturating_sub(index).max(1);
                 let target = (total.saturating_sub(offset) / left).clamp(search, chunk_len);
@@ -315,10 +321,10 @@ pub fn transcribe(
                 let chunk = Chunk { index, start: offset, samples };
                 offset += cut;
                 if job_tx.send(chunk).is_err() {
-                    return Ok(true);
+                    return Ok(Some(index));
                 }
             }
-            Ok(false)
+            Ok(None)
         })();
         drop(job_tx);
         if produced.is_err() {
@@ -332,9 +338,15 @@ pub fn transcribe(
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
     }
-    let finished = produced?;
+    let produced = produced?;
     let (mut segments, chunks) = collected?;
-    if !finished {
+    if produced.is_some_and(|sent| sent != chunks) {
+        return Err(Error::invalid(
+            opts.model.display().to_string(),
+            "a transcription worker stopped before its chunk was done; nothing was stored",
+        ));
+    }
+    if produced.is_none() {
         return Err(Error::invalid(
             &rec.file_name,
             format!(
