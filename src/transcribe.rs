@@ -38,7 +38,7 @@ use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextPar
 use crate::error::{Error, Result};
 use crate::media::{self, AudioStream};
 use crate::progress::{CancelToken, Outcome, Progress};
-use crate::transcript::{self, format_timestamp, Cue};
+use crate::transcript::{self, format_timestamp, Cue, Word};
 use crate::workspace::Workspace;
 
 /// Samples per second of what whisper reads.
@@ -139,24 +139,6 @@ impl TranscribeOptions {
     }
 }
 
-/// A word with its timing (from whisper's token timestamps).
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct Word {
-    pub start_ms: i64,
-    pub end_ms: i64,
-    pub text: String,
-}
-
-/// A transcribed segment.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct TranscribedSegment {
-    pub start_ms: i64,
-    pub end_ms: i64,
-    pub speaker: Option<String>,
-    pub text: String,
-    pub words: Vec<Word>,
-}
-
 /// What a finished transcription stored.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TranscribeReport {
@@ -170,7 +152,7 @@ pub struct TranscribeReport {
     pub model: String,
     /// How many chunks the audio was transcribed in.
     pub chunks: usize,
-    pub segments: Vec<TranscribedSegment>,
+    pub segments: Vec<Cue>,
 }
 
 /// What the header of a whisper.cpp (ggml) model file says.
@@ -271,7 +253,7 @@ pub fn transcribe(
     // At most one chunk waits per worker: memory stays a few chunks, however long the audio.
     let (job_tx, job_rx) = mpsc::sync_channel::<Chunk>(workers);
     let job_rx = Mutex::new(job_rx);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, i64, Result<Vec<TranscribedSegment>>)>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, i64, Result<Vec<Cue>>)>();
     let total = total_ms as usize * RATE / 1000;
     let planned = planned_chunks(total, chunk_len, workers);
     // Bounded: every chunk but the last takes at least a second, and the stored duration comes
@@ -359,22 +341,8 @@ pub fn transcribe(
     clamp_times(&mut segments, duration_ms);
     let language = lang.to_string();
 
-    let cues: Vec<Cue> = segments
-        .iter()
-        .map(|s| Cue {
-            start_ms: s.start_ms,
-            end_ms: s.end_ms,
-            speaker: s.speaker.clone(),
-            text: s.text.clone(),
-            words: s
-                .words
-                .iter()
-                .map(|w| transcript::Word { start_ms: w.start_ms, end_ms: w.end_ms, text: w.text.clone() })
-                .collect(),
-        })
-        .collect();
     let tx = ws.conn_mut().transaction()?;
-    let transcript_id = transcript::store(&tx, rec.session_id, &format!("whisper:{model_name}"), &cues)?;
+    let transcript_id = transcript::store(&tx, rec.session_id, &format!("whisper:{model_name}"), &segments)?;
     tx.execute(
         "UPDATE transcripts SET recording_id = ?2, language = ?3, model = ?4 WHERE id = ?1",
         params![transcript_id, rec.id, language, model_name],
@@ -395,34 +363,6 @@ pub fn transcribe(
         chunks,
         segments,
     }))
-}
-
-/// The word timings stored with a session's transcript, one list per segment in time order.
-pub fn words_of_session(conn: &rusqlite::Connection, session_id: i64) -> Result<Vec<Vec<Word>>> {
-    #[derive(serde::Deserialize)]
-    struct Stored {
-        start_ms: i64,
-        end_ms: i64,
-        text: String,
-    }
-    let mut stmt = conn.prepare(
-        "SELECT g.words FROM segments g JOIN transcripts t ON t.id = g.transcript_id
-         WHERE t.session_id = ?1 ORDER BY g.start_ms, g.position",
-    )?;
-    let rows = stmt.query_map([session_id], |r| r.get::<_, Option<String>>(0))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let words = match row? {
-            None => Vec::new(),
-            Some(json) => serde_json::from_str::<Vec<Stored>>(&json)
-                .map_err(|e| Error::Integrity(format!("segments.words of session {session_id}: {e}")))?
-                .into_iter()
-                .map(|w| Word { start_ms: w.start_ms, end_ms: w.end_ms, text: w.text })
-                .collect(),
-        };
-        out.push(words);
-    }
-    Ok(out)
 }
 
 /// How many chunks to cut `total` samples into: enough for chunks of at most `max_len`,
@@ -484,7 +424,7 @@ fn is_non_speech(text: &str) -> bool {
 }
 
 /// Keeps every time inside the audio and each segment's end after its start.
-fn clamp_times(segments: &mut [TranscribedSegment], duration_ms: i64) {
+fn clamp_times(segments: &mut [Cue], duration_ms: i64) {
     for s in segments {
         s.start_ms = s.start_ms.clamp(0, duration_ms);
         s.end_ms = s.end_ms.clamp(s.start_ms, duration_ms);
@@ -561,12 +501,12 @@ struct Chunk {
 /// (through `failed`) and is returned. Returns the segments, in time order, and the number of
 /// chunks.
 fn collect_in_order(
-    done: mpsc::Receiver<(usize, i64, Result<Vec<TranscribedSegment>>)>,
+    done: mpsc::Receiver<(usize, i64, Result<Vec<Cue>>)>,
     progress: &dyn Progress,
     failed: &AtomicBool,
     total_ms: i64,
-) -> Result<(Vec<TranscribedSegment>, usize)> {
-    let mut waiting: BTreeMap<usize, (i64, Vec<TranscribedSegment>)> = BTreeMap::new();
+) -> Result<(Vec<Cue>, usize)> {
+    let mut waiting: BTreeMap<usize, (i64, Vec<Cue>)> = BTreeMap::new();
     let mut segments = Vec::new();
     let mut next = 0usize;
     let mut first_error = None;
@@ -679,7 +619,7 @@ fn run_chunk(
     eot: c_int,
     hooks: &ChunkHooks<'_>,
     model: &Path,
-) -> Result<Vec<TranscribedSegment>> {
+) -> Result<Vec<Cue>> {
     if hooks.stopped() {
         return Ok(Vec::new());
     }
@@ -734,7 +674,7 @@ fn run_chunk(
                 _ => words.push(Word { start_ms: t0, end_ms: t1.max(t0), text: piece_trim.to_string() }),
             }
         }
-        out.push(TranscribedSegment {
+        out.push(Cue {
             start_ms: seg.start_timestamp() * 10 + offset_ms,
             end_ms: seg.end_timestamp() * 10 + offset_ms,
             speaker: None,

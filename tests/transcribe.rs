@@ -136,7 +136,11 @@ fn transcribing_espeak_speech_with_tiny_en_gets_wer_under_ten_percent_with_order
     let stored = rapport::transcript::segments(ws_open.conn(), session).unwrap();
     assert_eq!(stored.len(), segments.len());
     assert_eq!(stored[0].text, segments[0]["text"].as_str().unwrap());
-    let words = transcribe::words_of_session(ws_open.conn(), session).unwrap();
+    let words: Vec<_> = rapport::transcript::segment_details(ws_open.conn(), session)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.words)
+        .collect();
     assert_eq!(words.len(), stored.len());
     let all: Vec<String> = words.iter().flatten().map(|w| w.text.clone()).collect();
     assert!(wer(ANSWER, &all.join(" ")) <= 0.10, "the words spell the transcript: {all:?}");

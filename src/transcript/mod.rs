@@ -64,7 +64,7 @@ pub struct Word {
 /// A segment read from a file or produced by a transcription engine, before it is stored.
 /// `speaker` is the label as the source gave it; `words` is empty when there are no word
 /// timings.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct Cue {
     pub start_ms: i64,
     pub end_ms: i64,
