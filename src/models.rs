@@ -164,6 +164,12 @@ pub struct GgmlHeader {
 }
 
 impl GgmlHeader {
+    /// Whether the model knows other languages than English (the English-only models have
+    /// one token less: no language tokens beyond English).
+    pub fn multilingual(&self) -> bool {
+        self.n_vocab >= 51865
+    }
+
     /// The weight type named the way whisper.cpp names its files: `f16`, `q8_0`, `q5_1`…
     pub fn quantization(&self) -> &'static str {
         ftype_name(self.ftype % QNT_VERSION_FACTOR).unwrap_or("unknown")

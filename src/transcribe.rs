@@ -37,6 +37,7 @@ use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextPar
 
 use crate::error::{Error, Result};
 use crate::media::{self, AudioStream};
+use crate::models::GgmlHeader;
 use crate::progress::{CancelToken, Outcome, Progress};
 use crate::transcript::{self, format_timestamp, Cue, Word};
 use crate::workspace::Workspace;
@@ -153,22 +154,6 @@ pub struct TranscribeReport {
     /// How many chunks the audio was transcribed in.
     pub chunks: usize,
     pub segments: Vec<Cue>,
-}
-
-/// What the header of a whisper.cpp (ggml) model file says.
-#[derive(Debug, Clone, PartialEq)]
-struct ModelHeader {
-    n_vocab: i32,
-    n_audio_layer: i32,
-    n_text_layer: i32,
-    ftype: i32,
-    tensors: usize,
-}
-
-impl ModelHeader {
-    fn multilingual(&self) -> bool {
-        self.n_vocab >= 51865
-    }
 }
 
 /// Transcribes the target's recording with the model in `opts` and stores the transcript
@@ -435,7 +420,7 @@ fn clamp_times(segments: &mut [Cue], duration_ms: i64) {
     }
 }
 
-fn choose_language(asked: Option<&str>, header: &ModelHeader, model: &Path) -> Result<Option<String>> {
+fn choose_language(asked: Option<&str>, header: &GgmlHeader, model: &Path) -> Result<Option<String>> {
     let asked = asked.map(|l| l.trim().to_ascii_lowercase()).filter(|l| !l.is_empty() && l != "auto");
     if !header.multilingual() {
         return match asked {
@@ -688,21 +673,14 @@ fn run_chunk(
 /// Checks a whisper.cpp model file before whisper.cpp opens it (through
 /// [`crate::models::check_ggml`]), so a missing, truncated or wrong file is a clear error
 /// instead of a failure inside whisper.cpp.
-fn check_model(path: &Path) -> Result<ModelHeader> {
+fn check_model(path: &Path) -> Result<GgmlHeader> {
     if !path.exists() {
         return Err(Error::not_found(
             "model",
             format!("{} (run scripts/fetch-model, or `rapport models download tiny.en`)", path.display()),
         ));
     }
-    let h = crate::models::check_ggml(path)?;
-    Ok(ModelHeader {
-        n_vocab: h.n_vocab,
-        n_audio_layer: h.n_audio_layer,
-        n_text_layer: h.n_text_layer,
-        ftype: h.ftype,
-        tensors: h.n_tensors as usize,
-    })
+    crate::models::check_ggml(path)
 }
 
 #[cfg(test)]
@@ -738,7 +716,7 @@ mod tests {
         b
     }
 
-    fn check_bytes(bytes: &[u8]) -> Result<ModelHeader> {
+    fn check_bytes(bytes: &[u8]) -> Result<GgmlHeader> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ggml-test.bin");
         std::fs::write(&path, bytes).unwrap();
@@ -748,7 +726,7 @@ mod tests {
     #[test]
     fn a_whole_model_file_passes_the_check_and_says_it_is_english_only() {
         let header = check_bytes(&fake_model()).unwrap();
-        assert_eq!((header.tensors, header.multilingual()), (50, false));
+        assert_eq!((header.n_tensors, header.multilingual()), (50, false));
     }
 
     #[test]
