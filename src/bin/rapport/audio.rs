@@ -1,17 +1,15 @@
 //! Verbs on recordings and transcription: `recording add`, `transcribe`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::Subcommand;
-use indicatif::{ProgressBar, ProgressStyle};
 use rapport::media;
-use rapport::progress::{CancelToken, NoProgress, Outcome, Progress};
+use rapport::progress::{CancelToken, Outcome};
 use rapport::transcribe::{self, Target, TranscribeOptions};
 
+use crate::bar::{TermBar, Unit};
 use crate::ctx::Ctx;
 
 #[derive(Subcommand)]
@@ -94,14 +92,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             let cancel = CancelToken::new();
             let on_signal = cancel.clone();
             ctrlc::set_handler(move || on_signal.cancel()).context("installing the Ctrl-C handler")?;
-            let outcome = if std::io::stderr().is_terminal() {
-                let bar = Bar::new();
-                let outcome = transcribe::transcribe(&mut ws, target, &opts, &bar, &cancel);
-                bar.finish();
-                outcome?
-            } else {
-                transcribe::transcribe(&mut ws, target, &opts, &NoProgress, &cancel)?
-            };
+            let bar = TermBar::new(Unit::Percent, "");
+            let outcome = transcribe::transcribe(&mut ws, target, &opts, &bar, &cancel);
+            bar.finish();
+            let outcome = outcome?;
             let report = match outcome {
                 Outcome::Done(report) => report,
                 Outcome::Cancelled => {
@@ -178,51 +172,4 @@ fn passive_openmp_waits() -> anyhow::Result<()> {
 /// A model argument as a file: a path to a ggml file, or an installed model's name.
 fn model_path(arg: &str) -> anyhow::Result<PathBuf> {
     Ok(rapport::models::resolve(arg)?)
-}
-
-/// An indicatif progress bar on stderr: percent of audio done, each segment printed above it.
-struct Bar {
-    bar: Mutex<ProgressBar>,
-}
-
-impl Bar {
-    fn new() -> Bar {
-        let bar = ProgressBar::new(100);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {msg:12} [{bar:40}] {percent:>3}%  {elapsed_precise} (eta {eta})",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        Bar { bar: Mutex::new(bar) }
-    }
-
-    fn finish(&self) {
-        if let Ok(bar) = self.bar.lock() {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-impl Progress for Bar {
-    fn begin(&self, phase: &str, total: Option<u64>) {
-        if let Ok(bar) = self.bar.lock() {
-            bar.set_message(phase.to_string());
-            bar.set_length(total.unwrap_or(0));
-            bar.set_position(0);
-        }
-    }
-
-    fn advance(&self, done: u64) {
-        if let Ok(bar) = self.bar.lock() {
-            bar.set_position(done);
-        }
-    }
-
-    fn message(&self, text: &str) {
-        if let Ok(bar) = self.bar.lock() {
-            bar.println(text);
-        }
-    }
 }

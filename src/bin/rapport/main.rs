@@ -5,6 +5,7 @@
 //! [`Command`]: adding an area is a new file, a `mod` line and one variant here.
 
 mod audio;
+mod bar;
 mod ctx;
 mod models;
 mod search;

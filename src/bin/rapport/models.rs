@@ -1,15 +1,14 @@
 //! Verbs on whisper models: `models list`, `models download NAME`, `models import PATH`.
 //! The models folder is `$RAPPORT_MODELS_DIR`, else the OS data dir (not the workspace).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rapport::models::{self, ModelInfo};
-use rapport::progress::{CancelToken, NoProgress, Outcome, Progress};
+use rapport::progress::{CancelToken, Outcome};
 
+use crate::bar::{TermBar, Unit};
 use crate::ctx::{yes_no, Ctx};
 
 #[derive(Subcommand)]
@@ -65,15 +64,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             }
         }
         ModelsCmd::Download { name, base_url } => {
-            let bar = TerminalBar::new(name);
-            let sink: &dyn Progress = match &bar {
-                Some(bar) => bar,
-                None => &NoProgress,
-            };
-            let outcome = models::download(name, base_url, &dir, sink, &CancelToken::new())?;
-            if let Some(bar) = &bar {
-                bar.0.finish_and_clear();
-            }
+            let bar = TermBar::new(Unit::Bytes, name);
+            let outcome = models::download(name, base_url, &dir, &bar, &CancelToken::new());
+            bar.finish();
+            let outcome = outcome?;
             match outcome {
                 Outcome::Done(path) => {
                     if ctx.json {
@@ -140,45 +134,4 @@ fn note(m: &ModelInfo) -> String {
         return "imported".to_string();
     }
     String::new()
-}
-
-/// A progress bar on stderr, only when stderr is a terminal.
-struct TerminalBar(ProgressBar);
-
-impl TerminalBar {
-    fn new(name: &str) -> Option<TerminalBar> {
-        if !std::io::stderr().is_terminal() {
-            return None;
-        }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_prefix(name.to_string());
-        Some(TerminalBar(bar))
-    }
-}
-
-impl Progress for TerminalBar {
-    fn begin(&self, phase: &str, total: Option<u64>) {
-        let template = if total.is_some() {
-            "{prefix} {msg:9} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
-        } else {
-            "{prefix} {msg:9} {spinner} {bytes} {bytes_per_sec}"
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            self.0.set_style(style.progress_chars("=> "));
-        }
-        match total {
-            Some(total) => self.0.set_length(total),
-            None => self.0.unset_length(),
-        }
-        self.0.set_message(phase.to_string());
-        self.0.set_position(0);
-    }
-
-    fn advance(&self, done: u64) {
-        self.0.set_position(done);
-    }
-
-    fn message(&self, text: &str) {
-        self.0.println(text);
-    }
 }

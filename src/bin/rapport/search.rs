@@ -4,10 +4,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
-use rapport::progress::{CancelToken, Outcome, Progress};
+use rapport::progress::{CancelToken, Outcome};
 use rapport::search::{self, SearchIndex, SearchOptions, SortBy};
 use rapport::study;
 
+use crate::bar::{TermBar, Unit};
 use crate::ctx::Ctx;
 
 #[derive(Subcommand)]
@@ -70,35 +71,6 @@ pub enum SavedCmd {
     Delete { id: i64 },
 }
 
-/// A progress bar on stderr when it is a terminal.
-struct Bar(Option<indicatif::ProgressBar>);
-
-impl Bar {
-    fn new() -> Bar {
-        Bar(std::io::stderr().is_terminal().then(indicatif::ProgressBar::hidden))
-    }
-}
-
-impl Progress for Bar {
-    fn begin(&self, phase: &str, total: Option<u64>) {
-        if let Some(bar) = &self.0 {
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            bar.set_length(total.unwrap_or(0));
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} ({eta})")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
-            bar.set_message(phase.to_string());
-        }
-    }
-    fn advance(&self, done: u64) {
-        if let Some(bar) = &self.0 {
-            bar.set_position(done);
-        }
-    }
-}
-
 /// Plain-text form of a snippet: marks as ANSI bold on a terminal, else as **…**.
 fn plain(snippet: &str) -> String {
     let (on, off) = if std::io::stdout().is_terminal() { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
@@ -151,12 +123,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
         }
         Cmd::Index { command: IndexCmd::Rebuild } => {
             let index = SearchIndex::open_unsynced(&ws)?;
-            let bar = Bar::new();
+            let bar = TermBar::new(Unit::Items, "");
             match index.rebuild(ws.conn(), &bar, &CancelToken::new())? {
                 Outcome::Done(report) => {
-                    if let Some(b) = &bar.0 {
-                        b.finish_and_clear();
-                    }
+                    bar.finish();
                     if ctx.json {
                         ctx.print_json(&report)?;
                     } else {
