@@ -80,3 +80,15 @@ build_app() {
   step "building the desktop app"
   (cd "$ROOT" && cargo build -p rapport-desktop --features rapport-desktop/custom-protocol "$@")
 }
+
+# The end-to-end build of the app: the same, plus the seam that answers file dialogs from the
+# test (feature e2e). Its binary is copied to $E2E_APP, so the app scripts/run opens never has it.
+E2E_APP="$CARGO_TARGET_DIR/e2e-app/rapport-desktop"
+export E2E_APP
+build_e2e_app() {
+  step "building the desktop app for the end-to-end tests (with the dialog seam)"
+  (cd "$ROOT" && cargo build -p rapport-desktop --bin rapport-desktop \
+    --features rapport-desktop/custom-protocol,rapport-desktop/e2e)
+  mkdir -p "$(dirname "$E2E_APP")"
+  cp "$CARGO_TARGET_DIR/debug/rapport-desktop" "$E2E_APP"
+}

@@ -34,6 +34,9 @@ pub enum ErrorCode {
     Database,
     /// A consistency check found damage (hash mismatch, broken reference).
     Integrity,
+    /// The window asked for a file or folder that no dialog or drop of the user's gave it
+    /// and that lies outside the open workspace; nothing was read or written.
+    PathNotAllowed,
 }
 
 /// Everything that can go wrong in the core.
@@ -67,6 +70,13 @@ pub enum Error {
     /// See [`ErrorCode::Integrity`].
     #[error("{0}")]
     Integrity(String),
+    /// See [`ErrorCode::PathNotAllowed`].
+    #[error(
+        "{}: not a file or folder you picked or dropped in this window, nor inside the open workspace; \
+         choose it with the button instead",
+        .0.display()
+    )]
+    PathNotAllowed(PathBuf),
 }
 
 impl Error {
@@ -81,6 +91,7 @@ impl Error {
             Error::Io { .. } => ErrorCode::Io,
             Error::Database(_) => ErrorCode::Database,
             Error::Integrity(_) => ErrorCode::Integrity,
+            Error::PathNotAllowed(_) => ErrorCode::PathNotAllowed,
         }
     }
 

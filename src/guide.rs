@@ -143,6 +143,36 @@ pub fn store_version(
     Ok(version_id)
 }
 
+/// One version of one of a study's guides, for choosing which a session follows.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GuideVersionRef {
+    pub id: i64,
+    pub guide_id: i64,
+    pub title: String,
+    pub version: i64,
+    pub created_at: String,
+}
+
+/// Every version of the study's guides, the current one first.
+pub fn versions_for_study(conn: &Connection, study_id: i64) -> Result<Vec<GuideVersionRef>> {
+    let mut stmt = conn.prepare(
+        "SELECT v.id, g.id, g.title, v.version, v.created_at FROM guide_versions v JOIN guides g ON g.id = v.guide_id
+         WHERE g.study_id = ?1 ORDER BY g.created_at DESC, g.id DESC, v.version DESC",
+    )?;
+    let rows = stmt
+        .query_map([study_id], |r| {
+            Ok(GuideVersionRef {
+                id: r.get(0)?,
+                guide_id: r.get(1)?,
+                title: r.get(2)?,
+                version: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// The newest version of the newest guide of a study, if it has one.
 pub fn current_for_study(conn: &Connection, study_id: i64) -> Result<Option<GuideView>> {
     let row: Option<(i64, String, i64)> = conn

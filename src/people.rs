@@ -106,27 +106,62 @@ pub fn resolve(conn: &Connection, email: &str) -> Result<i64> {
         .ok_or_else(|| Error::not_found("person", email))
 }
 
+/// The id of the person with this email, adding them to the directory (with `name`, else
+/// the email's local part) when they are not in it. A person already there keeps their name.
+pub fn ensure(conn: &Connection, email: &str, name: Option<&str>) -> Result<i64> {
+    let email = email.trim();
+    let valid = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.is_empty() && !email.chars().any(char::is_whitespace)
+    });
+    if !valid {
+        return Err(Error::invalid(
+            "email",
+            format!("expected an address like name@example.com, got {email:?}"),
+        ));
+    }
+    if let Ok(id) = resolve(conn, email) {
+        return Ok(id);
+    }
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| email.split('@').next().unwrap_or(email));
+    conn.execute(
+        "INSERT INTO people (email, name, created_at) VALUES (?1, ?2, ?3)",
+        params![email, name, crate::store::now()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+const SUMMARY_SQL: &str = "
+SELECT p.id, p.email, p.name, p.team, p.role, p.location, p.status, p.consent,
+       (SELECT count(*) FROM sessions s WHERE s.person_id = p.id)
+FROM people p";
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PersonSummary> {
+    Ok(PersonSummary {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        team: r.get(3)?,
+        role: r.get(4)?,
+        location: r.get(5)?,
+        status: r.get(6)?,
+        consent: r.get(7)?,
+        sessions: r.get(8)?,
+    })
+}
+
 /// Everyone, by name.
 pub fn list(conn: &Connection) -> Result<Vec<PersonSummary>> {
-    let mut stmt = conn.prepare(
-        "SELECT p.id, p.email, p.name, p.team, p.role, p.location, p.status, p.consent,
-                (SELECT count(*) FROM sessions s WHERE s.person_id = p.id)
-         FROM people p ORDER BY p.name COLLATE NOCASE, p.email",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(PersonSummary {
-                id: r.get(0)?,
-                email: r.get(1)?,
-                name: r.get(2)?,
-                team: r.get(3)?,
-                role: r.get(4)?,
-                location: r.get(5)?,
-                status: r.get(6)?,
-                consent: r.get(7)?,
-                sessions: r.get(8)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare(&format!("{SUMMARY_SQL} ORDER BY p.name COLLATE NOCASE, p.email"))?;
+    let rows = stmt.query_map([], summary_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// One person by id.
+pub fn get(conn: &Connection, id: i64) -> Result<PersonSummary> {
+    conn.query_row(&format!("{SUMMARY_SQL} WHERE p.id = ?1"), [id], summary_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("person", id))
 }

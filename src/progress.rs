@@ -53,3 +53,13 @@ pub enum Outcome<T> {
     /// The work stopped because its token was cancelled; nothing was changed.
     Cancelled,
 }
+
+impl<T> Outcome<T> {
+    /// The value of finished work; `None` when it was cancelled.
+    pub fn done(self) -> Option<T> {
+        match self {
+            Outcome::Done(value) => Some(value),
+            Outcome::Cancelled => None,
+        }
+    }
+}

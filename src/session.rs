@@ -1,16 +1,22 @@
 //! Sessions: one interview of one person in a study, with timestamped notes.
 //!
 //! Owns `sessions` and `notes`. [`detail`] gathers the session page: transcript segments,
-//! notes, highlights and recordings.
+//! notes, highlights and recordings. A session is created for a person of the directory or
+//! a new one ([`create_with`]), edited, and deleted with everything in it; [`delete_plan`]
+//! says beforehand what a delete removes, down to the recording files that leave `media/`.
+
+use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::coding::{self, HighlightView};
 use crate::error::{Error, Result};
 use crate::media::{self, RecordingView};
+use crate::people;
 use crate::store;
+use crate::timefmt;
 use crate::transcript::{self, Segment};
 
 /// A session as lists show it.
@@ -19,6 +25,9 @@ pub struct SessionSummary {
     pub id: i64,
     pub study_id: i64,
     pub study: String,
+    pub person_id: Option<i64>,
+    pub title: Option<String>,
+    pub guide_version_id: Option<i64>,
     pub person_email: String,
     pub person_name: String,
     pub at: String,
@@ -45,6 +54,142 @@ pub struct SessionDetail {
     pub notes: Vec<Note>,
     pub highlights: Vec<HighlightView>,
     pub recordings: Vec<RecordingView>,
+}
+
+/// A session's fields as the window's form and `session create`/`edit` give them: the person
+/// by id (one of the directory), or by email and name (added to the directory when new).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct SessionInput {
+    pub person_id: Option<i64>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// When the interview is (RFC 3339, or a `YYYY-MM-DD` date).
+    pub at: String,
+    pub title: Option<String>,
+    /// The guide version the interview follows; none when the study has no guide.
+    pub guide_version_id: Option<i64>,
+}
+
+/// What deleting a session (or a study) removes, said before it is done and returned after.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct DeletePlan {
+    /// "study" or "session".
+    pub what: String,
+    /// The study's name, or the session's person and date.
+    pub name: String,
+    pub sessions: i64,
+    pub segments: i64,
+    pub highlights: i64,
+    pub notes: i64,
+    pub recordings: i64,
+    pub findings: i64,
+    /// Recording file names whose stored copy leaves `media/` (no other session uses it).
+    pub files_removed: Vec<String>,
+    /// Recordings whose file stays because another session uses it too.
+    pub files_kept: i64,
+    /// The bytes the removed files take in `media/`.
+    pub bytes_freed: i64,
+}
+
+/// Creates a session in `study_id` from the form's fields; a person given by email who is
+/// not in the directory is added to it. Returns the session id.
+pub fn create_with(conn: &Connection, study_id: i64, input: &SessionInput) -> Result<i64> {
+    crate::study::get(conn, study_id)?;
+    let tx = conn.unchecked_transaction()?;
+    let f = checked(&tx, study_id, input)?;
+    tx.execute(
+        "INSERT INTO sessions (study_id, person_id, guide_version_id, at, title, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![study_id, f.person_id, f.guide_version_id, f.at, f.title, store::now()],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.commit()?;
+    Ok(id)
+}
+
+/// Replaces a session's person, time, title and guide version. Returns it as it now is.
+pub fn update(conn: &Connection, id: i64, input: &SessionInput) -> Result<SessionSummary> {
+    let before = get(conn, id)?;
+    let tx = conn.unchecked_transaction()?;
+    let f = checked(&tx, before.study_id, input)?;
+    tx.execute(
+        "UPDATE sessions SET person_id = ?2, guide_version_id = ?3, at = ?4, title = ?5 WHERE id = ?1",
+        params![id, f.person_id, f.guide_version_id, f.at, f.title],
+    )?;
+    tx.commit()?;
+    get(conn, id)
+}
+
+/// A session's fields, checked and resolved.
+struct Checked {
+    person_id: i64,
+    guide_version_id: Option<i64>,
+    at: String,
+    title: Option<String>,
+}
+
+fn checked(conn: &Connection, study_id: i64, input: &SessionInput) -> Result<Checked> {
+    let person_id = match (input.person_id, input.email.as_deref().map(str::trim).filter(|e| !e.is_empty())) {
+        (Some(id), _) => people::get(conn, id)?.id,
+        (None, Some(email)) => people::ensure(conn, email, input.name.as_deref())?,
+        (None, None) => return Err(Error::invalid("person", "choose a person or give a new person's email")),
+    };
+    let at = timefmt::normalise(&input.at).ok_or_else(|| {
+        Error::invalid(
+            "session time",
+            format!("expected a time like 2026-03-04T14:30:00Z, got {:?}", input.at),
+        )
+    })?;
+    if let Some(v) = input.guide_version_id {
+        let of_study: Option<i64> = conn
+            .query_row(
+                "SELECT g.study_id FROM guide_versions v JOIN guides g ON g.id = v.guide_id WHERE v.id = ?1",
+                [v],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if of_study != Some(study_id) {
+            return Err(Error::invalid(
+                "guide version",
+                format!("guide version {v} is not one of this study's guides"),
+            ));
+        }
+    }
+    let title = input.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+    Ok(Checked { person_id, guide_version_id: input.guide_version_id, at, title })
+}
+
+/// What deleting the session removes.
+pub fn delete_plan(conn: &Connection, id: i64) -> Result<DeletePlan> {
+    let s = get(conn, id)?;
+    let who = if s.person_name.is_empty() { "no one".to_string() } else { s.person_name.clone() };
+    plan_for(conn, "session", &format!("{who}, {}", &s.at[..s.at.len().min(10)]), &[id])
+}
+
+/// What deleting these sessions removes (for a session's or a whole study's delete).
+pub(crate) fn plan_for(conn: &Connection, what: &str, name: &str, sessions: &[i64]) -> Result<DeletePlan> {
+    let mut plan = DeletePlan { what: what.to_string(), name: name.to_string(), ..DeletePlan::default() };
+    plan.sessions = sessions.len() as i64;
+    let ids = serde_json::to_string(sessions).expect("ids serialise");
+    let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [&ids], |r| r.get(0))?) };
+    plan.segments = count(
+        "SELECT count(*) FROM segments g JOIN transcripts t ON t.id = g.transcript_id
+         WHERE t.session_id IN (SELECT value FROM json_each(?1))",
+    )?;
+    plan.highlights =
+        count("SELECT count(*) FROM highlights WHERE session_id IN (SELECT value FROM json_each(?1))")?;
+    plan.notes = count("SELECT count(*) FROM notes WHERE session_id IN (SELECT value FROM json_each(?1))")?;
+    plan.recordings =
+        count("SELECT count(*) FROM recordings WHERE session_id IN (SELECT value FROM json_each(?1))")?;
+    let files = media::files_only_in(conn, sessions)?;
+    plan.bytes_freed = files.iter().map(|f| f.1).sum();
+    plan.files_removed = files.into_iter().map(|f| f.0).collect();
+    plan.files_kept = count(
+        "SELECT count(*) FROM recordings r WHERE r.session_id IN (SELECT value FROM json_each(?1))
+         AND EXISTS (SELECT 1 FROM recordings o WHERE o.sha256 = r.sha256
+                     AND o.session_id NOT IN (SELECT value FROM json_each(?1)))",
+    )?;
+    Ok(plan)
 }
 
 /// Creates a session of `person_id` in `study_id` at `at` (RFC 3339).
@@ -80,13 +225,18 @@ pub fn add_note(conn: &Connection, session_id: i64, at_ms: i64, text: &str) -> R
     Ok(conn.last_insert_rowid())
 }
 
-/// Deletes a session with its notes, recordings, transcript and highlights (media files stay:
-/// they are content-addressed and may be shared).
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    if conn.execute("DELETE FROM sessions WHERE id = ?1", [id])? == 0 {
-        return Err(Error::not_found("session", id));
-    }
-    Ok(())
+/// Deletes a session with its notes, recordings, transcript and highlights in one
+/// transaction, then the recording files in `media_dir` that no other session uses. Returns
+/// what went (see [`delete_plan`]).
+pub fn delete(conn: &Connection, media_dir: &Path, id: i64) -> Result<DeletePlan> {
+    let plan = delete_plan(conn, id)?;
+    let tx = conn.unchecked_transaction()?;
+    let shas = media::shas_of_sessions(&tx, &[id])?;
+    tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+    let unused = media::forget_unreferenced(&tx, media_dir, &shas)?;
+    tx.commit()?;
+    media::remove_files(&unused);
+    Ok(plan)
 }
 
 /// Fails with not-found unless the session exists.
@@ -97,7 +247,8 @@ pub fn ensure(conn: &Connection, id: i64) -> Result<()> {
 }
 
 const SUMMARY_SQL: &str = "
-SELECT s.id, s.study_id, st.name, coalesce(p.email, ''), coalesce(p.name, ''), s.at,
+SELECT s.id, s.study_id, st.name, coalesce(p.email, ''), coalesce(p.name, ''), s.at, s.person_id, s.title,
+       s.guide_version_id,
        EXISTS (SELECT 1 FROM recordings r WHERE r.session_id = s.id),
        (SELECT count(*) FROM segments g JOIN transcripts t ON t.id = g.transcript_id WHERE t.session_id = s.id),
        nullif(max(coalesce((SELECT max(r.duration_ms) FROM recordings r WHERE r.session_id = s.id), 0),
@@ -106,7 +257,7 @@ SELECT s.id, s.study_id, st.name, coalesce(p.email, ''), coalesce(p.name, ''), s
 FROM sessions s JOIN studies st ON st.id = s.study_id LEFT JOIN people p ON p.id = s.person_id";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
-    let segments: i64 = r.get(7)?;
+    let segments: i64 = r.get(10)?;
     Ok(SessionSummary {
         id: r.get(0)?,
         study_id: r.get(1)?,
@@ -114,10 +265,13 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
         person_email: r.get(3)?,
         person_name: r.get(4)?,
         at: r.get(5)?,
-        has_recording: r.get(6)?,
+        person_id: r.get(6)?,
+        title: r.get(7)?,
+        guide_version_id: r.get(8)?,
+        has_recording: r.get(9)?,
         has_transcript: segments > 0,
         segments,
-        duration_ms: r.get(8)?,
+        duration_ms: r.get(11)?,
     })
 }
 

@@ -1,17 +1,23 @@
 //! Studies: a research project with a goal, a guide, sessions and findings.
 //!
-//! Owns the `studies` table. [`overview`] gathers what the app's study page shows.
+//! Owns the `studies` table. [`overview`] gathers what the app's study page shows. A study
+//! is created, edited, archived (hidden from the active list, kept whole) and unarchived, or
+//! deleted with everything in it: [`delete_plan`] says what a delete removes before it runs.
+
+use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::coding::{self, TagCount};
 use crate::error::{Error, Result};
 use crate::finding::{self, FindingSummary};
 use crate::guide::{self, GuideView};
-use crate::session::{self, SessionSummary};
+use crate::media;
+use crate::session::{self, DeletePlan, SessionSummary};
 use crate::store;
+use crate::timefmt;
 
 /// A study with its counts, as `study list` shows it.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -25,6 +31,17 @@ pub struct StudySummary {
     pub people: i64,
     pub findings: i64,
     pub highlights: i64,
+    /// When the study was archived; null while it is active.
+    pub archived_at: Option<String>,
+}
+
+/// A study's editable fields, as the window's form and `study edit` give them.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct StudyInput {
+    pub name: String,
+    pub goal: Option<String>,
+    /// A date (`YYYY-MM-DD`) or an RFC 3339 time.
+    pub started_at: Option<String>,
 }
 
 /// Everything the study page shows.
@@ -39,20 +56,93 @@ pub struct StudyOverview {
 
 /// Creates a study; the name must be new.
 pub fn create(conn: &Connection, name: &str, goal: Option<&str>, started_at: Option<&str>) -> Result<i64> {
-    let name = name.trim();
+    let input = checked(
+        conn,
+        None,
+        &StudyInput {
+            name: name.to_string(),
+            goal: goal.map(str::to_string),
+            started_at: started_at.map(str::to_string),
+        },
+    )?;
+    conn.execute(
+        "INSERT INTO studies (name, goal, started_at, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![input.name, input.goal, input.started_at, store::now()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Replaces a study's name, goal and start date. Returns the study as it now is.
+pub fn update(conn: &Connection, id: i64, input: &StudyInput) -> Result<StudySummary> {
+    get(conn, id)?;
+    let input = checked(conn, Some(id), input)?;
+    conn.execute(
+        "UPDATE studies SET name = ?2, goal = ?3, started_at = ?4 WHERE id = ?1",
+        params![id, input.name, input.goal, input.started_at],
+    )?;
+    get(conn, id)
+}
+
+/// Archives a study (`archived` true) or brings it back. Returns the study as it now is.
+pub fn set_archived(conn: &Connection, id: i64, archived: bool) -> Result<StudySummary> {
+    get(conn, id)?;
+    let at = archived.then(store::now);
+    conn.execute(
+        "UPDATE studies SET archived_at = CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce(archived_at, ?2) END WHERE id = ?1",
+        params![id, at],
+    )?;
+    get(conn, id)
+}
+
+/// What deleting the study removes: its sessions (with their transcripts, notes, highlights
+/// and recordings), its findings, and the recording files no other study's session uses.
+pub fn delete_plan(conn: &Connection, id: i64) -> Result<DeletePlan> {
+    let study = get(conn, id)?;
+    let sessions: Vec<i64> = conn
+        .prepare("SELECT id FROM sessions WHERE study_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut plan = session::plan_for(conn, "study", &study.name, &sessions)?;
+    plan.findings = study.findings;
+    Ok(plan)
+}
+
+/// Deletes the study and everything in it (see [`delete_plan`]) in one transaction, then the
+/// recording files in `media_dir` that nothing references any more. Returns what went.
+pub fn delete(conn: &Connection, media_dir: &Path, id: i64) -> Result<DeletePlan> {
+    let plan = delete_plan(conn, id)?;
+    let tx = conn.unchecked_transaction()?;
+    let shas = media::shas_of_study(&tx, id)?;
+    tx.execute("DELETE FROM studies WHERE id = ?1", [id])?;
+    let unused = media::forget_unreferenced(&tx, media_dir, &shas)?;
+    tx.commit()?;
+    media::remove_files(&unused);
+    Ok(plan)
+}
+
+/// Trims and checks a study's fields: a name that is not empty and not another study's, an
+/// empty goal as none, a start date that is a date.
+fn checked(conn: &Connection, id: Option<i64>, input: &StudyInput) -> Result<StudyInput> {
+    let name = input.name.trim();
     if name.is_empty() {
         return Err(Error::invalid("study name", "must not be empty"));
     }
-    let taken: Option<i64> =
-        conn.query_row("SELECT id FROM studies WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+    let taken: Option<i64> = conn
+        .query_row("SELECT id FROM studies WHERE name = ?1 AND id IS NOT ?2", params![name, id], |r| r.get(0))
+        .optional()?;
     if taken.is_some() {
         return Err(Error::AlreadyExists { what: "study", key: name.to_string() });
     }
-    conn.execute(
-        "INSERT INTO studies (name, goal, started_at, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![name, goal, started_at, store::now()],
-    )?;
-    Ok(conn.last_insert_rowid())
+    let trimmed =
+        |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let started_at = trimmed(&input.started_at)
+        .map(|d| {
+            timefmt::normalise_date(&d).ok_or_else(|| {
+                Error::invalid("start date", format!("expected a date like 2026-03-01, got {d:?}"))
+            })
+        })
+        .transpose()?;
+    Ok(StudyInput { name: name.to_string(), goal: trimmed(&input.goal), started_at })
 }
 
 /// Finds a study by id (all digits) or exact name.
@@ -70,7 +160,8 @@ SELECT s.id, s.name, s.goal, s.started_at,
        (SELECT count(*) FROM sessions x WHERE x.study_id = s.id),
        (SELECT count(DISTINCT x.person_id) FROM sessions x WHERE x.study_id = s.id),
        (SELECT count(*) FROM findings f WHERE f.study_id = s.id),
-       (SELECT count(*) FROM highlights h JOIN sessions x ON x.id = h.session_id WHERE x.study_id = s.id)
+       (SELECT count(*) FROM highlights h JOIN sessions x ON x.id = h.session_id WHERE x.study_id = s.id),
+       s.archived_at
 FROM studies s";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StudySummary> {
@@ -83,6 +174,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StudySummary> {
         people: r.get(5)?,
         findings: r.get(6)?,
         highlights: r.get(7)?,
+        archived_at: r.get(8)?,
     })
 }
 

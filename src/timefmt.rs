@@ -7,6 +7,16 @@ pub fn normalise(text: &str) -> Option<String> {
     parse(text).map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
+/// A date as a person gives it: a bare `YYYY-MM-DD` date stays as written; an RFC 3339 time
+/// is normalised to UTC.
+pub fn normalise_date(text: &str) -> Option<String> {
+    let text = text.trim();
+    if NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
+        return Some(text.to_string());
+    }
+    normalise(text)
+}
+
 /// Parses an RFC 3339 time or a bare `YYYY-MM-DD` date (midnight UTC).
 pub fn parse(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();

@@ -8,3 +8,4 @@ mod store;
 mod transcribe;
 mod transcripts;
 mod util;
+mod workbench;

@@ -148,7 +148,7 @@ fn deleting_a_session_removes_its_hits() {
     let sid = import_interview(&mut ws);
     let index = SearchIndex::open(&ws).unwrap();
     assert_eq!(index.search("elephant", &SearchOptions::default()).unwrap().total, 1);
-    session::delete(ws.conn(), sid).unwrap();
+    session::delete(ws.conn(), &ws.media_dir(), sid).unwrap();
     rapport::search::sync(&ws).unwrap();
     let index = SearchIndex::open(&ws).unwrap();
     assert_eq!(index.search("elephant", &SearchOptions::default()).unwrap().total, 0);

@@ -100,3 +100,23 @@ fn a_database_of_schema_1_upgrades_keeps_its_data_and_becomes_searchable() {
     let r = index.search("canary speaker:ola", &Default::default()).unwrap();
     assert_eq!(r.total, 1, "rows written before the change log existed are indexed by the first rebuild");
 }
+
+#[test]
+fn a_database_of_schema_2_upgrades_to_archivable_studies_and_keeps_its_transcript() {
+    let tmp = TempDir::new();
+    let ws_dir = tmp.ws();
+    std::fs::create_dir_all(&ws_dir).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v2.db"),
+        ws_dir.join("rapport.db"),
+    )
+    .unwrap();
+    let ws = Workspace::open(&ws_dir).unwrap();
+    let v: i64 = ws.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, store::SCHEMA_VERSION, "migrated to the current schema");
+    let studies = study::list(ws.conn()).unwrap();
+    assert_eq!(studies[0].name, "Released in schema 2");
+    assert_eq!(studies[0].archived_at, None, "a study of schema 2 starts active");
+    let index = rapport::search::SearchIndex::open(&ws).unwrap();
+    assert_eq!(index.search("rollback", &Default::default()).unwrap().total, 1);
+}

@@ -7,7 +7,7 @@
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
-use rapport::guide::{GuideQuestion, GuideSection, GuideView};
+use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
 use rapport::insights::InsightsSummary;
 use rapport::media::RecordingView;
 use rapport::models::ModelInfo;
@@ -16,15 +16,18 @@ use rapport::people::PersonSummary;
 use rapport::search::{
     Bucket, Counts as SearchCounts, Hit, SavedSearch, SearchOptions, SearchResults, SortBy,
 };
-use rapport::session::{Note, SessionDetail, SessionSummary};
-use rapport::study::{StudyOverview, StudySummary};
+use rapport::session::{DeletePlan, Note, SessionDetail, SessionInput, SessionSummary};
+use rapport::study::{StudyInput, StudyOverview, StudySummary};
 use rapport::transcript::speakers::SpeakerMerge;
-use rapport::transcript::{Segment, SegmentDetail, SpeakerView, Word};
+use rapport::transcript::{
+    Cue, ExportFormat, Format, ImportPreview, ImportReport, Segment, SegmentDetail, SpeakerView, Word,
+};
 use rapport::workspace::{Counts, WorkspaceInfo};
 use rapport::{ApiError, ErrorCode};
 use ts_rs::{Config, TS};
 
 use crate::jobs::JobEvent;
+use crate::paths::{PickPurpose, SavePurpose};
 
 /// A command's TypeScript signature.
 #[derive(Debug, Clone)]
@@ -119,6 +122,17 @@ pub fn render() -> String {
         decl::<SavedSearch>(&cfg),
         decl::<ModelInfo>(&cfg),
         decl::<JobEvent>(&cfg),
+        decl::<StudyInput>(&cfg),
+        decl::<DeletePlan>(&cfg),
+        decl::<SessionInput>(&cfg),
+        decl::<GuideVersionRef>(&cfg),
+        decl::<PickPurpose>(&cfg),
+        decl::<SavePurpose>(&cfg),
+        decl::<ExportFormat>(&cfg),
+        decl::<Format>(&cfg),
+        decl::<Cue>(&cfg),
+        decl::<ImportPreview>(&cfg),
+        decl::<ImportReport>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

@@ -5,23 +5,76 @@
 pub mod bindings;
 pub mod commands;
 mod jobs;
+pub mod paths;
 mod state;
+
+use std::path::PathBuf;
 
 pub use state::AppState;
 use tauri::Manager;
 
-/// Starts the app on the default workspace (created with the demo data on first run).
+use crate::paths::{PickPurpose, Use};
+
+/// The app's command-line options: `--workspace DIR` opens that folder (a missing one is made
+/// and filled with the demo study) instead of the default workspace.
+pub fn workspace_arg(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<PathBuf> {
+    while let Some(arg) = args.next() {
+        if arg == "--workspace" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(dir) = arg.to_str().and_then(|a| a.strip_prefix("--workspace=")) {
+            return Some(PathBuf::from(dir));
+        }
+    }
+    None
+}
+
+/// Starts the app on the workspace of `--workspace DIR`, else the default one (created with
+/// the demo data on first run).
 pub fn run() {
-    let state = AppState::open_default();
+    let state = AppState::open(workspace_arg(std::env::args_os().skip(1)));
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
-            // The asset protocol's scope starts empty; only the open workspace's media/ is added.
-            app.state::<AppState>().attach_media_scope(app.asset_protocol_scope());
+            // The first screen paints from the store; the search index is opened once it has
+            // (`ui_ready`), or by the first search if that comes sooner.
+            let state = app.state::<AppState>();
+            state.attach_app(app.handle().clone());
+            state.start_media_server()?;
             Ok(())
         })
-        .invoke_handler(commands::handler())
+        .on_window_event(|window, event| {
+            // A drop is the user's own choice of files: the session page may add them.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                let state = window.state::<AppState>();
+                let mut picked = state.picked();
+                for path in paths {
+                    picked.allow(Use::Open(PickPurpose::Recording), path);
+                    picked.allow(Use::Open(PickPurpose::Transcript), path);
+                }
+            }
+        })
+        .invoke_handler(handler())
         .run(tauri::generate_context!())
         .expect("error while running the Rapport window");
+}
+
+/// The invoke handler: every command of the table, and in the e2e build the dialog seam.
+fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+    let app = commands::handler();
+    #[cfg(feature = "e2e")]
+    {
+        let seam: Box<dyn Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync> =
+            Box::new(tauri::generate_handler![commands::dialogs::e2e_dialog_answer]);
+        move |invoke: tauri::ipc::Invoke<tauri::Wry>| {
+            if invoke.message.command() == "e2e_dialog_answer" {
+                seam(invoke)
+            } else {
+                app(invoke)
+            }
+        }
+    }
+    #[cfg(not(feature = "e2e"))]
+    app
 }

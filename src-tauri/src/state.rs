@@ -1,14 +1,21 @@
-//! The app's state: the open workspace and its search index (behind one mutex), whether this
-//! launch created the workspace, the running jobs, and the window's access to `media/`.
+//! The app's state: the open workspace, its search index, whether this launch created the
+//! workspace, the running jobs, and the paths the user picked or dropped.
+//!
+//! The workspace and the search index sit behind two locks, and the index has a database
+//! connection of its own: a command that reads or writes the store never waits for the
+//! index to open, catch up or rebuild, and the first screen paints from the store while the
+//! index is opened and synced in the background ([`AppState::warm_index`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+use rapport::media::http::MediaServer;
 use rapport::progress::NoProgress;
 use rapport::search::SearchIndex;
 use rapport::{demo, ApiError, Error, Result, Workspace};
 
 use crate::jobs::Jobs;
+use crate::paths::{Picked, Use};
 
 /// What the commands share. Cloning shares it (background jobs keep a clone).
 #[derive(Clone)]
@@ -18,67 +25,53 @@ pub struct AppState {
 
 struct Shared {
     inner: Mutex<Inner>,
+    index: Mutex<IndexSlot>,
     jobs: Jobs,
-    media: Mutex<MediaAccess>,
+    picked: Mutex<Picked>,
+    app: OnceLock<tauri::AppHandle>,
+    media: OnceLock<MediaServer>,
 }
 
 struct Inner {
-    /// The open workspace, or the error that kept the default one from opening.
+    /// The open workspace, or the error that kept it from opening.
     workspace: std::result::Result<Workspace, ApiError>,
-    /// The workspace's search index, opened (and synced) on first use.
-    index: Option<SearchIndex>,
     demo_created: bool,
 }
 
-/// Which folder the asset protocol may read: only the open workspace's `media/`.
-///
-/// Tauri's scope can grow and forbid but never forget an allowance, so leaving a workspace
-/// forbids its `media/` for the rest of the run; coming back to it then needs a restart to
-/// play its recordings (the `recording_source` command says so).
+/// The search index of the open workspace with its own connection to the store, opened on
+/// first use (or by the background warm-up) and dropped on a workspace switch.
 #[derive(Default)]
-struct MediaAccess {
-    scope: Option<tauri::scope::fs::Scope>,
-    allowed: Option<PathBuf>,
-}
-
-impl MediaAccess {
-    fn point_at(&mut self, media_dir: &Path) {
-        let Some(scope) = &self.scope else { return };
-        if self.allowed.as_deref() == Some(media_dir) {
-            return;
-        }
-        if let Some(old) = self.allowed.take() {
-            if let Err(e) = scope.forbid_directory(&old, true) {
-                eprintln!("rapport-desktop: could not withdraw access to {}: {e}", old.display());
-            }
-        }
-        if let Err(e) = scope.allow_directory(media_dir, true) {
-            eprintln!("rapport-desktop: could not allow access to {}: {e}", media_dir.display());
-        }
-        self.allowed = Some(media_dir.to_path_buf());
-    }
+struct IndexSlot {
+    /// The workspace folder the index belongs to.
+    root: Option<PathBuf>,
+    open: Option<(Workspace, SearchIndex)>,
 }
 
 impl AppState {
-    /// Opens the default workspace; on first run creates it and fills it with the demo study.
-    pub fn open_default() -> AppState {
-        let dir = Workspace::default_dir();
+    /// Opens the workspace in `dir` (`--workspace DIR`), else the default one; a missing
+    /// folder is created and filled with the demo study.
+    pub fn open(dir: Option<PathBuf>) -> AppState {
+        let dir = dir.unwrap_or_else(Workspace::default_dir);
         let (workspace, demo_created) = open_or_create_with_demo(&dir);
+        let root = workspace.as_ref().ok().map(|ws| ws.root().to_path_buf());
         AppState {
             shared: Arc::new(Shared {
-                inner: Mutex::new(Inner {
-                    workspace: workspace.map_err(ApiError::from),
-                    index: None,
-                    demo_created,
-                }),
+                inner: Mutex::new(Inner { workspace: workspace.map_err(ApiError::from), demo_created }),
+                index: Mutex::new(IndexSlot { root, open: None }),
                 jobs: Jobs::default(),
-                media: Mutex::new(MediaAccess::default()),
+                picked: Mutex::new(Picked::default()),
+                app: OnceLock::new(),
+                media: OnceLock::new(),
             }),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.shared.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn index_slot(&self) -> MutexGuard<'_, IndexSlot> {
+        self.shared.index.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Runs `f` on the open workspace, turning core errors into IPC errors.
@@ -90,42 +83,62 @@ impl AppState {
         }
     }
 
-    /// Runs a write on the open workspace, then brings the search index up to date with it.
+    /// Runs a write on the open workspace, then brings the search index up to date with it
+    /// (one operation for the caller; the store's lock is not held while the index syncs).
     pub fn write<T>(&self, f: impl FnOnce(&mut Workspace) -> Result<T>) -> std::result::Result<T, ApiError> {
-        let mut inner = self.lock();
-        let Inner { workspace, index, .. } = &mut *inner;
-        let ws = workspace.as_mut().map_err(|e| e.clone())?;
-        let out = f(ws).map_err(ApiError::from)?;
-        sync_or_drop(index, ws);
+        let out = self.with(f)?;
+        self.sync_index();
         Ok(out)
     }
 
-    /// Runs `f` with the open workspace and its search index, synced with the store first.
+    /// Runs `f` with the search index, opened (or repaired, or rebuilt) on first use and
+    /// synced with the store first.
     pub fn with_index<T>(
         &self,
         f: impl FnOnce(&Workspace, &SearchIndex) -> Result<T>,
     ) -> std::result::Result<T, ApiError> {
-        let mut inner = self.lock();
-        let Inner { workspace, index, .. } = &mut *inner;
-        let ws = workspace.as_mut().map_err(|e| e.clone())?;
-        let idx = match index.take() {
-            Some(idx) => {
-                idx.sync(ws.conn(), &NoProgress)?;
-                idx
-            }
-            None => SearchIndex::open(ws)?,
+        let mut slot = self.index_slot();
+        let Some(root) = slot.root.clone() else {
+            // No workspace is open: say why.
+            let why = self.with(|_| Ok(())).err();
+            return Err(why.unwrap_or_else(|| Error::Integrity("no workspace is open".into()).into()));
         };
-        let out = f(ws, &idx).map_err(ApiError::from);
-        *index = Some(idx);
+        let (ws, idx) = match slot.open.take() {
+            Some((ws, idx)) => {
+                idx.sync(ws.conn(), &NoProgress)?;
+                (ws, idx)
+            }
+            None => {
+                let ws = Workspace::open(&root)?;
+                let idx = SearchIndex::open(&ws)?;
+                (ws, idx)
+            }
+        };
+        let out = f(&ws, &idx).map_err(ApiError::from);
+        slot.open = Some((ws, idx));
         out
     }
 
-    /// Brings an open search index up to date (after a background job wrote to the store).
+    /// Opens and syncs the search index on a thread of its own, so the first search finds it
+    /// ready; the window never waits for it.
+    pub fn warm_index(&self) {
+        let state = self.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = state.with_index(|_, _| Ok(())) {
+                eprintln!("rapport-desktop: the search index could not be opened: {}", e.message);
+            }
+        });
+    }
+
+    /// Brings an open search index up to date (after a write or a background job); an index
+    /// that fails to sync is dropped, so the next search opens (and repairs) it again.
     pub fn sync_index(&self) {
-        let mut inner = self.lock();
-        let Inner { workspace, index, .. } = &mut *inner;
-        if let Ok(ws) = workspace {
-            sync_or_drop(index, ws);
+        let mut slot = self.index_slot();
+        if let Some((ws, idx)) = &slot.open {
+            if let Err(e) = idx.sync(ws.conn(), &NoProgress) {
+                eprintln!("rapport-desktop: the search index will be reopened: {e}");
+                slot.open = None;
+            }
         }
     }
 
@@ -134,21 +147,59 @@ impl AppState {
         self.with(|ws| Ok(ws.root().to_path_buf()))
     }
 
+    /// The open workspace's folder, or none when it failed to open.
+    pub fn root_if_open(&self) -> Option<PathBuf> {
+        self.lock().workspace.as_ref().ok().map(|ws| ws.root().to_path_buf())
+    }
+
     /// Whether this launch created the open workspace with the demo data.
     pub fn demo_created(&self) -> bool {
         self.lock().demo_created
     }
 
-    /// Replaces the open workspace (and its index), and moves the window's media access to it.
+    /// Replaces the open workspace (and its index, warmed up again in the background).
     pub fn switch(&self, workspace: Workspace) {
-        let media_dir = workspace.media_dir();
+        let root = workspace.root().to_path_buf();
         {
             let mut inner = self.lock();
             inner.workspace = Ok(workspace);
-            inner.index = None;
             inner.demo_created = false;
         }
-        self.media().point_at(&media_dir);
+        {
+            let mut slot = self.index_slot();
+            slot.root = Some(root);
+            slot.open = None;
+        }
+        self.warm_index();
+    }
+
+    /// Keeps the app's handle (at set-up), for the dialogs.
+    pub fn attach_app(&self, app: tauri::AppHandle) {
+        let _ = self.shared.app.set(app);
+    }
+
+    /// The app's handle.
+    pub fn app(&self) -> std::result::Result<&tauri::AppHandle, ApiError> {
+        self.shared.app.get().ok_or_else(|| Error::Integrity("the window is not set up yet".into()).into())
+    }
+
+    /// Starts the loopback server the player streams recordings from; it serves the media
+    /// folder of whichever workspace is open at each request.
+    pub fn start_media_server(&self) -> Result<()> {
+        let state = self.clone();
+        let server = MediaServer::start(Arc::new(move || state.root_if_open().map(|r| r.join("media"))))?;
+        let _ = self.shared.media.set(server);
+        Ok(())
+    }
+
+    /// The URL the player streams a stored media file from.
+    pub fn media_url(&self, file_name: &str) -> std::result::Result<String, ApiError> {
+        let server = self
+            .shared
+            .media
+            .get()
+            .ok_or_else(|| ApiError::from(Error::Integrity("the media server is not running".into())))?;
+        Ok(server.url(file_name))
     }
 
     /// The running jobs.
@@ -156,34 +207,16 @@ impl AppState {
         &self.shared.jobs
     }
 
-    fn media(&self) -> MutexGuard<'_, MediaAccess> {
-        self.shared.media.lock().unwrap_or_else(|p| p.into_inner())
+    /// The files and folders the user picked in a dialog or dropped on the window.
+    pub fn picked(&self) -> MutexGuard<'_, Picked> {
+        self.shared.picked.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes the asset protocol's scope (at set-up) and allows the open workspace's `media/`.
-    pub fn attach_media_scope(&self, scope: tauri::scope::fs::Scope) {
-        let media_dir = self.with(|ws| Ok(ws.media_dir())).ok();
-        let mut media = self.media();
-        media.scope = Some(scope);
-        if let Some(dir) = media_dir {
-            media.point_at(&dir);
-        }
-    }
-
-    /// Whether the window may read this file through the asset protocol.
-    pub fn media_readable(&self, path: &Path) -> bool {
-        self.media().scope.as_ref().is_some_and(|s| s.is_allowed(path))
-    }
-}
-
-/// Syncs the index with the store; an index that fails to sync is dropped, so the next search
-/// opens it again (and `SearchIndex::open` repairs or rebuilds it).
-fn sync_or_drop(index: &mut Option<SearchIndex>, ws: &Workspace) {
-    if let Some(idx) = index.as_ref() {
-        if let Err(e) = idx.sync(ws.conn(), &NoProgress) {
-            eprintln!("rapport-desktop: the search index will be reopened: {e}");
-            *index = None;
-        }
+    /// `path` from the window, if the user picked or dropped it for `what` or it lies in the
+    /// open workspace; else `path_not_allowed` (see [`crate::paths`]).
+    pub fn checked_path(&self, what: Use, path: &str) -> std::result::Result<PathBuf, ApiError> {
+        let root = self.root_if_open();
+        self.picked().check(what, path, root.as_deref())
     }
 }
 

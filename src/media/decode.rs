@@ -25,7 +25,7 @@ use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::{TimeBase, Timestamp};
 
 use crate::error::{Error, Result};
-use crate::progress::CancelToken;
+use crate::progress::{CancelToken, NoProgress, Progress};
 
 /// The sample rate speech models read.
 pub const TARGET_RATE: u32 = 16_000;
@@ -305,12 +305,25 @@ impl AudioStream {
 
     /// Decodes the whole stream without resampling, to check every packet and measure the
     /// exact duration. Returns the probe with that duration, or `None` when cancelled.
-    pub fn scan(mut self, cancel: &CancelToken) -> Result<Option<Probe>> {
+    pub fn scan(self, cancel: &CancelToken) -> Result<Option<Probe>> {
+        self.scan_with(&NoProgress, cancel)
+    }
+
+    /// [`scan`](Self::scan), telling `progress` how many bytes of the file were read (phase
+    /// "decoding").
+    pub fn scan_with(mut self, progress: &dyn Progress, cancel: &CancelToken) -> Result<Option<Probe>> {
+        progress.begin("decoding", self.byte_len);
+        let mut packets = 0u32;
         while self.decode_packet()? {
             if cancel.is_cancelled() {
                 return Ok(None);
             }
+            packets = packets.wrapping_add(1);
+            if packets % 64 == 0 {
+                progress.advance(self.read_pos.load(Ordering::Relaxed));
+            }
         }
+        progress.advance(self.byte_len.unwrap_or(0));
         self.finish_scan().map(Some)
     }
 

@@ -8,6 +8,8 @@
 //! a file that does not decode is refused with a message naming it and the codec or offset.
 
 pub mod decode;
+pub mod http;
+pub mod serve;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -19,7 +21,7 @@ use ts_rs::TS;
 
 pub use self::decode::{AudioStream, Probe};
 use crate::error::{Error, Result};
-use crate::progress::CancelToken;
+use crate::progress::{CancelToken, NoProgress, Outcome, Progress};
 use crate::{session, store};
 
 /// A recording as the session page lists it.
@@ -90,16 +92,36 @@ fn stored_ext(original: &Path, probe: &Probe) -> String {
 /// Copies the file at `src` into `media_dir` under its hash (once), hashing while it copies,
 /// and records it in `media_files`. Returns the sha256.
 pub fn store_file(conn: &Connection, media_dir: &Path, src: &Path, ext: &str) -> Result<String> {
+    Ok(store_file_with(conn, media_dir, src, ext, &NoProgress, &CancelToken::new())?
+        .done()
+        .expect("a fresh token is never cancelled"))
+}
+
+/// [`store_file`], telling `progress` how many bytes were copied (phase "copying"); a cancel
+/// removes the partial copy and stores nothing.
+pub fn store_file_with(
+    conn: &Connection,
+    media_dir: &Path,
+    src: &Path,
+    ext: &str,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Outcome<String>> {
     let mut input = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
+    let total = input.metadata().map(|m| m.len()).ok();
+    progress.begin("copying", total);
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let tmp = media_dir.join(format!(".incoming-{}-{nanos}.part", std::process::id()));
-    let result: Result<(String, u64)> = (|| {
+    let result: Result<Option<(String, u64)>> = (|| {
         let mut out = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         let mut buf = vec![0u8; 1 << 20];
         loop {
+            if cancel.is_cancelled() {
+                return Ok(None);
+            }
             let n = input.read(&mut buf).map_err(|e| Error::io(src, e))?;
             if n == 0 {
                 break;
@@ -107,6 +129,7 @@ pub fn store_file(conn: &Connection, media_dir: &Path, src: &Path, ext: &str) ->
             hasher.update(&buf[..n]);
             out.write_all(&buf[..n]).map_err(|e| Error::io(&tmp, e))?;
             size += n as u64;
+            progress.advance(size);
         }
         out.sync_all().map_err(|e| Error::io(&tmp, e))?;
         let sha = hex(&hasher.finalize());
@@ -116,16 +139,22 @@ pub fn store_file(conn: &Connection, media_dir: &Path, src: &Path, ext: &str) ->
         } else {
             std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
         }
-        Ok((sha, size))
+        Ok(Some((sha, size)))
     })();
-    let (sha, size) = result.inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })?;
+    let copied = match result {
+        Ok(Some(copied)) => copied,
+        other => {
+            let _ = std::fs::remove_file(&tmp);
+            other?;
+            return Ok(Outcome::Cancelled);
+        }
+    };
+    let (sha, size) = copied;
     conn.execute(
         "INSERT INTO media_files (sha256, size, ext, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(sha256) DO NOTHING",
         params![sha, size as i64, ext, store::now()],
     )?;
-    Ok(sha)
+    Ok(Outcome::Done(sha))
 }
 
 /// Writes `bytes` into `media_dir` under their hash (once) and records the file.
@@ -166,16 +195,35 @@ pub fn add_recording(
 /// records it. Adding the same file to the same session again returns the existing id.
 /// Call inside a transaction. Returns the recording id.
 pub fn add_recording_file(conn: &Connection, media_dir: &Path, session_id: i64, path: &Path) -> Result<i64> {
+    Ok(add_recording_file_with(conn, media_dir, session_id, path, &NoProgress, &CancelToken::new())?
+        .done()
+        .expect("a fresh token is never cancelled"))
+}
+
+/// [`add_recording_file`] with progress (phase "decoding", then "copying", both in bytes of
+/// the file) and a cancel token: a cancelled add stores nothing.
+pub fn add_recording_file_with(
+    conn: &Connection,
+    media_dir: &Path,
+    session_id: i64,
+    path: &Path,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Outcome<i64>> {
     session::ensure(conn, session_id)?;
     let name = path.display().to_string();
     if !path.is_file() {
         return Err(Error::not_found("recording file", name));
     }
-    let probe = probe_file(path, &name)?;
+    let Some(probe) = AudioStream::open(path, &name)?.scan_with(progress, cancel)? else {
+        return Ok(Outcome::Cancelled);
+    };
     let ext = stored_ext(path, &probe);
-    let sha = store_file(conn, media_dir, path, &ext)?;
+    let Outcome::Done(sha) = store_file_with(conn, media_dir, path, &ext, progress, cancel)? else {
+        return Ok(Outcome::Cancelled);
+    };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(name);
-    insert_recording(conn, session_id, &sha, &file_name, &probe)
+    insert_recording(conn, session_id, &sha, &file_name, &probe).map(Outcome::Done)
 }
 
 fn insert_recording(
@@ -280,6 +328,72 @@ pub fn recording_path(conn: &Connection, media_dir: &Path, recording_id: i64) ->
         .optional()?
         .ok_or_else(|| Error::not_found("recording", recording_id))?;
     Ok(media_path(media_dir, &sha, &ext))
+}
+
+/// The hashes of the files these sessions' recordings use.
+pub fn shas_of_sessions(conn: &Connection, sessions: &[i64]) -> Result<Vec<String>> {
+    let ids = serde_json::to_string(sessions).expect("ids serialise");
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT sha256 FROM recordings WHERE session_id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt.query_map([ids], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The hashes of the files the recordings of a study's sessions use.
+pub fn shas_of_study(conn: &Connection, study_id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT r.sha256 FROM recordings r JOIN sessions s ON s.id = r.session_id WHERE s.study_id = ?1",
+    )?;
+    let rows = stmt.query_map([study_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The recordings of these sessions whose file no other session uses: (file name, size).
+pub fn files_only_in(conn: &Connection, sessions: &[i64]) -> Result<Vec<(String, i64)>> {
+    let ids = serde_json::to_string(sessions).expect("ids serialise");
+    let mut stmt = conn.prepare(
+        "SELECT min(r.file_name), f.size FROM recordings r JOIN media_files f ON f.sha256 = r.sha256
+         WHERE r.session_id IN (SELECT value FROM json_each(?1))
+           AND NOT EXISTS (SELECT 1 FROM recordings o WHERE o.sha256 = r.sha256
+                           AND o.session_id NOT IN (SELECT value FROM json_each(?1)))
+         GROUP BY r.sha256 ORDER BY min(r.file_name)",
+    )?;
+    let rows =
+        stmt.query_map([ids], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Forgets the files among `shas` that no recording references any more (their rows in
+/// `media_files`) and returns where they are, to be removed once the transaction commits.
+pub fn forget_unreferenced(conn: &Connection, media_dir: &Path, shas: &[String]) -> Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for sha in shas {
+        let ext: Option<String> = conn
+            .query_row(
+                "DELETE FROM media_files WHERE sha256 = ?1
+                 AND NOT EXISTS (SELECT 1 FROM recordings WHERE sha256 = ?1) RETURNING ext",
+                [sha],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(ext) = ext {
+            paths.push(media_path(media_dir, sha, &ext));
+        }
+    }
+    Ok(paths)
+}
+
+/// Removes files that the store no longer references. A file that cannot be removed is only
+/// reported: it is content-addressed, so a leftover is harmless and `verify` lists it.
+pub fn remove_files(paths: &[PathBuf]) {
+    for path in paths {
+        if let Err(e) = std::fs::remove_file(path) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                eprintln!("rapport: could not remove {}: {e}", path.display());
+            }
+        }
+    }
 }
 
 /// Every recorded media file: (sha256, extension, size).

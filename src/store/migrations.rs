@@ -392,10 +392,15 @@ CREATE TABLE saved_searches (
 );
 "#;
 
+/// Migration 3: studies can be archived (hidden from the active list, kept whole).
+const V3: &str = r#"
+ALTER TABLE studies ADD COLUMN archived_at TEXT;
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;

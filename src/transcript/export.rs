@@ -9,14 +9,16 @@
 use std::fmt::Write as _;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::formats::collapse_whitespace;
 use super::{format_timestamp, segment_details, SegmentDetail, Word};
 use crate::error::{Error, Result};
 
 /// A format a transcript can be exported to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Srt,
     Vtt,
@@ -66,6 +68,24 @@ struct JsonSegment<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "<[Word]>::is_empty")]
     words: &'a [Word],
+}
+
+/// Exports the session's transcript into the file at `path` (written whole through a
+/// temporary file beside it, then renamed, so a failed write leaves no half file).
+pub fn export_to_file(
+    conn: &rusqlite::Connection,
+    session_id: i64,
+    format: ExportFormat,
+    path: &std::path::Path,
+) -> Result<()> {
+    let text = export(conn, session_id, format)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.rapport-part"));
+    std::fs::write(&tmp, text.as_bytes()).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
 }
 
 /// The session's transcript in `format`. Fails when the session has no transcript.

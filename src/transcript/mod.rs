@@ -35,7 +35,7 @@ use crate::store;
 pub use edit::{
     edit_segment, merge_segments, replace_span, segment_history, split_segment, SegmentEdit, SplitResult,
 };
-pub use export::{export, ExportFormat};
+pub use export::{export, export_to_file, ExportFormat};
 pub use formats::{detect, parse, parse_vtt, Format};
 pub use speakers::{link_speaker, list_speakers, merge_speakers, rename_speaker, SpeakerView};
 
@@ -261,13 +261,57 @@ pub fn import(
         |r| r.get(0),
     )?;
     let transcript_id = store(conn, session_id, source, &cues)?;
+    let speakers = speaker_labels(&cues);
+    Ok(ImportReport { session_id, transcript_id, format, segments: cues.len(), speakers, replaced })
+}
+
+/// What an import of a file would store, shown before anything is: the format found, the
+/// first cues, the speakers and the length.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportPreview {
+    pub file_name: String,
+    pub format: Format,
+    /// The first cues (at most [`PREVIEW_CUES`]).
+    pub cues: Vec<Cue>,
+    pub total_cues: usize,
+    /// The speakers' labels, in order of first appearance.
+    pub speakers: Vec<String>,
+    /// From the first cue's start to the last cue's end.
+    pub duration_ms: i64,
+}
+
+/// How many cues a preview shows.
+pub const PREVIEW_CUES: usize = 10;
+
+/// Reads and parses the transcript file at `path` as [`import_file`] would, without storing
+/// anything. A file that would not import fails here with the same message.
+pub fn preview_file(path: &Path) -> Result<ImportPreview> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let source = path.display().to_string();
+    let text = decode_text(&bytes, &source)?;
+    let format = detect(&text, &source)?;
+    let cues = parse(&text, &source, format)?;
+    let start = cues.iter().map(|c| c.start_ms).min().unwrap_or(0);
+    let end = cues.iter().map(|c| c.end_ms).max().unwrap_or(0);
+    Ok(ImportPreview {
+        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(source),
+        format,
+        total_cues: cues.len(),
+        speakers: speaker_labels(&cues),
+        duration_ms: end - start,
+        cues: cues.into_iter().take(PREVIEW_CUES).collect(),
+    })
+}
+
+/// The speakers' labels of `cues`, in order of first appearance.
+fn speaker_labels(cues: &[Cue]) -> Vec<String> {
     let mut labels: Vec<String> = Vec::new();
     for label in cues.iter().filter_map(|c| c.speaker.as_ref()) {
         if !labels.contains(label) {
             labels.push(label.clone());
         }
     }
-    Ok(ImportReport { session_id, transcript_id, format, segments: cues.len(), speakers: labels, replaced })
+    labels
 }
 
 /// Reads the file at `path` (UTF-8, or UTF-16 with a byte-order mark) and [`import`]s it.

@@ -3,22 +3,23 @@
 // Runs with Node 20's built-in test runner and no dependencies, against tauri-driver:
 //   tauri-driver &                      # listens on 127.0.0.1:4444, starts WebKitWebDriver
 //   RAPPORT_APP=/abs/path/to/rapport-app node --test tests/e2e/
-// Env: RAPPORT_APP (required, absolute path of the built app binary), E2E_WEBDRIVER_URL
-// (default http://127.0.0.1:4444), E2E_OUT_DIR (screenshots, default target/e2e).
-// The app must start on a fresh workspace so that it creates the demo study (for example by
-// pointing RAPPORT_WORKSPACE at a new temporary folder).
+// Env: RAPPORT_APP (required, absolute path of the built app binary), RAPPORT_CLI (absolute
+// path of the rapport CLI, to make empty workspaces), E2E_WEBDRIVER_URL (default
+// http://127.0.0.1:4444), E2E_OUT_DIR (screenshots, default target/e2e).
+// Each test file starts the app on a workspace of its own in a new temporary folder
+// (helpers.mjs launch(): `--workspace DIR`); here a missing one, which the app creates and
+// fills with the demo study.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
-import { Session, waitFor } from "./webdriver.mjs";
+import { join, resolve } from "node:path";
+import { waitFor } from "./webdriver.mjs";
+import { launch, quit } from "./helpers.mjs";
 
-const WEBDRIVER_URL = process.env.E2E_WEBDRIVER_URL || "http://127.0.0.1:4444";
 const OUT_DIR = resolve(process.env.E2E_OUT_DIR || "target/e2e");
-const APP = process.env.RAPPORT_APP;
 const DEMO_STUDY = "New deploy system";
 
-/** @type {Session | undefined} */
+/** @type {import("./webdriver.mjs").Session | undefined} */
 let s;
 
 async function screenshot(name) {
@@ -47,15 +48,11 @@ async function numberIn(css) {
 
 describe("Rapport on first launch, with the demo workspace", () => {
   before(async () => {
-    assert.ok(APP, "set RAPPORT_APP to the absolute path of the built app binary");
-    assert.ok(isAbsolute(APP), `RAPPORT_APP must be an absolute path, got ${APP}`);
-    s = await Session.create(WEBDRIVER_URL, {
-      capabilities: { alwaysMatch: { "tauri:options": { application: APP } } },
-    });
+    s = await launch({ workspace: "demo" });
   });
 
   after(async () => {
-    if (s) await s.delete();
+    await quit(s);
   });
 
   test("the study list shows the demo study 'New deploy system'", async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { waitFor } from "./webdriver.mjs";
-import { launch, openNav, screenshot } from "./helpers.mjs";
+import { launch, openNav, screenshot, quit } from "./helpers.mjs";
 
 const PORT = Number(process.env.E2E_MODEL_PORT || 4455);
 const SLOW_MODEL = "tiny";
@@ -59,7 +59,7 @@ describe("The Models screen", () => {
   });
 
   after(async () => {
-    if (s) await s.delete();
+    await quit(s);
     if (server) {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Keys, waitFor } from "./webdriver.mjs";
-import { findWithText, launch, openNav, screenshot, waitForMedia } from "./helpers.mjs";
+import { findWithText, launch, openNav, screenshot, waitForMedia, quit } from "./helpers.mjs";
 
 // Said by Priya Raman in session s1 at 00:00:29.413 (assets/demo/sessions/s1.vtt, sixth cue,
 // inside the part of s1 that has a recording).
@@ -27,7 +27,7 @@ describe("Search on the demo workspace", () => {
   });
 
   after(async () => {
-    if (s) await s.delete();
+    await quit(s);
   });
 
   test("Ctrl+K focuses the search box in the sidebar from another screen", async () => {

@@ -155,6 +155,14 @@ export class Session {
   async execute(script, args = []) {
     return this.#call("POST", "/execute/sync", { script, args });
   }
+
+  /**
+   * Runs an asynchronous script: it gets a callback as its last argument (`arguments[arguments.length - 1]`)
+   * and the result is what it passes to it (a promise's outcome, such as an IPC call's).
+   */
+  async executeAsync(script, args = []) {
+    return this.#call("POST", "/execute/async", { script, args });
+  }
 }
 
 /**

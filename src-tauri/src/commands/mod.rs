@@ -8,29 +8,34 @@
 //! row names it after a `;` as `channel NAME: EventType`.
 
 pub mod app;
+pub mod dialogs;
 pub mod insights;
 pub mod models;
 pub mod people;
+pub mod recordings;
 pub mod search;
 pub mod sessions;
 pub mod studies;
 pub mod transcribe;
+pub mod transcripts;
 pub mod workspace;
 
 use rapport::coding::TagCount;
 use rapport::finding::FindingSummary;
+use rapport::guide::GuideVersionRef;
 use rapport::insights::InsightsSummary;
 use rapport::models::ModelInfo;
 use rapport::people::PersonSummary;
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
-use rapport::session::{SessionDetail, SessionSummary};
-use rapport::study::{StudyOverview, StudySummary};
+use rapport::session::{DeletePlan, SessionDetail, SessionInput, SessionSummary};
+use rapport::study::{StudyInput, StudyOverview, StudySummary};
 use rapport::transcript::speakers::SpeakerMerge;
-use rapport::transcript::{SegmentDetail, SpeakerView};
+use rapport::transcript::{ExportFormat, ImportPreview, ImportReport, SegmentDetail, SpeakerView};
 use rapport::workspace::WorkspaceInfo;
 
 use crate::bindings::Signature;
 use crate::jobs::JobEvent;
+use crate::paths::{PickPurpose, SavePurpose};
 
 macro_rules! commands {
     ($(
@@ -74,10 +79,24 @@ macro_rules! commands {
 commands! {
     /// The workspace the app has open.
     workspace::workspace_info() -> WorkspaceInfo;
-    /// Open an existing workspace folder.
+    /// Open an existing workspace folder (picked with `dialogOpen("workspace_folder")`).
     workspace::workspace_open(path: String) -> WorkspaceInfo;
-    /// Create a new empty workspace in a folder and switch to it.
+    /// Create a new empty workspace in a folder (picked with `dialogOpen("workspace_folder")`) and switch to it.
     workspace::workspace_create_empty(path: String) -> WorkspaceInfo;
+    /// Show the file or folder dialog for `purpose`; the path picked (null when cancelled) is one the path-taking commands accept.
+    dialogs::dialog_open(purpose: PickPurpose) -> Option<String>;
+    /// Show the save dialog with a suggested file name; the path chosen (null when cancelled) is one `transcriptExport` accepts.
+    dialogs::dialog_save(purpose: SavePurpose, suggested_name: String) -> Option<String>;
+    /// Create a study; returns its id.
+    studies::study_create(input: StudyInput) -> i64;
+    /// Change a study's name, goal and start date.
+    studies::study_update(id: i64, input: StudyInput) -> StudySummary;
+    /// Archive a study (true) or bring it back (false).
+    studies::study_set_archived(id: i64, archived: bool) -> StudySummary;
+    /// What deleting a study would remove.
+    studies::study_delete_plan(id: i64) -> DeletePlan;
+    /// Delete a study with everything in it; returns what went.
+    studies::study_delete(id: i64) -> DeletePlan;
     /// All studies with their counts.
     studies::study_list() -> Vec<StudySummary>;
     /// One study's page: summary, guide, sessions, findings, tags.
@@ -92,8 +111,29 @@ commands! {
     sessions::session_list(study_id: Option<i64>) -> Vec<SessionSummary>;
     /// One session's page: transcript, notes, highlights, recordings.
     sessions::session_detail(id: i64) -> SessionDetail;
-    /// The file of a recording, for the player (`convertFileSrc`); only the open workspace's `media/` is readable.
-    sessions::recording_source(id: i64) -> String;
+    /// Create a session in a study (a new person's email adds them to the directory); returns its id.
+    sessions::session_create(study_id: i64, input: SessionInput) -> i64;
+    /// Change a session's person, time, title and guide version.
+    sessions::session_update(id: i64, input: SessionInput) -> SessionSummary;
+    /// What deleting a session would remove.
+    sessions::session_delete_plan(id: i64) -> DeletePlan;
+    /// Delete a session with its transcript, notes, highlights, unused recording files and search documents.
+    sessions::session_delete(id: i64) -> DeletePlan;
+    /// The versions of a study's guides, the current one first.
+    sessions::guide_versions(study_id: i64) -> Vec<GuideVersionRef>;
+    /// The URL the player streams a recording from (range requests to a loopback server of the open workspace's `media/`).
+    recordings::recording_source(id: i64) -> String;
+    /// Start adding a recording (a picked or dropped file) to a session; returns the job id.
+    /// Progress (decoding, then copying, in bytes) and the end arrive on `onEvent`; a bad file fails and stores nothing.
+    recordings::recording_add_start(session_id: i64, path: String; channel on_event: JobEvent) -> u64;
+    /// Cancel adding a recording: nothing is stored; false when it is not running.
+    recordings::recording_add_cancel(job: u64) -> bool;
+    /// Read a transcript file (picked or dropped) and say what an import would store, storing nothing.
+    transcripts::transcript_preview(path: String) -> ImportPreview;
+    /// Import a transcript file into a session, replacing its transcript.
+    transcripts::transcript_import(session_id: i64, path: String) -> ImportReport;
+    /// Export a session's transcript into a file chosen with `dialogSave`; returns the path written.
+    transcripts::transcript_export(session_id: i64, format: ExportFormat, path: String) -> String;
     /// A session's transcript with speaker labels and word timings.
     sessions::transcript_segments(session_id: i64) -> Vec<SegmentDetail>;
     /// Replace a segment's text (the old text is kept in its history).

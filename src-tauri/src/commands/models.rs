@@ -1,14 +1,13 @@
 //! Commands of the Models screen: the whisper models folder, downloads (a job with progress
 //! and cancel) and imports.
 
-use std::path::Path;
-
 use rapport::models::{self, ModelInfo};
 use rapport::ApiError;
 use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::jobs::{last_event, ChannelProgress, JobEvent};
+use crate::paths::{PickPurpose, Use};
 use crate::AppState;
 
 // Async (off the main thread): it reads every installed model's header.
@@ -42,6 +41,7 @@ pub fn model_download_cancel(state: State<'_, AppState>, job: u64) -> Result<boo
 
 // Async (off the main thread): it copies a file of up to a few GB.
 #[tauri::command(async)]
-pub fn model_import(_state: State<'_, AppState>, path: String) -> Result<ModelInfo, ApiError> {
-    Ok(models::import(Path::new(&path), &models::models_dir())?)
+pub fn model_import(state: State<'_, AppState>, path: String) -> Result<ModelInfo, ApiError> {
+    let path = state.checked_path(Use::Open(PickPurpose::Model), &path)?;
+    Ok(models::import(&path, &models::models_dir())?)
 }

@@ -1,10 +1,11 @@
-//! Commands of the Sessions screens: lists, the session page, its player and its transcript.
+//! Commands of the Sessions screens: lists, the session page and its transcript, and
+//! creating, editing and deleting sessions.
 
-use rapport::media;
-use rapport::session::{self, SessionDetail, SessionSummary};
+use rapport::guide::{self, GuideVersionRef};
+use rapport::session::{self, DeletePlan, SessionDetail, SessionInput, SessionSummary};
 use rapport::transcript::speakers::SpeakerMerge;
 use rapport::transcript::{self, SegmentDetail, SpeakerView};
-use rapport::{ApiError, Error};
+use rapport::ApiError;
 use tauri::State;
 
 use crate::AppState;
@@ -20,23 +21,6 @@ pub fn session_list(
 #[tauri::command]
 pub fn session_detail(state: State<'_, AppState>, id: i64) -> Result<SessionDetail, ApiError> {
     state.with(|ws| session::detail(ws.conn(), id))
-}
-
-#[tauri::command]
-pub fn recording_source(state: State<'_, AppState>, id: i64) -> Result<String, ApiError> {
-    let path = state.with(|ws| media::recording_path(ws.conn(), &ws.media_dir(), id))?;
-    if !path.is_file() {
-        return Err(Error::not_found("recording file", path.display()).into());
-    }
-    if !state.media_readable(&path) {
-        return Err(Error::invalid(
-            path.display().to_string(),
-            "the window may not read this workspace's recordings any more (it was left earlier in this run); \
-             restart Rapport to play them",
-        )
-        .into());
-    }
-    Ok(path.to_string_lossy().into_owned())
 }
 
 #[tauri::command]
@@ -85,4 +69,38 @@ pub fn speaker_link(
     person_id: i64,
 ) -> Result<(), ApiError> {
     state.write(|ws| transcript::link_speaker(ws.conn(), session_id, &speaker, person_id))
+}
+
+#[tauri::command]
+pub fn session_create(
+    state: State<'_, AppState>,
+    study_id: i64,
+    input: SessionInput,
+) -> Result<i64, ApiError> {
+    state.write(|ws| session::create_with(ws.conn(), study_id, &input))
+}
+
+#[tauri::command]
+pub fn session_update(
+    state: State<'_, AppState>,
+    id: i64,
+    input: SessionInput,
+) -> Result<SessionSummary, ApiError> {
+    state.write(|ws| session::update(ws.conn(), id, &input))
+}
+
+#[tauri::command]
+pub fn session_delete_plan(state: State<'_, AppState>, id: i64) -> Result<DeletePlan, ApiError> {
+    state.with(|ws| session::delete_plan(ws.conn(), id))
+}
+
+/// Deletes the session and, in the same operation, its documents in the search index.
+#[tauri::command]
+pub fn session_delete(state: State<'_, AppState>, id: i64) -> Result<DeletePlan, ApiError> {
+    state.write(|ws| session::delete(ws.conn(), &ws.media_dir(), id))
+}
+
+#[tauri::command]
+pub fn guide_versions(state: State<'_, AppState>, study_id: i64) -> Result<Vec<GuideVersionRef>, ApiError> {
+    state.with(|ws| guide::versions_for_study(ws.conn(), study_id))
 }

@@ -1,8 +1,10 @@
-//! Commands of the Studies and Findings screens.
+//! Commands of the Studies and Findings screens: lists, the study page, and creating,
+//! editing, archiving and deleting studies.
 
 use rapport::coding::{self, TagCount};
 use rapport::finding::{self, FindingSummary};
-use rapport::study::{self, StudyOverview, StudySummary};
+use rapport::session::DeletePlan;
+use rapport::study::{self, StudyInput, StudyOverview, StudySummary};
 use rapport::ApiError;
 use tauri::State;
 
@@ -29,4 +31,38 @@ pub fn finding_list(
 #[tauri::command]
 pub fn tag_counts(state: State<'_, AppState>, study_id: Option<i64>) -> Result<Vec<TagCount>, ApiError> {
     state.with(|ws| coding::tag_counts(ws.conn(), study_id))
+}
+
+#[tauri::command]
+pub fn study_create(state: State<'_, AppState>, input: StudyInput) -> Result<i64, ApiError> {
+    state
+        .write(|ws| study::create(ws.conn(), &input.name, input.goal.as_deref(), input.started_at.as_deref()))
+}
+
+#[tauri::command]
+pub fn study_update(
+    state: State<'_, AppState>,
+    id: i64,
+    input: StudyInput,
+) -> Result<StudySummary, ApiError> {
+    state.write(|ws| study::update(ws.conn(), id, &input))
+}
+
+#[tauri::command]
+pub fn study_set_archived(
+    state: State<'_, AppState>,
+    id: i64,
+    archived: bool,
+) -> Result<StudySummary, ApiError> {
+    state.with(|ws| study::set_archived(ws.conn(), id, archived))
+}
+
+#[tauri::command]
+pub fn study_delete_plan(state: State<'_, AppState>, id: i64) -> Result<DeletePlan, ApiError> {
+    state.with(|ws| study::delete_plan(ws.conn(), id))
+}
+
+#[tauri::command]
+pub fn study_delete(state: State<'_, AppState>, id: i64) -> Result<DeletePlan, ApiError> {
+    state.write(|ws| study::delete(ws.conn(), &ws.media_dir(), id))
 }

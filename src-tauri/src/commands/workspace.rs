@@ -1,10 +1,14 @@
-//! Commands that open, create and describe the workspace.
+//! Commands that open, create and describe the workspace. The folder comes from the folder
+//! dialog (`dialog_open("workspace_folder")`): any other path is refused.
 
 use rapport::workspace::WorkspaceInfo;
 use rapport::{ApiError, Error, Workspace};
 use tauri::State;
 
+use crate::paths::{PickPurpose, Use};
 use crate::AppState;
+
+const FOLDER: Use = Use::Open(PickPurpose::WorkspaceFolder);
 
 #[tauri::command]
 pub fn workspace_info(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
@@ -14,7 +18,8 @@ pub fn workspace_info(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiEr
 
 #[tauri::command]
 pub fn workspace_open(state: State<'_, AppState>, path: String) -> Result<WorkspaceInfo, ApiError> {
-    let ws = Workspace::open(path.as_ref())?;
+    let path = state.checked_path(FOLDER, &path)?;
+    let ws = Workspace::open(&path)?;
     let info = ws.info(false)?;
     state.switch(ws);
     Ok(info)
@@ -22,10 +27,11 @@ pub fn workspace_open(state: State<'_, AppState>, path: String) -> Result<Worksp
 
 #[tauri::command]
 pub fn workspace_create_empty(state: State<'_, AppState>, path: String) -> Result<WorkspaceInfo, ApiError> {
-    if Workspace::exists(path.as_ref()) {
-        return Err(Error::AlreadyExists { what: "workspace", key: path }.into());
+    let path = state.checked_path(FOLDER, &path)?;
+    if Workspace::exists(&path) {
+        return Err(Error::AlreadyExists { what: "workspace", key: path.display().to_string() }.into());
     }
-    let ws = Workspace::create(path.as_ref())?;
+    let ws = Workspace::create(&path)?;
     let info = ws.info(false)?;
     state.switch(ws);
     Ok(info)

@@ -53,6 +53,13 @@ enum Command {
     Audio(audio::Cmd),
 }
 
+impl Command {
+    /// Whether the verb reads or writes a workspace.
+    fn uses_workspace(&self) -> bool {
+        !matches!(self, Command::Models(_))
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ctx = Ctx::new(cli.workspace.clone(), cli.json);
@@ -65,8 +72,12 @@ fn main() -> ExitCode {
         Command::Audio(cmd) => audio::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
-    // verb that succeeded on an existing workspace (cheap when nothing changed).
-    if matches!(result, Ok(ExitCode::SUCCESS)) && rapport::Workspace::exists(&ctx.dir) {
+    // verb on a workspace that succeeded (cheap when nothing changed). Verbs that need no
+    // workspace (models) never open, create or migrate one.
+    if matches!(result, Ok(ExitCode::SUCCESS))
+        && cli.command.uses_workspace()
+        && rapport::Workspace::exists(&ctx.dir)
+    {
         if let Err(e) = rapport::Workspace::open(&ctx.dir).and_then(|ws| rapport::search::sync(&ws)) {
             let _ = writeln!(std::io::stderr(), "rapport: warning: the search index was not updated: {e}");
         }

@@ -4,7 +4,7 @@ import { invoke, type Channel } from "@tauri-apps/api/core";
 /**
  * Stable, machine-readable error categories. Add a variant only when a caller branches on it.
  */
-export type ErrorCode = "not_found" | "invalid_input" | "already_exists" | "workspace_newer" | "not_a_workspace" | "io" | "database" | "integrity";
+export type ErrorCode = "not_found" | "invalid_input" | "already_exists" | "workspace_newer" | "not_a_workspace" | "io" | "database" | "integrity" | "path_not_allowed";
 
 /**
  * The error as it crosses the IPC boundary or `--json` output: `{code, message}`.
@@ -32,7 +32,11 @@ export type StudySummary = { id: number, name: string, goal: string | null, star
 /**
  * Distinct people interviewed in the study's sessions.
  */
-people: number, findings: number, highlights: number, };
+people: number, findings: number, highlights: number, 
+/**
+ * When the study was archived; null while it is active.
+ */
+archived_at: string | null, };
 
 /**
  * One question and its follow-up probes.
@@ -57,7 +61,7 @@ export type TagCount = { path: string, highlights: number, };
 /**
  * A session as lists show it.
  */
-export type SessionSummary = { id: number, study_id: number, study: string, person_email: string, person_name: string, at: string, has_recording: boolean, has_transcript: boolean, segments: number, 
+export type SessionSummary = { id: number, study_id: number, study: string, person_id: number | null, title: string | null, guide_version_id: number | null, person_email: string, person_name: string, at: string, has_recording: boolean, has_transcript: boolean, segments: number, 
 /**
  * The longer of the longest recording and the end of the last transcript segment.
  */
@@ -290,14 +294,139 @@ problem: string | null, };
  */
 export type JobEvent = { "kind": "progress", phase: string, done: number, total: number | null, } | { "kind": "message", text: string, } | { "kind": "done" } | { "kind": "cancelled" } | { "kind": "failed", error: ApiError, };
 
+/**
+ * A study's editable fields, as the window's form and `study edit` give them.
+ */
+export type StudyInput = { name: string, goal: string | null, 
+/**
+ * A date (`YYYY-MM-DD`) or an RFC 3339 time.
+ */
+started_at: string | null, };
+
+/**
+ * What deleting a session (or a study) removes, said before it is done and returned after.
+ */
+export type DeletePlan = { 
+/**
+ * "study" or "session".
+ */
+what: string, 
+/**
+ * The study's name, or the session's person and date.
+ */
+name: string, sessions: number, segments: number, highlights: number, notes: number, recordings: number, findings: number, 
+/**
+ * Recording file names whose stored copy leaves `media/` (no other session uses it).
+ */
+files_removed: Array<string>, 
+/**
+ * Recordings whose file stays because another session uses it too.
+ */
+files_kept: number, 
+/**
+ * The bytes the removed files take in `media/`.
+ */
+bytes_freed: number, };
+
+/**
+ * A session's fields as the window's form and `session create`/`edit` give them: the person
+ * by id (one of the directory), or by email and name (added to the directory when new).
+ */
+export type SessionInput = { person_id: number | null, email: string | null, name: string | null, 
+/**
+ * When the interview is (RFC 3339, or a `YYYY-MM-DD` date).
+ */
+at: string, title: string | null, 
+/**
+ * The guide version the interview follows; none when the study has no guide.
+ */
+guide_version_id: number | null, };
+
+/**
+ * One version of one of a study's guides, for choosing which a session follows.
+ */
+export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, };
+
+/**
+ * What a file or folder is picked for.
+ */
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model";
+
+/**
+ * What a file is saved as.
+ */
+export type SavePurpose = "transcript_export";
+
+/**
+ * A format a transcript can be exported to.
+ */
+export type ExportFormat = "srt" | "vtt" | "txt" | "json" | "md";
+
+/**
+ * A transcript file format that can be imported.
+ */
+export type Format = "vtt" | "srt" | "otter" | "text" | "json";
+
+/**
+ * A segment read from a file or produced by a transcription engine, before it is stored.
+ * `speaker` is the label as the source gave it; `words` is empty when there are no word
+ * timings.
+ */
+export type Cue = { start_ms: number, end_ms: number, speaker: string | null, text: string, words: Array<Word>, };
+
+/**
+ * What an import of a file would store, shown before anything is: the format found, the
+ * first cues, the speakers and the length.
+ */
+export type ImportPreview = { file_name: string, format: Format, 
+/**
+ * The first cues (at most [`PREVIEW_CUES`]).
+ */
+cues: Array<Cue>, total_cues: number, 
+/**
+ * The speakers' labels, in order of first appearance.
+ */
+speakers: Array<string>, 
+/**
+ * From the first cue's start to the last cue's end.
+ */
+duration_ms: number, };
+
+/**
+ * What an import did.
+ */
+export type ImportReport = { session_id: number, transcript_id: number, format: Format, segments: number, 
+/**
+ * The speakers' labels, in order of first appearance.
+ */
+speakers: Array<string>, 
+/**
+ * Whether the session had a transcript that this one replaced.
+ */
+replaced: boolean, };
+
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
   /** The workspace the app has open. */
   workspaceInfo: () => invoke<WorkspaceInfo>("workspace_info"),
-  /** Open an existing workspace folder. */
+  /** Open an existing workspace folder (picked with `dialogOpen("workspace_folder")`). */
   workspaceOpen: (path: string) => invoke<WorkspaceInfo>("workspace_open", { path }),
-  /** Create a new empty workspace in a folder and switch to it. */
+  /** Create a new empty workspace in a folder (picked with `dialogOpen("workspace_folder")`) and switch to it. */
   workspaceCreateEmpty: (path: string) => invoke<WorkspaceInfo>("workspace_create_empty", { path }),
+  /** Show the file or folder dialog for `purpose`; the path picked (null when cancelled) is one the path-taking commands accept. */
+  dialogOpen: (purpose: PickPurpose) => invoke<string | null>("dialog_open", { purpose }),
+  /** Show the save dialog with a suggested file name; the path chosen (null when cancelled) is one `transcriptExport` accepts. */
+  dialogSave: (purpose: SavePurpose, suggestedName: string) => invoke<string | null>("dialog_save", { purpose, suggestedName }),
+  /** Create a study; returns its id. */
+  studyCreate: (input: StudyInput) => invoke<number>("study_create", { input }),
+  /** Change a study's name, goal and start date. */
+  studyUpdate: (id: number, input: StudyInput) => invoke<StudySummary>("study_update", { id, input }),
+  /** Archive a study (true) or bring it back (false). */
+  studySetArchived: (id: number, archived: boolean) => invoke<StudySummary>("study_set_archived", { id, archived }),
+  /** What deleting a study would remove. */
+  studyDeletePlan: (id: number) => invoke<DeletePlan>("study_delete_plan", { id }),
+  /** Delete a study with everything in it; returns what went. */
+  studyDelete: (id: number) => invoke<DeletePlan>("study_delete", { id }),
   /** All studies with their counts. */
   studyList: () => invoke<Array<StudySummary>>("study_list"),
   /** One study's page: summary, guide, sessions, findings, tags. */
@@ -312,8 +441,31 @@ export const commands = {
   sessionList: (studyId: number | null) => invoke<Array<SessionSummary>>("session_list", { studyId }),
   /** One session's page: transcript, notes, highlights, recordings. */
   sessionDetail: (id: number) => invoke<SessionDetail>("session_detail", { id }),
-  /** The file of a recording, for the player (`convertFileSrc`); only the open workspace's `media/` is readable. */
+  /** Create a session in a study (a new person's email adds them to the directory); returns its id. */
+  sessionCreate: (studyId: number, input: SessionInput) => invoke<number>("session_create", { studyId, input }),
+  /** Change a session's person, time, title and guide version. */
+  sessionUpdate: (id: number, input: SessionInput) => invoke<SessionSummary>("session_update", { id, input }),
+  /** What deleting a session would remove. */
+  sessionDeletePlan: (id: number) => invoke<DeletePlan>("session_delete_plan", { id }),
+  /** Delete a session with its transcript, notes, highlights, unused recording files and search documents. */
+  sessionDelete: (id: number) => invoke<DeletePlan>("session_delete", { id }),
+  /** The versions of a study's guides, the current one first. */
+  guideVersions: (studyId: number) => invoke<Array<GuideVersionRef>>("guide_versions", { studyId }),
+  /** The URL the player streams a recording from (range requests on the open workspace's `media/`). */
   recordingSource: (id: number) => invoke<string>("recording_source", { id }),
+  /**
+   * Start adding a recording (a picked or dropped file) to a session; returns the job id.
+   * Progress (decoding, then copying, in bytes) and the end arrive on `onEvent`; a bad file fails and stores nothing.
+   */
+  recordingAddStart: (sessionId: number, path: string, onEvent: Channel<JobEvent>) => invoke<number>("recording_add_start", { sessionId, path, onEvent }),
+  /** Cancel adding a recording: nothing is stored; false when it is not running. */
+  recordingAddCancel: (job: number) => invoke<boolean>("recording_add_cancel", { job }),
+  /** Read a transcript file (picked or dropped) and say what an import would store, storing nothing. */
+  transcriptPreview: (path: string) => invoke<ImportPreview>("transcript_preview", { path }),
+  /** Import a transcript file into a session, replacing its transcript. */
+  transcriptImport: (sessionId: number, path: string) => invoke<ImportReport>("transcript_import", { sessionId, path }),
+  /** Export a session's transcript into a file chosen with `dialogSave`; returns the path written. */
+  transcriptExport: (sessionId: number, format: ExportFormat, path: string) => invoke<string>("transcript_export", { sessionId, format, path }),
   /** A session's transcript with speaker labels and word timings. */
   transcriptSegments: (sessionId: number) => invoke<Array<SegmentDetail>>("transcript_segments", { sessionId }),
   /** Replace a segment's text (the old text is kept in its history). */

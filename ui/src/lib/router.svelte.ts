@@ -29,6 +29,19 @@ export class Router {
     if (prev) this.current = prev;
   }
 
+  /**
+   * Leaves pages that no longer exist (after a delete): drops the current route and every
+   * route in the history for which `gone` holds, then shows `view` — by going back to it
+   * when it is the page that was shown before, so Back does not lead to it twice.
+   */
+  leave(view: string, params: Params, gone: (route: Route) => boolean): void {
+    this.#history = this.#history.filter((r) => !gone(r));
+    const target = { view, params };
+    const prev = this.#history[this.#history.length - 1];
+    if (prev && sameRoute(prev, target)) this.#history.pop();
+    this.current = target;
+  }
+
   /** Shows a view and forgets the history (after switching workspaces, ids no longer mean the same). */
   reset(view: string): void {
     this.#history = [];

@@ -2,6 +2,31 @@ import { describe, expect, it } from "vitest";
 import { numParam, Router } from "./router.svelte";
 
 describe("Router", () => {
+  it("leave() drops deleted pages from the history and goes back to the page before them", () => {
+    const r = new Router("studies");
+    r.navigate("study", { id: 1 });
+    r.navigate("session", { id: 7 });
+    r.navigate("search");
+    r.navigate("session", { id: 7 });
+    r.leave("study", { id: 1 }, (route) => route.view === "session" && route.params.id === 7);
+    expect(r.current).toEqual({ view: "study", params: { id: 1 } });
+    r.back();
+    expect(r.current.view).toBe("search");
+    r.back();
+    expect(r.current).toEqual({ view: "study", params: { id: 1 } });
+    r.back();
+    expect(r.current.view).toBe("studies");
+    expect(r.canGoBack).toBe(false);
+  });
+
+  it("leave() goes straight back when the target was the page before", () => {
+    const r = new Router("studies");
+    r.navigate("study", { id: 3 });
+    r.leave("studies", {}, (route) => route.view === "study" && route.params.id === 3);
+    expect(r.current.view).toBe("studies");
+    expect(r.canGoBack).toBe(false);
+  });
+
   it("starts on the initial view with nothing to go back to", () => {
     const r = new Router("studies");
     expect(r.current).toEqual({ view: "studies", params: {} });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isVideo, parseLiveSegment, segmentAt, stepSegment, wordAt } from "./player";
+import { isVideo, mediaErrorText, parseLiveSegment, segmentAt, stepSegment, wordAt } from "./player";
 
 const segs = [
   { start_ms: 0, end_ms: 5_829 },
@@ -56,5 +56,15 @@ describe("parseLiveSegment", () => {
       text: "Hello there.",
     });
     expect(parseLiveSegment("restarting the download")).toBeNull();
+  });
+});
+
+describe("mediaErrorText", () => {
+  it("says why the recording did not play, with the element's own message", () => {
+    expect(mediaErrorText(4, "")).toBe(
+      "The recording could not be played: the player cannot open its format, or the file could not be read.",
+    );
+    expect(mediaErrorText(3, " bad frame ")).toBe("The recording could not be played: its audio could not be decoded (bad frame).");
+    expect(mediaErrorText(null, "")).toBe("The recording could not be played: it could not be read.");
   });
 });

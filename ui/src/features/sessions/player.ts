@@ -76,3 +76,22 @@ export function isTyping(target: EventTarget | null): boolean {
   const type = (target as HTMLInputElement).type;
   return !["button", "checkbox", "radio", "range", "submit", "reset"].includes(type);
 }
+
+/**
+ * What to tell the user when the media element gives up on a recording, from its
+ * MediaError code (1 aborted, 2 network, 3 decode, 4 source not supported) and message.
+ */
+export function mediaErrorText(code: number | null, message: string): string {
+  const why =
+    code === 1
+      ? "loading it was interrupted"
+      : code === 2
+        ? "reading the file broke off"
+        : code === 3
+          ? "its audio could not be decoded"
+          : code === 4
+            ? "the player cannot open its format, or the file could not be read"
+            : "it could not be read";
+  const detail = message.trim() !== "" ? ` (${message.trim()})` : "";
+  return `The recording could not be played: ${why}${detail}.`;
+}

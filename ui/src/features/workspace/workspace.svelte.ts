@@ -1,6 +1,5 @@
 //! The open workspace: its info (path, counts, whether the demo was just made), switching to
 //! another folder, and a generation number that the app uses to reload every view after a switch.
-import { open } from "@tauri-apps/plugin-dialog";
 import { commands, type WorkspaceInfo } from "../../lib/bindings.gen";
 import { toUiError, type UiError } from "../../lib/api";
 import { router } from "../../lib/router.svelte";
@@ -35,20 +34,21 @@ class Workspace {
 
   /** Picks a folder and makes a new, empty workspace there. */
   startEmpty(): Promise<void> {
-    return this.#switch("Choose a folder for the new, empty workspace", commands.workspaceCreateEmpty);
+    return this.#switch(commands.workspaceCreateEmpty);
   }
 
   /** Picks a folder and opens the workspace in it. */
   openOther(): Promise<void> {
-    return this.#switch("Open a Rapport workspace folder", commands.workspaceOpen);
+    return this.#switch(commands.workspaceOpen);
   }
 
-  async #switch(title: string, command: (path: string) => Promise<WorkspaceInfo>): Promise<void> {
+  /** The folder comes from the shell's own picker: it takes only paths its dialogs returned. */
+  async #switch(command: (path: string) => Promise<WorkspaceInfo>): Promise<void> {
     if (this.switching) return;
     this.actionError = null;
     let picked: string | null;
     try {
-      picked = await open({ directory: true, multiple: false, title });
+      picked = await commands.dialogOpen("workspace_folder");
     } catch (e) {
       this.actionError = toUiError(e);
       return;
