@@ -319,7 +319,7 @@ impl AudioStream {
                 return Ok(None);
             }
             packets = packets.wrapping_add(1);
-            if packets % 64 == 0 {
+            if packets.is_multiple_of(64) {
                 progress.advance(self.read_pos.load(Ordering::Relaxed));
             }
         }

@@ -66,9 +66,14 @@ describe("The session page of Priya Raman's recorded interview", () => {
     // With the focus on the player's own button, space toggles once (not once more on keyup).
     await s.click(await s.find("[data-testid=player-toggle]"));
     await waitForMedia(s, "the recording to play again", (st) => !st.paused, 10_000);
+    // Count the play requests from here on: a second toggle on keyup would make one.
+    await s.execute(`window.__plays = 0; document.querySelector("audio, video").addEventListener("play", () => window.__plays++);`);
     await s.pressKeys(Keys.SPACE);
     await waitForMedia(s, "the recording to pause again", (st) => st.paused, 10_000);
-    await new Promise((r) => setTimeout(r, 500));
+    // Two painted frames after the keys were dispatched: every event they queued has run.
+    await s.executeAsync(`const done = arguments[arguments.length - 1];
+      requestAnimationFrame(() => requestAnimationFrame(() => done(null)));`);
+    assert.equal(await s.execute("return window.__plays;"), 0, "one space is one toggle: nothing played it again");
     assert.equal((await mediaState(s)).paused, true, "one space is one toggle");
   });
 
