@@ -7,7 +7,7 @@
 // (scripts/e2e provides both).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -146,6 +146,23 @@ describe("The window as a workbench, from an empty workspace", () => {
       ),
     );
     await waitForMedia(s, "the recording's metadata", (m) => m.readyState >= 1 && m.duration > 6);
+  });
+
+  test("a file that is not a recording gets the CLI's clear message and nothing is stored", async () => {
+    await writeFile(fixture("notes.wav"), "these are my notes, not audio\n");
+    const rows = () => s.execute("return document.querySelectorAll('[data-testid=recording-row]').length;");
+    const before = await rows();
+    await answerNextDialog(s, fixture("notes.wav"));
+    await click("[data-testid=recording-add]");
+    const error = await waitFor("the error", () => s.find("[data-testid=recording-error]"), { timeout: 30_000 });
+    const text = await s.execute("return arguments[0].textContent;", [{ "element-6066-11e4-a52e-4f735466cecf": error }]);
+    assert.match(text, /notes\.wav: not a recording/, `the message names the file as the CLI does: ${text}`);
+    assert.equal(await rows(), before, "nothing was added");
+    const run = spawnSync(cli(), ["--workspace", s.workspace, "recording", "add", fixture("notes.wav"), "--session", String(await sessionId())], {
+      encoding: "utf8",
+    });
+    assert.notEqual(run.status, 0, "the CLI refuses it too");
+    assert.match(run.stderr, /notes\.wav: not a recording/, `the CLI says the same: ${run.stderr}`);
   });
 
   test("Import transcript previews the VTT file before storing it, then imports it", async () => {
