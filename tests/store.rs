@@ -80,17 +80,22 @@ fn the_demo_recording_is_stored_under_its_sha256_with_its_duration() {
     assert_eq!(rec.sample_rate, Some(16000));
 }
 
-#[test]
-fn a_database_of_schema_1_upgrades_keeps_its_data_and_becomes_searchable() {
-    let tmp = TempDir::new();
+/// Opens (and so upgrades) a workspace whose database is a copy of a released schema's fixture.
+fn open_fixture(tmp: &TempDir, fixture: &str) -> Workspace {
     let ws_dir = tmp.ws();
     std::fs::create_dir_all(&ws_dir).unwrap();
     std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.db"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture),
         ws_dir.join("rapport.db"),
     )
     .unwrap();
-    let ws = Workspace::open(&ws_dir).unwrap();
+    Workspace::open(&ws_dir).unwrap()
+}
+
+#[test]
+fn a_database_of_schema_1_upgrades_keeps_its_data_and_becomes_searchable() {
+    let tmp = TempDir::new();
+    let ws = open_fixture(&tmp, "schema-v1.db");
     let v: i64 = ws.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, store::SCHEMA_VERSION, "migrated to the current schema");
     let studies = study::list(ws.conn()).unwrap();
@@ -104,14 +109,7 @@ fn a_database_of_schema_1_upgrades_keeps_its_data_and_becomes_searchable() {
 #[test]
 fn a_database_of_schema_2_upgrades_to_archivable_studies_and_keeps_its_transcript() {
     let tmp = TempDir::new();
-    let ws_dir = tmp.ws();
-    std::fs::create_dir_all(&ws_dir).unwrap();
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v2.db"),
-        ws_dir.join("rapport.db"),
-    )
-    .unwrap();
-    let ws = Workspace::open(&ws_dir).unwrap();
+    let ws = open_fixture(&tmp, "schema-v2.db");
     let v: i64 = ws.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, store::SCHEMA_VERSION, "migrated to the current schema");
     let studies = study::list(ws.conn()).unwrap();
