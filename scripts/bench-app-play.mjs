@@ -11,13 +11,13 @@ import { Session, waitFor } from "../tests/e2e/webdriver.mjs";
 const url = process.env.E2E_WEBDRIVER_URL;
 const runs = Number(process.env.BENCH_RUNS || 3);
 
-/** RSS in kB of every WebKitWebProcess (the bench runs one app at a time). */
-function webProcessRssKb() {
+/** RSS in kB of every process whose command line has `name` (the bench runs one app at a time). */
+function rssKb(name) {
   let total = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (!cmd.includes("WebKitWebProcess")) continue;
+      if (!cmd.includes(name)) continue;
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
       if (m) total += Number(m[1]);
     } catch {
@@ -79,7 +79,8 @@ async function playMiddle(s, mode, duration) {
     () => s.execute(`const m = document.querySelector("audio, video"); return !m.paused && m.currentTime > ${mid + 10};`),
     { timeout: 90_000, interval: 250 },
   );
-  return { rss: webProcessRssKb(), seekMs };
+  // WebKit keeps a blob's bytes in its network process: count both.
+  return { web: rssKb("WebKitWebProcess"), network: rssKb("WebKitNetworkProcess"), seekMs };
 }
 
 for (let i = 0; i < runs; i++) {
@@ -91,8 +92,8 @@ for (let i = 0; i < runs; i++) {
     });
     try {
       const duration = await openSession(s);
-      const { rss, seekMs } = await playMiddle(s, mode, duration);
-      console.log(JSON.stringify({ mode, rss_kb: rss, seek_to_play_ms: seekMs }));
+      const { web, network, seekMs } = await playMiddle(s, mode, duration);
+      console.log(JSON.stringify({ mode, web_kb: web, network_kb: network, seek_to_play_ms: seekMs }));
     } finally {
       await s.delete();
     }
