@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use rapport::models::advice::{self, Recommendation};
 use rapport::models::{self, ModelInfo};
 use rapport::ApiError;
 use tauri::ipc::Channel;
@@ -15,6 +16,12 @@ use crate::AppState;
 #[tauri::command(async)]
 pub fn model_list(_state: State<'_, AppState>) -> Result<Vec<ModelInfo>, ApiError> {
     Ok(models::list(&models::models_dir())?)
+}
+
+#[tauri::command]
+pub fn model_recommendation() -> Result<Recommendation, ApiError> {
+    let (cores, memory_mib) = advice::this_machine();
+    Ok(advice::recommend(cores, memory_mib))
 }
 
 #[tauri::command]
