@@ -467,9 +467,7 @@ fn start_errors(utterances: &[Utterance], hyp: &[(String, i64)]) -> Vec<Option<i
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
-    }
+    d[0] = (0..=m).collect();
     for i in 1..=n {
         for j in 1..=m {
             let sub = d[i - 1][j - 1] + usize::from(reference[i - 1].1 != hyp[j - 1].0);

@@ -89,6 +89,14 @@ impl Chunk {
     }
 }
 
+/// A chunk planned by [`Packer`], before its audio is gathered: its pieces as
+/// (start, end, speech start) in recording samples, and its speech regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub pieces: Vec<(usize, usize, usize)>,
+    pub speech: Vec<Region>,
+}
+
 /// Packs padded speech regions into chunks of at most `max_len` samples.
 #[derive(Debug)]
 pub struct Packer {
@@ -116,8 +124,8 @@ impl Packer {
     }
 
     /// Adds a region; returns the chunk it closes, when it does not fit in the one being
-    /// filled: (pieces, speech regions), in recording samples.
-    pub fn push(&mut self, r: Region) -> Option<(Vec<(usize, usize, usize)>, Vec<Region>)> {
+    /// filled.
+    pub fn push(&mut self, r: Region) -> Option<Planned> {
         let floor = self.pieces.last().map_or(0, |p| p.1);
         let (mut start, end) = (r.start.saturating_sub(PAD).max(floor), (r.end + PAD).min(self.total));
         let mut closed = None;
@@ -136,11 +144,11 @@ impl Packer {
     }
 
     /// The chunk being filled, if any.
-    pub fn take(&mut self) -> Option<(Vec<(usize, usize, usize)>, Vec<Region>)> {
+    pub fn take(&mut self) -> Option<Planned> {
         if self.pieces.is_empty() {
             return None;
         }
-        Some((std::mem::take(&mut self.pieces), std::mem::take(&mut self.speech)))
+        Some(Planned { pieces: std::mem::take(&mut self.pieces), speech: std::mem::take(&mut self.speech) })
     }
 }
 
@@ -156,7 +164,7 @@ pub struct ChunkSource<'a> {
     /// Samples given to the VAD so far.
     scanned: usize,
     more: bool,
-    ready: std::collections::VecDeque<(Vec<(usize, usize, usize)>, Vec<Region>)>,
+    ready: std::collections::VecDeque<Planned>,
     next_index: usize,
 }
 
@@ -185,8 +193,8 @@ impl<'a> ChunkSource<'a> {
     /// The next chunk, or `None` at the end of the audio.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>> {
         loop {
-            if let Some((pieces, speech)) = self.ready.pop_front() {
-                return Ok(Some(self.build(pieces, speech)));
+            if let Some(planned) = self.ready.pop_front() {
+                return Ok(Some(self.build(planned)));
             }
             if !self.more {
                 return Ok(None);
@@ -218,7 +226,7 @@ impl<'a> ChunkSource<'a> {
             self.ready.extend(self.packer.take());
         }
         // Drop what neither a chunk to come nor a region still open can need.
-        let keep = self.ready.front().map(|c| c.0[0].0).or(self.packer.needs_from());
+        let keep = self.ready.front().map(|c| c.pieces[0].0).or(self.packer.needs_from());
         let undecided = self.segmenter.undecided_from().saturating_sub(PAD);
         let keep = keep.unwrap_or(undecided).min(undecided).min(self.scanned);
         if keep > self.buf_start {
@@ -228,7 +236,7 @@ impl<'a> ChunkSource<'a> {
         Ok(())
     }
 
-    fn build(&mut self, ranges: Vec<(usize, usize, usize)>, speech: Vec<Region>) -> Chunk {
+    fn build(&mut self, Planned { pieces: ranges, speech }: Planned) -> Chunk {
         let mut pieces = Vec::with_capacity(ranges.len());
         let mut samples = Vec::with_capacity(ranges.iter().map(|r| r.1 - r.0).sum());
         for (start, end, speech_start) in ranges {
@@ -279,13 +287,13 @@ mod tests {
         assert!(packer.push(region(20.0, 23.0)).is_none());
         assert!(packer.push(region(23.3, 26.0)).is_none(), "a short pause joins the piece");
         assert!(packer.push(region(40.0, 43.0)).is_none());
-        let (pieces, speech) = packer.push(region(50.0, 53.0)).expect("the fourth region does not fit");
+        let Planned { pieces, speech } =
+            packer.push(region(50.0, 53.0)).expect("the fourth region does not fit");
         assert_eq!(speech.len(), 3);
         assert_eq!(pieces.len(), 2, "{pieces:?}");
         assert_eq!(pieces[0], (20 * RATE - PAD, 26 * RATE + PAD, 20 * RATE));
         assert!(pieces.iter().map(|p| p.1 - p.0).sum::<usize>() <= 10 * RATE);
-        let (rest, _) = packer.take().unwrap();
-        assert_eq!(rest.len(), 1);
+        assert_eq!(packer.take().unwrap().pieces.len(), 1);
         assert!(packer.take().is_none());
     }
 
