@@ -181,13 +181,14 @@ pub fn transcribe(
     let rec = media::recording(ws.conn(), &ws.media_dir(), recording_id)?;
     let header = check_model(&opts.model)?;
     let language = choose_language(opts.language.as_deref(), &header, &opts.model)?;
+    // whisper.cpp's log goes to the `log` crate (silent unless a logger is set).
+    whisper_rs::install_logging_hooks();
     let vad = vad::Vad::open(&opts.vad_model)?;
     let mut stream = AudioStream::open(&rec.path, &rec.file_name)?;
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
     }
 
-    whisper_rs::install_logging_hooks();
     let model_str = opts.model.to_str().ok_or_else(|| {
         Error::invalid(opts.model.display().to_string(), "the model path is not valid UTF-8")
     })?;

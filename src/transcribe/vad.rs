@@ -28,8 +28,12 @@ pub const BLOCK_WINDOWS: usize = 1875;
 pub const THRESHOLD: f32 = 0.5;
 /// Probability below which speech may end (Silero's default: the threshold less 0.15).
 pub const NEG_THRESHOLD: f32 = 0.35;
-/// Silence that ends a region: long enough to be a pause between phrases, not between words.
-pub const MIN_SILENCE: usize = RATE * 2 / 5;
+/// Silence that ends a region: a pause between phrases or sentences, not between words. A
+/// region's end is only a place where a chunk may end: regions closer than two pads share
+/// one piece of audio, so a short pause is still heard as it was.
+pub const MIN_SILENCE: usize = RATE / 4;
+/// Windows (256 ms) of the stretch a region too long for a chunk is split in.
+const SPLIT_SPAN: usize = 8;
 /// Shorter bursts are not speech (a click, a cough).
 pub const MIN_SPEECH: usize = RATE / 4;
 
@@ -138,17 +142,11 @@ impl Segmenter {
                         }
                     }
                     if seen.len() * WINDOW >= self.max_len {
-                        // Too long for one chunk: end it at its least speech-like window in
-                        // its last third, and go on from there.
+                        // Too long for one chunk: end it in the middle of its least speech-like
+                        // 256 ms in its last third (a pause too short to end the region, rather
+                        // than a dip between two syllables), and go on from there.
                         let from = seen.len() * 2 / 3;
-                        let (at, _) = seen[from..].iter().enumerate().fold((0, f32::MAX), |best, (k, &v)| {
-                            if v < best.1 {
-                                (k, v)
-                            } else {
-                                best
-                            }
-                        });
-                        let split = from + at;
+                        let split = from + least_speech_like(&seen[from..]);
                         let s = *start;
                         out.push(Region { start: s * WINDOW, end: (s + split) * WINDOW });
                         let rest = seen[split..].to_vec();
@@ -174,6 +172,22 @@ impl Segmenter {
         let start = start * WINDOW;
         (end > start && end - start >= MIN_SPEECH).then_some(Region { start, end })
     }
+}
+
+/// The middle of the [`SPLIT_SPAN`] windows of `probs` with the lowest sum of probabilities.
+fn least_speech_like(probs: &[f32]) -> usize {
+    if probs.len() <= SPLIT_SPAN {
+        return probs.len() / 2;
+    }
+    let mut sum: f32 = probs[..SPLIT_SPAN].iter().sum();
+    let mut best = (sum, 0);
+    for i in SPLIT_SPAN..probs.len() {
+        sum += probs[i] - probs[i - SPLIT_SPAN];
+        if sum < best.0 {
+            best = (sum, i + 1 - SPLIT_SPAN);
+        }
+    }
+    best.1 + SPLIT_SPAN / 2
 }
 
 #[cfg(test)]
@@ -218,14 +232,14 @@ mod tests {
 
     #[test]
     fn speech_longer_than_a_chunk_is_split_where_it_is_least_speech_like() {
-        // 40 s of speech with one weak moment at 25 s.
-        let p = probs(&[(25.0, 0.9), (0.1, 0.4), (14.9, 0.9)]);
+        // 40 s of speech with a dip between syllables at 22 s and a short pause at 25 s.
+        let p = probs(&[(22.0, 0.9), (0.05, 0.2), (2.95, 0.9), (0.2, 0.4), (14.8, 0.9)]);
         let mut seg = Segmenter::new(29 * RATE);
         let mut regions = seg.push(&p);
         regions.extend(seg.finish(p.len() * WINDOW));
         let got: Vec<_> = regions.iter().map(secs).collect();
         assert_eq!(got.len(), 2, "{got:?}");
-        assert!((got[0].1 - 25.0).abs() < 0.05 && got[1].0 == got[0].1, "{got:?}");
+        assert!((got[0].1 - 25.1).abs() < 0.15 && got[1].0 == got[0].1, "{got:?}");
         assert!(regions.iter().all(|r| r.end - r.start <= 29 * RATE));
     }
 

@@ -110,6 +110,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     .map(|s| {
                         serde_json::json!({
                             "start_ms": s.start_ms, "end_ms": s.end_ms, "speaker": s.speaker, "text": s.text,
+                            "words": s.words,
                         })
                     })
                     .collect();
@@ -119,6 +120,8 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     "duration_ms": report.duration_ms,
                     "language": report.language,
                     "model": report.model,
+                    "chunks": report.chunks,
+                    "speech_ms": report.speech_ms,
                     "segments": segments,
                 }))?;
             } else {
