@@ -242,7 +242,13 @@ pub fn transcribe(
             scope.spawn(move || loop {
                 let job = job_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
                 let Ok(chunk) = job else { break };
-                let hooks = ChunkHooks { cancel, failed, speech: &chunk.speech, passes: Cell::new(0) };
+                let hooks = ChunkHooks {
+                    cancel,
+                    failed,
+                    speech: &chunk.speech,
+                    passes: Cell::new(0),
+                    offset: Cell::new(0),
+                };
                 // A panic outside whisper's calls is this chunk's error, not a lost chunk.
                 let found = catch_unwind(AssertUnwindSafe(|| {
                     whisper::run_chunk(state, &chunk, lang, threads_each, eot, &hooks, model)

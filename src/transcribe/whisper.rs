@@ -32,6 +32,10 @@ use crate::transcript::{format_timestamp, Cue, Word};
 const SPLIT_GAP: usize = RATE;
 /// Candidates kept at each temperature above 0 (faster-whisper's `best_of`).
 const BEST_OF: c_int = 5;
+/// Unread speech shorter than this is not worth another read (300 ms).
+const MIN_UNREAD: usize = RATE * 3 / 10;
+/// Reads of one chunk at most (each after whisper stopped before the chunk's last speech).
+const MAX_READS: usize = 4;
 
 /// What whisper's C hooks need while it reads one chunk.
 pub struct ChunkHooks<'a> {
@@ -40,8 +44,10 @@ pub struct ChunkHooks<'a> {
     pub failed: &'a AtomicBool,
     /// The chunk's speech regions (chunk samples).
     pub speech: &'a [(usize, usize)],
-    /// Encoder passes begun on this chunk.
+    /// Encoder passes begun on the current read of this chunk.
     pub passes: Cell<u32>,
+    /// Where the current read of the chunk starts (chunk samples).
+    pub offset: Cell<usize>,
 }
 
 impl ChunkHooks<'_> {
@@ -77,13 +83,13 @@ unsafe extern "C" fn encoder_hook(
     let n = whisper_rs_sys::whisper_full_n_segments_from_state(state);
     let read_to =
         if n > 0 { whisper_rs_sys::whisper_full_get_segment_t1_from_state(state, n - 1) } else { 0 };
-    let from = read_to.max(0) as usize * RATE / 100;
+    let from = hooks.offset.get() + read_to.max(0) as usize * RATE / 100;
     speech_after(hooks.speech, from)
 }
 
 /// Whether a region of speech of at least 300 ms is left after chunk sample `from`.
 fn speech_after(speech: &[(usize, usize)], from: usize) -> bool {
-    speech.iter().any(|&(a, b)| b > from && b - a.max(from) >= RATE * 3 / 10)
+    speech.iter().any(|&(a, b)| b > from && b - a.max(from) >= MIN_UNREAD)
 }
 
 /// Runs whisper on one chunk and returns its segments, times in the recording.
@@ -124,25 +130,51 @@ pub fn run_chunk(
         params.set_start_encoder_callback_user_data(data);
     }
     let at = format_timestamp(ms(chunk.start()));
-    let result = ffi(model, &format!("on the audio from {at}"), || state.full(params, &chunk.samples));
-    if hooks.stopped() {
-        return Ok(Vec::new());
-    }
-    result?;
     let mut raw = Vec::new();
-    for seg in state.as_iter() {
-        let mut tokens = Vec::new();
-        for i in 0..seg.n_tokens() {
-            let Some(token) = seg.get_token(i) else { continue };
-            let data = token.token_data();
-            if data.id >= eot {
-                continue;
-            }
-            let piece = token.to_str_lossy().map(|t| t.into_owned()).unwrap_or_default();
-            tokens.push((piece, data.t0.max(0) as usize * RATE / 100));
+    // Where this read of the chunk starts (chunk samples). whisper may end a window early (an
+    // end-of-text before the last speech, or a window it took for no speech): the speech it
+    // left unread is read again from there, so no region of speech is silently dropped.
+    let mut from = 0usize;
+    for _ in 0..MAX_READS {
+        hooks.passes.set(0);
+        hooks.offset.set(from);
+        let samples = &chunk.samples[from..];
+        let pass = params.clone();
+        let result = ffi(model, &format!("on the audio from {at}"), || state.full(pass, samples));
+        if hooks.stopped() {
+            return Ok(Vec::new());
         }
-        let (t0, t1) = (seg.start_timestamp().max(0) as usize, seg.end_timestamp().max(0) as usize);
-        raw.push(RawSegment { t0: t0 * RATE / 100, t1: t1 * RATE / 100, tokens });
+        result?;
+        let mut read_to = from;
+        for seg in state.as_iter() {
+            let mut tokens = Vec::new();
+            for i in 0..seg.n_tokens() {
+                let Some(token) = seg.get_token(i) else { continue };
+                let data = token.token_data();
+                if data.id >= eot {
+                    continue;
+                }
+                let piece = token.to_str_lossy().map(|t| t.into_owned()).unwrap_or_default();
+                tokens.push((piece, from + data.t0.max(0) as usize * RATE / 100));
+            }
+            let (t0, t1) = (seg.start_timestamp().max(0) as usize, seg.end_timestamp().max(0) as usize);
+            let (t0, t1) = (from + t0 * RATE / 100, from + t1 * RATE / 100);
+            read_to = read_to.max(t1);
+            raw.push(RawSegment { t0, t1, tokens });
+        }
+        // The next region of speech left unread, from a little before it begins.
+        let Some(&(start, _)) =
+            chunk.speech.iter().find(|&&(a, b)| b > read_to && b - a.max(read_to) >= MIN_UNREAD)
+        else {
+            break;
+        };
+        // Never before what was read: that would read its last words twice.
+        let next =
+            if start >= read_to { start.saturating_sub(super::chunks::PAD).max(read_to) } else { read_to };
+        if next <= from || next + MIN_UNREAD > chunk.samples.len() {
+            break;
+        }
+        from = next;
     }
     Ok(place(chunk, &raw))
 }
