@@ -5,7 +5,8 @@
 //! compression check (whisper.cpp's entropy threshold, 2.4) or its average log-probability is
 //! below −1.0, it is decoded again at the next temperature (0.2, 0.4, … 1.0); a window whose
 //! no-speech probability is above 0.6 with a low log-probability gives no text. The encoder
-//! reads a whole 30 s window (whisper was not trained on shorter encoder contexts). Word times
+//! reads a whole 30 s window (whisper was not trained on shorter encoder contexts); speech that
+//! whisper leaves unread at the end of a chunk is read again from where it begins. Word times
 //! come from whisper.cpp's token timestamps (`token_timestamps`: each token placed from the
 //! probabilities of whisper's timestamp tokens): a word starts where its first token does, and
 //! a word or segment start that falls in the padding before a region of speech is moved to
