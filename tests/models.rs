@@ -402,6 +402,9 @@ fn models_list_json_shows_an_imported_model_next_to_the_catalog() {
     assert_eq!(tiny["quantization"], "f16");
     let q8 = list.iter().find(|m| m["name"] == "tiny-q8_0").expect("quantised variants are listed");
     assert_eq!(q8["quantization"], "q8_0", "from the name when not installed");
+    let picked: Vec<&serde_json::Value> = list.iter().filter(|m| m["recommended"] == true).collect();
+    assert_eq!(picked.len(), 1, "one model is recommended for this machine");
+    assert!(picked[0]["expected_speed_x"].as_f64().is_some_and(|x| x >= 2.0), "{}", picked[0]);
 
     let out = cli(&["models", "import", tmp.path().join("missing.bin").to_str().unwrap()]);
     assert!(!out.status.success(), "importing a missing file fails");
@@ -595,4 +598,60 @@ fn the_fetched_tiny_en_models_pass_the_ggml_check() {
     let mut buf = [0u8; 4];
     std::fs::File::open(&f16).unwrap().read_exact(&mut buf).unwrap();
     assert_eq!(u32::from_le_bytes(buf), models::GGML_MAGIC);
+}
+
+// ---------------------------------------------------------------------------------------
+// The sizes for interviews
+
+#[test]
+fn every_model_for_interviews_downloads_from_its_catalog_name_and_the_published_sha1_is_checked() {
+    let tmp = TempDir::new();
+    let dir = models_dir(&tmp);
+    let bytes = tiny_ggml(20_000);
+    let families = rapport::models::advice::FAMILIES;
+    let names: Vec<&str> =
+        families.iter().flat_map(|f| std::iter::once(f.name).chain(f.quantised.iter().copied())).collect();
+    for want in ["base.en", "small.en", "medium.en", "large-v3-turbo", "large-v3-turbo-q5_0", "small.en-q5_1"]
+    {
+        assert!(names.contains(&want), "{want} is offered for interviews");
+    }
+    let files: Vec<(String, Vec<u8>)> = names.iter().map(|n| (models::file_name(n), bytes.clone())).collect();
+    let server = Server::start(files, Behaviour::default(), None);
+    for name in &names {
+        let entry = models::catalog_entry(name).expect("in the catalog");
+        assert!(entry.approx_mib.is_some(), "{name} shows a download size");
+        let got = models::download(name, &server.base_url, &dir, &NoProgress, &CancelToken::new());
+        match entry.sha1 {
+            // The served stand-in is not the published file: its SHA-1 gives it away.
+            Some(sha1) => {
+                let err = got.expect_err("a file that is not the published one is refused");
+                assert_eq!(err.code(), ErrorCode::Integrity, "{name}: {err}");
+                assert!(
+                    err.to_string().contains(sha1) || err.to_string().contains("mismatch"),
+                    "{name}: {err}"
+                );
+                assert!(!dir.join(models::file_name(name)).exists(), "{name} is not installed");
+            }
+            None => {
+                assert_eq!(
+                    got.expect("download"),
+                    Outcome::Done(dir.join(models::file_name(name))),
+                    "{name}"
+                );
+            }
+        }
+    }
+    let paths: Vec<String> = server.seen().iter().map(|s| s.path.clone()).collect();
+    for name in &names {
+        assert!(
+            paths.contains(&format!("/models/{}", models::file_name(name))),
+            "{name} was asked for: {paths:?}"
+        );
+    }
+    // The list says which one suits this machine, and how fast each is expected to run.
+    let list = models::list(&dir).unwrap();
+    assert_eq!(list.iter().filter(|m| m.recommended).count(), 1, "one recommendation");
+    for m in list.iter().filter(|m| names.contains(&m.name.as_str())) {
+        assert!(m.expected_speed_x.is_some_and(|x| x > 0.0), "{} has an expected speed", m.name);
+    }
 }

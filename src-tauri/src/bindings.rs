@@ -10,6 +10,7 @@ use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
 use rapport::insights::InsightsSummary;
 use rapport::media::RecordingView;
+use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::PersonSummary;
@@ -121,6 +122,7 @@ pub fn render() -> String {
         decl::<SearchResults>(&cfg),
         decl::<SavedSearch>(&cfg),
         decl::<ModelInfo>(&cfg),
+        decl::<Recommendation>(&cfg),
         decl::<JobEvent>(&cfg),
         decl::<StudyInput>(&cfg),
         decl::<DeletePlan>(&cfg),

@@ -83,6 +83,9 @@ describe("The Models screen", () => {
     const downloadable = await s.findAll("[data-testid=model-row][data-installed=false]");
     assert.ok(downloadable.length > 10, "whisper.cpp's published models are offered for download");
     assert.equal((await s.findAll("[data-testid=error]")).length, 0, "no error is shown");
+    const advice = await waitFor("the recommendation for this machine", () => s.find("[data-testid=model-recommendation]"));
+    assert.match(await s.text(advice), /For interviews on this machine: \S+/);
+    assert.equal((await s.findAll("[data-testid=model-recommended]")).length, 1, "one row is marked Recommended");
     await screenshot(s, "models.png");
   });
 

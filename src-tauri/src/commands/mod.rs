@@ -24,6 +24,7 @@ use rapport::coding::TagCount;
 use rapport::finding::FindingSummary;
 use rapport::guide::GuideVersionRef;
 use rapport::insights::InsightsSummary;
+use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
 use rapport::people::PersonSummary;
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
@@ -161,6 +162,8 @@ commands! {
     transcribe::transcribe_cancel(job: u64) -> bool;
     /// The whisper models: published ones and installed ones.
     models::model_list() -> Vec<ModelInfo>;
+    /// The model to use for interviews on this machine (from its cores and memory), and why.
+    models::model_recommendation() -> Recommendation;
     /// Start downloading a model; returns the job id, progress and the end arrive on `onEvent`.
     models::model_download_start(name: String; channel on_event: JobEvent) -> u64;
     /// Cancel a download (its partial file is kept for a resume); false when it is not running.

@@ -1,6 +1,7 @@
 //! Commands of the Models screen: the whisper models folder, downloads (a job with progress
 //! and cancel) and imports.
 
+use rapport::models::advice::{self, Recommendation};
 use rapport::models::{self, ModelInfo};
 use rapport::ApiError;
 use tauri::ipc::Channel;
@@ -14,6 +15,12 @@ use crate::AppState;
 #[tauri::command(async)]
 pub fn model_list(_state: State<'_, AppState>) -> Result<Vec<ModelInfo>, ApiError> {
     Ok(models::list(&models::models_dir())?)
+}
+
+#[tauri::command]
+pub fn model_recommendation(_state: State<'_, AppState>) -> Result<Recommendation, ApiError> {
+    let (cores, memory_mib) = advice::this_machine();
+    Ok(advice::recommend(cores, memory_mib))
 }
 
 #[tauri::command]

@@ -36,8 +36,8 @@ pub enum Cmd {
         /// more), each by its own whisper state; 1 keeps memory lowest.
         #[arg(long, default_value_t = 0)]
         parallel: usize,
-        /// The longest chunk of audio whisper reads at once, in seconds (5 to 30); chunks end
-        /// in the quietest moment before it.
+        /// The longest chunk of speech whisper reads at once, in seconds (5 to 30); the voice
+        /// activity detector's speech is packed into chunks that end in pauses.
         #[arg(long, default_value_t = rapport::transcribe::DEFAULT_CHUNK_SECS,
               value_parser = clap::value_parser!(u32).range(5..=30))]
         chunk_secs: u32,
@@ -110,6 +110,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     .map(|s| {
                         serde_json::json!({
                             "start_ms": s.start_ms, "end_ms": s.end_ms, "speaker": s.speaker, "text": s.text,
+                            "words": s.words,
                         })
                     })
                     .collect();
@@ -119,6 +120,8 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     "duration_ms": report.duration_ms,
                     "language": report.language,
                     "model": report.model,
+                    "chunks": report.chunks,
+                    "speech_ms": report.speech_ms,
                     "segments": segments,
                 }))?;
             } else {

@@ -61,6 +61,9 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         note(m)
                     );
                 }
+                let (cores, memory) = models::advice::this_machine();
+                let pick = models::advice::recommend(cores, memory);
+                println!("recommended for interviews: {} ({})", pick.name, pick.why);
             }
         }
         ModelsCmd::Download { name, base_url } => {
@@ -105,6 +108,8 @@ fn json_row(m: &ModelInfo) -> serde_json::Value {
         "quantization": m.quantization,
         "path": m.path,
         "problem": m.problem,
+        "expected_speed_x": m.expected_speed_x,
+        "recommended": m.recommended,
     })
 }
 
@@ -133,5 +138,9 @@ fn note(m: &ModelInfo) -> String {
     if !m.in_catalog {
         return "imported".to_string();
     }
-    String::new()
+    let speed = m.expected_speed_x.map(|x| format!("~{x:.0}x real time here")).unwrap_or_default();
+    if m.recommended {
+        return format!("recommended for interviews on this machine; {speed}");
+    }
+    speed
 }

@@ -287,7 +287,30 @@ partial_bytes: number | null,
 /**
  * Why an installed file is unusable (it failed [`check_ggml`]).
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * How many times faster than real time it is expected to transcribe on this machine
+ * (an estimate from its size and the machine's cores: [`advice`]); `None` when unknown.
+ */
+expected_speed_x: number | null, 
+/**
+ * Whether it is the model [`advice::recommend`] picks for interviews on this machine.
+ */
+recommended: boolean, };
+
+/**
+ * The model to use for interviews on a machine with `cores` cores and `memory_mib` of
+ * memory, and why.
+ */
+export type Recommendation = { 
+/**
+ * The model name `rapport models download` takes.
+ */
+name: string, why: string, 
+/**
+ * Expected times faster than real time on this machine.
+ */
+speed_x: number, cores: number, memory_mib: number, };
 
 /**
  * What a job reports on its channel.
@@ -451,7 +474,7 @@ export const commands = {
   sessionDelete: (id: number) => invoke<DeletePlan>("session_delete", { id }),
   /** The versions of a study's guides, the current one first. */
   guideVersions: (studyId: number) => invoke<Array<GuideVersionRef>>("guide_versions", { studyId }),
-  /** The URL the player streams a recording from (range requests on the open workspace's `media/`). */
+  /** The URL the player streams a recording from (range requests to a loopback server of the open workspace's `media/`). */
   recordingSource: (id: number) => invoke<string>("recording_source", { id }),
   /**
    * Start adding a recording (a picked or dropped file) to a session; returns the job id.
@@ -495,6 +518,8 @@ export const commands = {
   transcribeCancel: (job: number) => invoke<boolean>("transcribe_cancel", { job }),
   /** The whisper models: published ones and installed ones. */
   modelList: () => invoke<Array<ModelInfo>>("model_list"),
+  /** The model to use for interviews on this machine (from its cores and memory), and why. */
+  modelRecommendation: () => invoke<Recommendation>("model_recommendation"),
   /** Start downloading a model; returns the job id, progress and the end arrive on `onEvent`. */
   modelDownloadStart: (name: string, onEvent: Channel<JobEvent>) => invoke<number>("model_download_start", { name, onEvent }),
   /** Cancel a download (its partial file is kept for a resume); false when it is not running. */

@@ -24,6 +24,8 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::progress::{CancelToken, Outcome, Progress};
 
+pub mod advice;
+
 /// Where whisper.cpp's ggml models are published (the Hugging Face repo its scripts use).
 pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
 /// Environment variable that overrides [`DEFAULT_BASE_URL`].
@@ -38,7 +40,9 @@ const QNT_VERSION_FACTOR: i32 = 1000;
 
 /// A model whisper.cpp publishes. `sha1` is from the table in whisper.cpp's
 /// `models/README.md`; no SHA-256 or exact byte size is published for these files, so those
-/// stay `None` (and the SHA-256 computed at download is recorded in a sidecar file).
+/// stay `None` (and the SHA-256 computed at download is recorded in a sidecar file). The
+/// sizes of the quantised forms of the sizes for interviews ([`advice::FAMILIES`]) are
+/// approximate (as the model hub lists them, rounded), for display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogEntry {
     pub name: &'static str,
@@ -61,22 +65,22 @@ pub const CATALOG: &[CatalogEntry] = &[
     entry("tiny", Some(75), Some("bd577a113a864445d4c299885e0cb97d4ba92b5f")),
     entry("tiny.en", Some(75), Some("c78c86eb1a8faa21b369bcd33207cc90d64ae9df")),
     entry("tiny-q5_1", None, None),
-    entry("tiny.en-q5_1", None, None),
+    entry("tiny.en-q5_1", Some(31), None),
     entry("tiny-q8_0", None, None),
     entry("base", Some(142), Some("465707469ff3a37a2b9b8d8f89f2f99de7299dac")),
     entry("base.en", Some(142), Some("137c40403d78fd54d454da0f9bd998f78703390c")),
     entry("base-q5_1", None, None),
-    entry("base.en-q5_1", None, None),
+    entry("base.en-q5_1", Some(57), None),
     entry("base-q8_0", None, None),
     entry("small", Some(466), Some("55356645c2b361a969dfd0ef2c5a50d530afd8d5")),
     entry("small.en", Some(466), Some("db8a495a91d927739e50b3fc1cc4c6b8f6c2d022")),
     entry("small-q5_1", None, None),
-    entry("small.en-q5_1", None, None),
+    entry("small.en-q5_1", Some(181), None),
     entry("small-q8_0", None, None),
     entry("medium", Some(1536), Some("fd9727b6e1217c2f614f9b698455c4ffd82463b4")),
     entry("medium.en", Some(1536), Some("8c30f0e44ce9560643ebd10bbe50cd20eafd3723")),
     entry("medium-q5_0", None, None),
-    entry("medium.en-q5_0", None, None),
+    entry("medium.en-q5_0", Some(514), None),
     entry("medium-q8_0", None, None),
     entry("large-v1", Some(2970), Some("b1caaf735c4cc1429223d5a74f0f4d0b9b59a299")),
     entry("large-v2", Some(2970), Some("0f4c8e34f21cf1a914c59d8b3ce882345ad349d6")),
@@ -86,7 +90,7 @@ pub const CATALOG: &[CatalogEntry] = &[
     entry("large-v3-q5_0", Some(1126), Some("e6e2ed78495d403bef4b7cff42ef4aaadcfea8de")),
     entry("large-v3-turbo", Some(1536), Some("4af2b29d7ec73d781377bfd1758ca957a807e941")),
     entry("large-v3-turbo-q5_0", Some(547), Some("e050f7970618a659205450ad97eb95a18d69c9ee")),
-    entry("large-v3-turbo-q8_0", None, None),
+    entry("large-v3-turbo-q8_0", Some(834), None),
 ];
 
 /// The catalog entry of `name`, if whisper.cpp publishes a model by that name.
@@ -140,6 +144,11 @@ pub struct ModelInfo {
     pub partial_bytes: Option<u64>,
     /// Why an installed file is unusable (it failed [`check_ggml`]).
     pub problem: Option<String>,
+    /// How many times faster than real time it is expected to transcribe on this machine
+    /// (an estimate from its size and the machine's cores: [`advice`]); `None` when unknown.
+    pub expected_speed_x: Option<f64>,
+    /// Whether it is the model [`advice::recommend`] picks for interviews on this machine.
+    pub recommended: bool,
 }
 
 /// What the header of a whisper.cpp ggml file says, after [`check_ggml`] walked it whole.
@@ -453,6 +462,8 @@ fn model_info(dir: &Path, name: &str) -> ModelInfo {
         approx_mib: entry.and_then(|e| e.approx_mib),
         partial_bytes,
         problem,
+        expected_speed_x: advice::expected_speed(name, advice::this_machine().0),
+        recommended: false,
     }
 }
 
@@ -469,7 +480,8 @@ fn installed_names(dir: &Path) -> Result<Vec<String>> {
         let file = entry.file_name();
         let Some(file) = file.to_str() else { continue };
         if let Some(name) = file.strip_prefix("ggml-").and_then(|f| f.strip_suffix(".bin")) {
-            if !name.is_empty() && entry.path().is_file() {
+            // The voice activity detector lives beside the whisper models; it is not one.
+            if !name.is_empty() && !name.starts_with("silero-") && entry.path().is_file() {
                 names.push(name.to_string());
             }
         }
@@ -487,6 +499,11 @@ pub fn list(dir: &Path) -> Result<Vec<ModelInfo>> {
         if catalog_entry(&name).is_none() {
             out.push(model_info(dir, &name));
         }
+    }
+    let (cores, memory) = advice::this_machine();
+    let pick = advice::recommend(cores, memory).name;
+    for m in &mut out {
+        m.recommended = m.name == pick;
     }
     Ok(out)
 }
