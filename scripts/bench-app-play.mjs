@@ -48,7 +48,7 @@ async function playMiddle(s, mode, duration) {
   const mid = duration / 2;
   if (mode === "blob") {
     // The player before: the whole file in the web process, then played from memory.
-    await s.executeAsync(
+    const failed = await s.executeAsync(
       `const done = arguments[arguments.length - 1];
        const m = document.querySelector("audio, video");
        const src = m.currentSrc;
@@ -65,6 +65,9 @@ async function playMiddle(s, mode, duration) {
          await new Promise((ok) => m.addEventListener("loadedmetadata", ok, { once: true }));
        })().then(() => done(null), (e) => done(String(e)));`,
     );
+    if (failed) throw new Error(`fetching the recording into a blob failed: ${failed}`);
+    const src = await s.execute(`return document.querySelector("audio, video").currentSrc;`);
+    if (!String(src).startsWith("blob:")) throw new Error(`the player should play a blob: URL now, plays ${src}`);
   }
   const t0 = Date.now();
   await s.execute(`const m = document.querySelector("audio, video"); m.currentTime = ${mid}; m.play();`);
