@@ -187,7 +187,12 @@ impl AppState {
     /// folder of whichever workspace is open at each request.
     pub fn start_media_server(&self) -> Result<()> {
         let state = self.clone();
-        let server = MediaServer::start(Arc::new(move || state.root_if_open().map(|r| r.join("media"))))?;
+        // The app's own pages (Linux and macOS, Windows and Android) may read what it serves.
+        let origins = ["tauri://localhost", "http://tauri.localhost", "https://tauri.localhost"];
+        let server = MediaServer::start(
+            Arc::new(move || state.root_if_open().map(|r| r.join("media"))),
+            origins.map(String::from).to_vec(),
+        )?;
         let _ = self.shared.media.set(server);
         Ok(())
     }

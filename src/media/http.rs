@@ -9,7 +9,9 @@
 //! - only with the token, so no other program or web page on the machine can read a
 //!   recording without being given the URL; the `Host` must be the loopback address (no DNS
 //!   rebinding);
-//! - the file a piece at a time straight from disk to the socket (nothing is held whole).
+//! - the file a piece at a time straight from disk to the socket (nothing is held whole);
+//! - to scripts of the app's own pages only (`Access-Control-Allow-Origin` names an origin
+//!   the app gave, never `*`).
 //!
 //! One thread accepts; each connection gets a thread (at most [`MAX_CONNECTIONS`] at once;
 //! more are refused with 503) that answers requests until the client closes, a request is
@@ -35,6 +37,9 @@ const IDLE: Duration = Duration::from_secs(30);
 /// Where the files are now: the open workspace's `media/`, or none.
 pub type MediaDir = Arc<dyn Fn() -> Option<PathBuf> + Send + Sync>;
 
+/// The origins whose scripts may read the answers (the app's own pages).
+pub type Origins = Arc<Vec<String>>;
+
 /// A running server; dropping it stops it.
 pub struct MediaServer {
     port: u16,
@@ -43,8 +48,10 @@ pub struct MediaServer {
 }
 
 impl MediaServer {
-    /// Starts serving the folder `media_dir` gives, on a free loopback port.
-    pub fn start(media_dir: MediaDir) -> Result<MediaServer> {
+    /// Starts serving the folder `media_dir` gives, on a free loopback port; scripts of
+    /// `origins` may read what it serves.
+    pub fn start(media_dir: MediaDir, origins: Vec<String>) -> Result<MediaServer> {
+        let origins: Origins = Arc::new(origins);
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .map_err(|e| Error::io(PathBuf::from("127.0.0.1 (media server)"), e))?;
         let port = listener.local_addr().map_err(|e| Error::io(PathBuf::from("127.0.0.1"), e))?.port();
@@ -53,7 +60,7 @@ impl MediaServer {
         let (t, s) = (token.clone(), stop.clone());
         std::thread::Builder::new()
             .name("media-server".into())
-            .spawn(move || accept_loop(listener, port, t, s, media_dir))
+            .spawn(move || accept_loop(listener, port, t, s, media_dir, origins))
             .map_err(|e| Error::io(PathBuf::from("media server thread"), e))?;
         Ok(MediaServer { port, token, stop })
     }
@@ -84,7 +91,14 @@ fn random_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn accept_loop(listener: TcpListener, port: u16, token: String, stop: Arc<AtomicBool>, media_dir: MediaDir) {
+fn accept_loop(
+    listener: TcpListener,
+    port: u16,
+    token: String,
+    stop: Arc<AtomicBool>,
+    media_dir: MediaDir,
+    origins: Origins,
+) {
     let open = Arc::new(AtomicUsize::new(0));
     let token = Arc::new(token);
     for stream in listener.incoming() {
@@ -99,9 +113,10 @@ fn accept_loop(listener: TcpListener, port: u16, token: String, stop: Arc<Atomic
             continue;
         }
         open.fetch_add(1, Ordering::SeqCst);
-        let (open, token, media_dir) = (open.clone(), token.clone(), media_dir.clone());
+        let (open, token, media_dir, origins) =
+            (open.clone(), token.clone(), media_dir.clone(), origins.clone());
         let spawned = std::thread::Builder::new().name("media-conn".into()).spawn(move || {
-            let _ = serve_connection(stream, port, &token, &media_dir);
+            let _ = serve_connection(stream, port, &token, &media_dir, &origins);
             open.fetch_sub(1, Ordering::SeqCst);
         });
         if spawned.is_err() {
@@ -116,6 +131,7 @@ struct Head {
     method: String,
     target: String,
     host: Option<String>,
+    origin: Option<String>,
     range: Option<String>,
     close: bool,
 }
@@ -157,6 +173,7 @@ fn read_head(reader: &mut impl BufRead) -> std::io::Result<Option<Head>> {
         match name.trim().to_ascii_lowercase().as_str() {
             "host" => head.host = Some(value),
             "range" => head.range = Some(value),
+            "origin" => head.origin = Some(value),
             "connection" => head.close = value.eq_ignore_ascii_case("close"),
             "content-length" | "transfer-encoding" if value != "0" => {
                 return Err(bad("a request with a body"))
@@ -170,7 +187,13 @@ fn bad(what: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, what)
 }
 
-fn serve_connection(stream: TcpStream, port: u16, token: &str, media_dir: &MediaDir) -> std::io::Result<()> {
+fn serve_connection(
+    stream: TcpStream,
+    port: u16,
+    token: &str,
+    media_dir: &MediaDir,
+    origins: &Origins,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(IDLE))?;
     stream.set_write_timeout(Some(IDLE))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -184,7 +207,11 @@ fn serve_connection(stream: TcpStream, port: u16, token: &str, media_dir: &Media
                 return Err(e);
             }
         };
-        let reply = answer(&head, port, token, media_dir);
+        let mut reply = answer(&head, port, token, media_dir);
+        if let Some(origin) = head.origin.as_ref().filter(|o| origins.contains(o)) {
+            reply.headers.push(("Access-Control-Allow-Origin", origin.clone()));
+            reply.headers.push(("Vary", "Origin".into()));
+        }
         write_reply(&mut out, &reply, head.close)?;
         if head.close {
             out.flush()?;
@@ -270,7 +297,11 @@ mod tests {
         let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
         std::fs::write(dir.join(NAME), &bytes).unwrap();
         let d = dir.clone();
-        (MediaServer::start(Arc::new(move || Some(d.clone()))).unwrap(), dir, bytes)
+        (
+            MediaServer::start(Arc::new(move || Some(d.clone())), vec!["tauri://localhost".into()]).unwrap(),
+            dir,
+            bytes,
+        )
     }
 
     fn request(port: u16, text: &str) -> (String, Vec<u8>) {
@@ -320,6 +351,22 @@ mod tests {
         assert!(head.starts_with("HTTP/1.1 404"), "no way out of media/: {head}");
         let (head, _) = request(port, "NOT HTTP AT ALL\r\n\r\n");
         assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+        let (head, _) = request(
+            port,
+            &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: https://evil.example\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(
+            !head.contains("Access-Control-Allow-Origin"),
+            "another site's scripts may not read it: {head}"
+        );
+        let (head, _) = request(
+            port,
+            &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: tauri://localhost\r\nConnection: close\r\n\r\n"),
+        );
+        assert!(
+            head.contains("Access-Control-Allow-Origin: tauri://localhost\r\n"),
+            "the app's pages may: {head}"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
