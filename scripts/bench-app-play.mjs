@@ -94,6 +94,7 @@ for (let i = 0; i < runs; i++) {
       },
     });
     try {
+      await s.setTimeouts({ script: 300_000 });
       const duration = await openSession(s);
       const { web, network, seekMs } = await playMiddle(s, mode, duration);
       console.log(JSON.stringify({ mode, web_kb: web, network_kb: network, seek_to_play_ms: seekMs }));

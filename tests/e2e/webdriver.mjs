@@ -71,6 +71,11 @@ export class Session {
     await this.#call("POST", "/url", { url });
   }
 
+  /** Sets the session's timeouts in ms ({script, pageLoad, implicit}). */
+  async setTimeouts(timeouts) {
+    await this.#call("POST", "/timeouts", timeouts);
+  }
+
   async setWindowRect(rect) {
     return this.#call("POST", "/window/rect", rect);
   }
