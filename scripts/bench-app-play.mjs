@@ -55,7 +55,7 @@ async function playMiddle(s, mode, duration) {
        (async () => {
          const parts = []; let at = 0, size = Infinity;
          while (at < size) {
-           const r = await fetch(src, { headers: { Range: "bytes=" + at + "-" } });
+           const r = await fetch(src, { headers: { Range: "bytes=" + at + "-" + (at + 16777215) } });
            const b = await r.arrayBuffer();
            size = Number((r.headers.get("Content-Range") || "").split("/")[1] || b.byteLength);
            parts.push(b); at += b.byteLength;
