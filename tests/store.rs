@@ -118,3 +118,16 @@ fn a_database_of_schema_2_upgrades_to_archivable_studies_and_keeps_its_transcrip
     let index = rapport::search::SearchIndex::open(&ws).unwrap();
     assert_eq!(index.search("rollback", &Default::default()).unwrap().total, 1);
 }
+
+#[test]
+fn a_database_of_schema_3_upgrades_and_keeps_its_archived_study_and_transcript() {
+    let tmp = TempDir::new();
+    let ws = open_fixture(&tmp, "schema-v3.db");
+    let v: i64 = ws.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, store::SCHEMA_VERSION, "migrated to the current schema");
+    let studies = study::list(ws.conn()).unwrap();
+    assert_eq!(studies[0].name, "Released in schema 3");
+    assert!(studies[0].archived_at.is_some(), "the archive mark of schema 3 is kept");
+    let segments: i64 = ws.conn().query_row("SELECT count(*) FROM segments", [], |r| r.get(0)).unwrap();
+    assert_eq!(segments, 3);
+}
