@@ -133,10 +133,10 @@ fn checked(conn: &Connection, study_id: i64, input: &SessionInput) -> Result<Che
         (None, Some(email)) => people::ensure(conn, email, input.name.as_deref())?,
         (None, None) => return Err(Error::invalid("person", "choose a person or give a new person's email")),
     };
-    let at = timefmt::normalise(&input.at).ok_or_else(|| {
+    let at = timefmt::normalise_typed(&input.at).ok_or_else(|| {
         Error::invalid(
             "session time",
-            format!("expected a time like 2026-03-04T14:30:00Z, got {:?}", input.at),
+            format!("expected a time like 2026-03-04T14:30:00Z or 2026-03-04 14:30 (local), got {:?}", input.at),
         )
     })?;
     if let Some(v) = input.guide_version_id {
