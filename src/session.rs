@@ -136,7 +136,10 @@ fn checked(conn: &Connection, study_id: i64, input: &SessionInput) -> Result<Che
     let at = timefmt::normalise_typed(&input.at).ok_or_else(|| {
         Error::invalid(
             "session time",
-            format!("expected a time like 2026-03-04T14:30:00Z or 2026-03-04 14:30 (local), got {:?}", input.at),
+            format!(
+                "expected a time like 2026-03-04T14:30:00Z or 2026-03-04 14:30 (local), got {:?}",
+                input.at
+            ),
         )
     })?;
     if let Some(v) = input.guide_version_id {

@@ -655,3 +655,133 @@ fn every_model_for_interviews_downloads_from_its_catalog_name_and_the_published_
         assert!(m.expected_speed_x.is_some_and(|x| x > 0.0), "{} has an expected speed", m.name);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The voice activity detector's model
+
+/// A ggml VAD file laid out as whisper.cpp reads it (and scripts/convert_silero_vad.py
+/// writes it): the header, then `tensors` small f32 tensors.
+fn tiny_vad(tensors: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let i = |out: &mut Vec<u8>, v: i32| out.extend_from_slice(&v.to_le_bytes());
+    out.extend_from_slice(&models::GGML_MAGIC.to_le_bytes());
+    i(&mut out, 10);
+    out.extend_from_slice(b"silero-16k");
+    for v in [5, 1, 2, 512, 64, 4] {
+        i(&mut out, v);
+    }
+    for _ in 0..4 {
+        for v in [129, 128, 3] {
+            i(&mut out, v);
+        }
+    }
+    for v in [128, 128, 128, 1] {
+        i(&mut out, v);
+    }
+    for t in 0..tensors {
+        let name = format!("_model.tensor.{t}");
+        for v in [2, name.len() as i32, 0, 4, 3] {
+            i(&mut out, v);
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend(std::iter::repeat_n(0u8, 4 * 3 * 4));
+    }
+    out
+}
+
+#[test]
+fn the_vad_check_accepts_a_whole_vad_model_and_refuses_a_whisper_model_and_a_cut_one() {
+    let tmp = TempDir::new();
+    let good = tmp.path().join("vad.bin");
+    write(&good, &tiny_vad(12));
+    let header = models::vad::check(&good).expect("a whole VAD file passes");
+    assert_eq!(
+        (header.kind.as_str(), header.version, header.window, header.tensors),
+        ("silero-16k", [5, 1, 2], 512, 12)
+    );
+
+    let whisper = tmp.path().join("whisper.bin");
+    write(&whisper, &tiny_ggml(10_000));
+    let err = models::vad::check(&whisper).unwrap_err().to_string();
+    assert!(err.contains("not a ggml VAD model"), "{err}");
+
+    let bytes = tiny_vad(12);
+    let cut = tmp.path().join("cut.bin");
+    write(&cut, &bytes[..bytes.len() - 7]);
+    let err = models::vad::check(&cut).unwrap_err().to_string();
+    assert!(err.contains("truncated"), "{err}");
+    assert!(err.contains("cut.bin"), "the error names the file: {err}");
+
+    let few = tmp.path().join("few.bin");
+    write(&few, &tiny_vad(3));
+    assert!(models::vad::check(&few).is_err(), "a Silero model has more than 3 tensors");
+}
+
+/// The VAD model that scripts/fetch-model converts from the PyPI package (scripts/test runs
+/// it first), read as whisper.cpp's published file would be.
+#[test]
+fn the_converted_silero_model_passes_the_vad_check() {
+    let path = models::vad::path_in(&models::models_dir());
+    assert!(path.is_file(), "{} is missing: run scripts/fetch-model", path.display());
+    let header = models::vad::check(&path).expect("the converted model passes");
+    assert!(header.kind.starts_with("silero"), "{header:?}");
+    assert_eq!(header.window, 512, "Silero v5 reads 512 samples at a time at 16 kHz");
+}
+
+#[test]
+fn models_download_silero_fetches_the_vad_model_checks_it_and_models_vad_reports_it() {
+    let tmp = TempDir::new();
+    let dir = models_dir(&tmp);
+    let bytes = tiny_vad(12);
+    let server = Server::start(vec![(models::vad::FILE.into(), bytes.clone())], Behaviour::default(), None);
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .args(args)
+            .env("RAPPORT_MODELS_DIR", &dir)
+            .env("RAPPORT_VAD_BASE_URL", &server.base_url)
+            .env_remove("RAPPORT_MODEL_BASE_URL")
+            .output()
+            .expect("run rapport")
+    };
+    let out = cli(&["models", "vad", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(before["installed"], false);
+    let out = cli(&["models", "list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("silero-v5.1.2 missing"),
+        "models list says it is missing"
+    );
+
+    let out = cli(&["models", "download", models::vad::NAME, "--json"]);
+    assert!(out.status.success(), "download: {}", String::from_utf8_lossy(&out.stderr));
+    let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(after["installed"], true);
+    assert_eq!(after["problem"], serde_json::Value::Null);
+    let path = models::vad::path_in(&dir);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the served bytes, from RAPPORT_VAD_BASE_URL");
+    assert_eq!(server.seen()[0].path, format!("/models/{}", models::vad::FILE));
+    let sidecar = std::fs::read_to_string(dir.join(format!("{}.sha256", models::vad::FILE))).unwrap();
+    assert!(sidecar.starts_with(&rapport::media::sha256_hex(&bytes)), "{sidecar}");
+    let list = cli(&["models", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert!(
+        list.as_array().unwrap().iter().all(|m| m["name"] != models::vad::NAME),
+        "the VAD model is not offered as a whisper model"
+    );
+}
+
+#[test]
+fn a_download_under_the_vad_name_that_is_not_a_vad_model_is_refused_and_not_installed() {
+    let tmp = TempDir::new();
+    let dir = models_dir(&tmp);
+    let server =
+        Server::start(vec![(models::vad::FILE.into(), tiny_ggml(50_000))], Behaviour::default(), None);
+    let err = models::download(models::vad::NAME, &server.base_url, &dir, &NoProgress, &CancelToken::new())
+        .expect_err("a whisper model is not a VAD model");
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert!(err.to_string().contains("not a usable VAD model"), "{err}");
+    assert!(!models::vad::path_in(&dir).exists());
+    assert!(!dir.join(format!("{}.part", models::vad::FILE)).exists(), "the bad download is deleted");
+    assert_eq!(models::base_url_for(models::vad::NAME), models::vad::default_base_url());
+}

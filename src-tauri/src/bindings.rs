@@ -11,6 +11,7 @@ use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
 use rapport::insights::InsightsSummary;
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
+use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::PersonSummary;
@@ -122,6 +123,7 @@ pub fn render() -> String {
         decl::<SearchResults>(&cfg),
         decl::<SavedSearch>(&cfg),
         decl::<ModelInfo>(&cfg),
+        decl::<VadInfo>(&cfg),
         decl::<Recommendation>(&cfg),
         decl::<JobEvent>(&cfg),
         decl::<StudyInput>(&cfg),

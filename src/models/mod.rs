@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::progress::{CancelToken, Outcome, Progress};
 
 pub mod advice;
+pub mod vad;
 
 /// Where whisper.cpp's ggml models are published (the Hugging Face repo its scripts use).
 pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
@@ -119,6 +120,16 @@ pub fn models_dir() -> PathBuf {
 /// The base URL downloads use: `$RAPPORT_MODEL_BASE_URL`, else [`DEFAULT_BASE_URL`].
 pub fn default_base_url() -> String {
     std::env::var(BASE_URL_ENV).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
+}
+
+/// The base URL [`download`] of `name` uses by default: the VAD model's own
+/// ([`vad::default_base_url`]) for [`vad::NAME`], else [`default_base_url`].
+pub fn base_url_for(name: &str) -> String {
+    if name == vad::NAME {
+        vad::default_base_url()
+    } else {
+        default_base_url()
+    }
 }
 
 /// A model as the model manager lists it.
@@ -600,7 +611,8 @@ fn with_causes(err: &dyn std::error::Error) -> String {
 /// bytes go to `ggml-NAME.bin.part` (resumed when it exists), which is checked whole (size,
 /// sums, [`check_ggml`]) before it is renamed. An installed model that passes
 /// [`check_ggml`] is not downloaded again. Cancelling keeps the `.part` for the next call
-/// and returns [`Outcome::Cancelled`].
+/// and returns [`Outcome::Cancelled`]. [`vad::NAME`] downloads the voice activity detector's
+/// model instead ([`vad::download`]).
 pub fn download(
     name: &str,
     base_url: &str,
@@ -608,6 +620,9 @@ pub fn download(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<Outcome<PathBuf>> {
+    if name == vad::NAME {
+        return vad::download(base_url, dir, progress, cancel);
+    }
     if !is_model_name(name) {
         return Err(Error::invalid(
             "model name",

@@ -17,7 +17,7 @@ use super::{ffi, RATE};
 use crate::error::{Error, Result};
 
 /// The file name of the VAD model in the models folder.
-pub const VAD_FILE: &str = "ggml-silero-v5.1.2.bin";
+pub const VAD_FILE: &str = crate::models::vad::FILE;
 
 /// Samples per VAD window (Silero v5 at 16 kHz).
 pub const WINDOW: usize = 512;

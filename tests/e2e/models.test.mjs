@@ -3,15 +3,27 @@
 // download shows its progress and can be cancelled; a failed download says why. scripts/e2e
 // gives the app a models folder of its own and points downloads at E2E_MODEL_PORT, where this
 // file serves models from a loopback server: slowly (to watch and cancel), or not at all (404).
+// The voice activity detector's model is taken out of that folder first and downloaded back
+// through the window, from the same server (RAPPORT_VAD_BASE_URL), with the installed file's
+// bytes; whatever happens, the folder has it again when this file ends.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { existsSync, lstatSync, readFileSync, realpathSync, symlinkSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
 import { waitFor } from "./webdriver.mjs";
 import { launch, openNav, screenshot, quit } from "./helpers.mjs";
 
 const PORT = Number(process.env.E2E_MODEL_PORT || 4455);
 const SLOW_MODEL = "tiny";
 const MISSING_MODEL = "tiny-q5_1";
+const VAD_FILE = "ggml-silero-v5.1.2.bin";
+const MODELS_DIR = process.env.RAPPORT_MODELS_DIR;
+const VAD_PATH = MODELS_DIR ? join(MODELS_DIR, VAD_FILE) : "";
+/** The installed VAD model's real file (scripts/e2e links the machine's models in), and its bytes. */
+let vadSource = "";
+/** @type {Buffer} */
+let vadBytes = Buffer.alloc(0);
 
 /** @type {import("./webdriver.mjs").Session | undefined} */
 let s;
@@ -22,6 +34,11 @@ let server;
 function startServer() {
   const timers = new Set();
   const srv = createServer((req, res) => {
+    if (req.url === `/${VAD_FILE}`) {
+      res.writeHead(200, { "content-length": String(vadBytes.length), "content-type": "application/octet-stream" });
+      res.end(vadBytes);
+      return;
+    }
     if (req.url !== `/ggml-${SLOW_MODEL}.bin`) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not here");
       return;
@@ -54,11 +71,17 @@ const row = (name) => s.find(`[data-testid=model-row][data-model="${name}"]`);
 
 describe("The Models screen", () => {
   before(async () => {
+    assert.ok(MODELS_DIR, "scripts/e2e sets RAPPORT_MODELS_DIR");
+    assert.ok(existsSync(VAD_PATH), `scripts/fetch-model installs ${VAD_FILE}`);
+    vadSource = realpathSync(VAD_PATH);
+    vadBytes = readFileSync(vadSource);
+    unlinkSync(VAD_PATH);
     server = await startServer();
     s = await launch();
   });
 
   after(async () => {
+    if (!existsSync(VAD_PATH)) symlinkSync(vadSource, VAD_PATH);
     await quit(s);
     if (server) {
       server.closeAllConnections();
@@ -87,6 +110,17 @@ describe("The Models screen", () => {
     assert.match(await s.text(advice), /For interviews on this machine: \S+/);
     assert.equal((await s.findAll("[data-testid=model-recommended]")).length, 1, "one row is marked Recommended");
     await screenshot(s, "models.png");
+  });
+
+  test("a missing voice activity detector is offered and downloads from the window", async () => {
+    const section = await waitFor("the VAD section", () => s.find("[data-testid=vad][data-installed=false]"));
+    await s.click(await s.findIn(section, "[data-testid=vad-download]"));
+    await waitFor("the VAD model to show as installed", () => s.find("[data-testid=vad] [data-testid=vad-installed]"), {
+      timeout: 30_000,
+    });
+    assert.ok(!lstatSync(VAD_PATH).isSymbolicLink(), "the download is a file of its own in the models folder");
+    assert.ok(readFileSync(VAD_PATH).equals(vadBytes), "it holds the served bytes");
+    assert.ok(existsSync(`${VAD_PATH}.sha256`), "its SHA-256 is recorded beside it");
   });
 
   test("a download shows its progress and can be cancelled, keeping the part for a resume", async () => {

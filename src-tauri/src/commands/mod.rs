@@ -25,6 +25,7 @@ use rapport::finding::FindingSummary;
 use rapport::guide::GuideVersionRef;
 use rapport::insights::InsightsSummary;
 use rapport::models::advice::Recommendation;
+use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
 use rapport::people::PersonSummary;
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
@@ -164,7 +165,9 @@ commands! {
     models::model_list() -> Vec<ModelInfo>;
     /// The model to use for interviews on this machine (from its cores and memory), and why.
     models::model_recommendation() -> Recommendation;
-    /// Start downloading a model; returns the job id, progress and the end arrive on `onEvent`.
+    /// The voice activity detector's model (transcription needs it): installed, usable, where.
+    models::model_vad() -> VadInfo;
+    /// Start downloading a model (`silero-v5.1.2`: the VAD model); returns the job id, progress and the end arrive on `onEvent`.
     models::model_download_start(name: String; channel on_event: JobEvent) -> u64;
     /// Cancel a download (its partial file is kept for a resume); false when it is not running.
     models::model_download_cancel(job: u64) -> bool;

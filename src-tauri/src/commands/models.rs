@@ -2,6 +2,7 @@
 //! and cancel) and imports.
 
 use rapport::models::advice::{self, Recommendation};
+use rapport::models::vad::VadInfo;
 use rapport::models::{self, ModelInfo};
 use rapport::ApiError;
 use tauri::ipc::Channel;
@@ -15,6 +16,12 @@ use crate::AppState;
 #[tauri::command(async)]
 pub fn model_list(_state: State<'_, AppState>) -> Result<Vec<ModelInfo>, ApiError> {
     Ok(models::list(&models::models_dir())?)
+}
+
+// Async (off the main thread): it walks the model file.
+#[tauri::command(async)]
+pub fn model_vad(_state: State<'_, AppState>) -> Result<VadInfo, ApiError> {
+    Ok(models::vad::info(&models::models_dir()))
 }
 
 #[tauri::command]
@@ -34,7 +41,7 @@ pub fn model_download_start(
     tauri::async_runtime::spawn_blocking(move || {
         let sink = ChannelProgress::new(on_event);
         let result =
-            models::download(&name, &models::default_base_url(), &models::models_dir(), &sink, &cancel);
+            models::download(&name, &models::base_url_for(&name), &models::models_dir(), &sink, &cancel);
         state.jobs().finish(job);
         sink.send(last_event(result));
     });

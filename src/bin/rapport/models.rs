@@ -1,5 +1,8 @@
 //! Verbs on whisper models: `models list`, `models download NAME`, `models import PATH`.
 //! The models folder is `$RAPPORT_MODELS_DIR`, else the OS data dir (not the workspace).
+//! The voice activity detector's model, which transcription needs too, is downloaded by its
+//! name (`models download silero-v5.1.2`, from whisper.cpp's VAD repo unless `--base-url`
+//! says otherwise), shown under the whisper models by `models list`, and alone by `models vad`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,14 +27,18 @@ pub enum Cmd {
 pub enum ModelsCmd {
     /// List the models whisper.cpp publishes and the ones installed.
     List,
-    /// Download a model (resumes an interrupted download).
+    /// Download a model (resumes an interrupted download); `silero-v5.1.2` is the voice
+    /// activity detector's model.
     Download {
-        /// The model name, e.g. tiny.en or base.en-q5_1 (see `rapport models list`).
+        /// The model name, e.g. tiny.en or base.en-q5_1 (see `rapport models list`), or silero-v5.1.2.
         name: String,
-        /// Where the ggml-NAME.bin files are served.
-        #[arg(long, value_name = "URL", env = models::BASE_URL_ENV, default_value = models::DEFAULT_BASE_URL)]
-        base_url: String,
+        /// Where the ggml-NAME.bin files are served (default: $RAPPORT_MODEL_BASE_URL, else
+        /// whisper.cpp's repo; for silero-v5.1.2, $RAPPORT_VAD_BASE_URL, else whisper.cpp's VAD repo).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
     },
+    /// Whether the voice activity detector's model is installed and usable.
+    Vad,
     /// Copy a ggml model file into the models folder (after checking it).
     Import {
         /// The ggml file; ggml-NAME.bin is installed as NAME, STEM.bin as STEM.
@@ -64,16 +71,28 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 let (cores, memory) = models::advice::this_machine();
                 let pick = models::advice::recommend(cores, memory);
                 println!("recommended for interviews: {} ({})", pick.name, pick.why);
+                println!("voice activity detector: {}", vad_text(&models::vad::info(&dir)));
+            }
+        }
+        ModelsCmd::Vad => {
+            let info = models::vad::info(&dir);
+            if ctx.json {
+                ctx.print_json(&info)?;
+            } else {
+                println!("{}", vad_text(&info));
             }
         }
         ModelsCmd::Download { name, base_url } => {
             let bar = TermBar::new(Unit::Bytes, name);
-            let outcome = models::download(name, base_url, &dir, &bar, &CancelToken::new());
+            let base_url = base_url.clone().unwrap_or_else(|| models::base_url_for(name));
+            let outcome = models::download(name, &base_url, &dir, &bar, &CancelToken::new());
             bar.finish();
             let outcome = outcome?;
             match outcome {
                 Outcome::Done(path) => {
-                    if ctx.json {
+                    if ctx.json && name == models::vad::NAME {
+                        ctx.print_json(&models::vad::info(&dir))?;
+                    } else if ctx.json {
                         ctx.print_json(&json_row(&info_of(&dir, name)?))?;
                     } else {
                         println!("{}", path.display());
@@ -118,6 +137,19 @@ fn info_of(dir: &std::path::Path, name: &str) -> anyhow::Result<ModelInfo> {
         .into_iter()
         .find(|m| m.name == name)
         .ok_or_else(|| anyhow::anyhow!("{name} is not in {} after the download", dir.display()))
+}
+
+/// One line on the VAD model: installed (size, path), unusable (why), or how to get it.
+fn vad_text(v: &models::vad::VadInfo) -> String {
+    match (&v.problem, v.size) {
+        (Some(problem), _) => format!("{} unusable: {problem}", v.name),
+        (None, Some(bytes)) => {
+            format!("{} installed ({:.1} MiB, {})", v.name, bytes as f64 / (1024.0 * 1024.0), v.path)
+        }
+        (None, None) => {
+            format!("{} missing: transcription needs it; `rapport models download {}`", v.name, v.name)
+        }
+    }
 }
 
 fn size_text(m: &ModelInfo) -> String {

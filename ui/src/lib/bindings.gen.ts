@@ -299,6 +299,31 @@ expected_speed_x: number | null,
 recommended: boolean, };
 
 /**
+ * The VAD model as the Models screen shows it.
+ */
+export type VadInfo = { 
+/**
+ * The name `rapport models download` takes.
+ */
+name: string, file: string, installed: boolean, 
+/**
+ * The file's size in bytes when installed.
+ */
+size: number | null, 
+/**
+ * Where the file is (or will be, once downloaded).
+ */
+path: string, 
+/**
+ * Bytes of an interrupted download waiting to be resumed.
+ */
+partial_bytes: number | null, 
+/**
+ * Why an installed file is unusable (it failed [`check`]).
+ */
+problem: string | null, };
+
+/**
  * The model to use for interviews on a machine with `cores` cores and `memory_mib` of
  * memory, and why.
  */
@@ -520,7 +545,9 @@ export const commands = {
   modelList: () => invoke<Array<ModelInfo>>("model_list"),
   /** The model to use for interviews on this machine (from its cores and memory), and why. */
   modelRecommendation: () => invoke<Recommendation>("model_recommendation"),
-  /** Start downloading a model; returns the job id, progress and the end arrive on `onEvent`. */
+  /** The voice activity detector's model (transcription needs it): installed, usable, where. */
+  modelVad: () => invoke<VadInfo>("model_vad"),
+  /** Start downloading a model (`silero-v5.1.2`: the VAD model); returns the job id, progress and the end arrive on `onEvent`. */
   modelDownloadStart: (name: string, onEvent: Channel<JobEvent>) => invoke<number>("model_download_start", { name, onEvent }),
   /** Cancel a download (its partial file is kept for a resume); false when it is not running. */
   modelDownloadCancel: (job: number) => invoke<boolean>("model_download_cancel", { job }),
