@@ -32,7 +32,9 @@ pub fn workspace_arg(mut args: impl Iterator<Item = std::ffi::OsString>) -> Opti
 /// Starts the app on the workspace of `--workspace DIR`, else the default one (created with
 /// the demo data on first run).
 pub fn run() {
+    startup_mark("main");
     let state = AppState::open(workspace_arg(std::env::args_os().skip(1)));
+    startup_mark("workspace_open");
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
@@ -42,6 +44,7 @@ pub fn run() {
             let state = app.state::<AppState>();
             state.attach_app(app.handle().clone());
             state.start_media_server()?;
+            startup_mark("setup");
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -58,6 +61,17 @@ pub fn run() {
         .invoke_handler(handler())
         .run(tauri::generate_context!())
         .expect("error while running the Rapport window");
+}
+
+/// With `RAPPORT_PAINT_MARK` set, prints a moment of the start-up for `scripts/bench app`.
+pub fn startup_mark(name: &str) {
+    if std::env::var_os("RAPPORT_PAINT_MARK").is_some() {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
+        eprintln!("rapport-desktop: mark {name} unix_ms={ms}");
+    }
 }
 
 /// The invoke handler: every command of the table, and in the e2e build the dialog seam.

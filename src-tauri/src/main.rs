@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    rapport_desktop::startup_mark("process");
     passive_openmp_waits();
     rapport_desktop::run();
 }

@@ -7,15 +7,20 @@ use crate::AppState;
 
 /// The UI calls this once, when the first screen with data has painted: the search index is
 /// opened and synced then, in the background, so it never slows the first paint. With
-/// `RAPPORT_PAINT_MARK` set, the time is printed for `scripts/bench app` (time to first paint).
+/// `RAPPORT_PAINT_MARK` set, the time is printed for `scripts/bench app` (time to first paint),
+/// with the UI's own marks of the start-up (name, Unix time in ms: the page's navigation, the
+/// script running, each first answer) so the benchmark can say where the time goes.
 #[tauri::command]
-pub fn ui_ready(state: State<'_, AppState>) -> Result<(), ApiError> {
+pub fn ui_ready(state: State<'_, AppState>, marks: Vec<(String, f64)>) -> Result<(), ApiError> {
     state.warm_index();
     if std::env::var_os("RAPPORT_PAINT_MARK").is_some() {
         let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or_default();
+        for (name, at) in &marks {
+            eprintln!("rapport-desktop: mark {name} unix_ms={at:.0}");
+        }
         eprintln!("rapport-desktop: first paint unix_ms={ms}");
     }
     Ok(())

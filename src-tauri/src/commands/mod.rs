@@ -176,5 +176,5 @@ commands! {
     /// NPS, deploys, incidents and metrics at a glance.
     insights::insights_summary() -> InsightsSummary;
     /// Tells the shell the first screen with data has painted (for the first-paint benchmark).
-    app::ui_ready() -> ();
+    app::ui_ready(marks: Vec<(String, f64)>) -> ();
 }

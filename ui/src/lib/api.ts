@@ -183,10 +183,20 @@ export function matchesFilter(filter: string, fields: Array<string | null | unde
   return words.every((w) => hay.includes(w));
 }
 
+/** Moments of the start-up (name, Unix time in ms), sent with `uiReady` for `scripts/bench app`. */
+const startupMarks: Array<[string, number]> = [["navigation", performance.timeOrigin]];
+
+/** Notes a moment of the start-up (the first of each name counts). */
+export function markStartup(name: string): void {
+  if (!readySent && !startupMarks.some(([n]) => n === name)) {
+    startupMarks.push([name, performance.timeOrigin + performance.now()]);
+  }
+}
+
 let readySent = false;
 /** Tells the shell, once, that the first screen with data has painted (two frames after render). */
 export function markFirstPaint(): void {
   if (readySent) return;
   readySent = true;
-  requestAnimationFrame(() => requestAnimationFrame(() => void commands.uiReady().catch(() => {})));
+  requestAnimationFrame(() => requestAnimationFrame(() => void commands.uiReady(startupMarks).catch(() => {})));
 }

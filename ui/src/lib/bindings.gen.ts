@@ -556,5 +556,5 @@ export const commands = {
   /** NPS, deploys, incidents and metrics at a glance. */
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
-  uiReady: () => invoke<null>("ui_ready"),
+  uiReady: (marks: Array<[string, number]>) => invoke<null>("ui_ready", { marks }),
 };

@@ -1,7 +1,7 @@
 //! The open workspace: its info (path, counts, whether the demo was just made), switching to
 //! another folder, and a generation number that the app uses to reload every view after a switch.
 import { commands, type WorkspaceInfo } from "../../lib/bindings.gen";
-import { toUiError, type UiError } from "../../lib/api";
+import { markStartup, toUiError, type UiError } from "../../lib/api";
 import { router } from "../../lib/router.svelte";
 
 class Workspace {
@@ -25,6 +25,7 @@ class Workspace {
     this.loadError = null;
     try {
       this.info = await commands.workspaceInfo();
+      markStartup("workspace_info");
     } catch (e) {
       this.loadError = toUiError(e);
     } finally {
