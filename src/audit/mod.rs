@@ -311,7 +311,7 @@ pub fn import_file(
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
     }
-    let mut report = sink.finish()?;
+    let mut report = sink.finish(&tx)?;
     if !report.rejected.is_empty() && !opts.skip_invalid {
         let first = &report.rejected[0];
         let more = report.rejected.len() - 1;
@@ -354,7 +354,8 @@ struct Sink<'c> {
     matcher: Matcher,
     source: String,
     report: AuditImportReport,
-    unmatched: HashMap<String, i64>,
+    /// Actors of this file no person matched.
+    unmatched: std::collections::HashSet<String>,
     people: std::collections::HashSet<i64>,
 }
 
@@ -369,7 +370,7 @@ impl<'c> Sink<'c> {
             matcher: Matcher::load(conn, opts.match_rule.clone())?,
             source: Path::new(source).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             report: AuditImportReport::default(),
-            unmatched: HashMap::new(),
+            unmatched: Default::default(),
             people: Default::default(),
         })
     }
@@ -390,7 +391,11 @@ impl<'c> Sink<'c> {
                     Some(id) => {
                         self.people.insert(id);
                     }
-                    None => *self.unmatched.entry(ev.actor.clone()).or_default() += 1,
+                    None => {
+                        if !self.unmatched.contains(&ev.actor) {
+                            self.unmatched.insert(ev.actor.clone());
+                        }
+                    }
                 }
                 let added = self.insert.execute(params![
                     person,
@@ -414,11 +419,16 @@ impl<'c> Sink<'c> {
         Ok(())
     }
 
-    fn finish(self) -> Result<AuditImportReport> {
+    /// The report, with each unmatched actor's count of (distinct) events in the workspace.
+    fn finish(self, conn: &Connection) -> Result<AuditImportReport> {
         let mut report = self.report;
         report.matched_people = self.people.len() as i64;
-        let mut unmatched: Vec<ActorCount> =
-            self.unmatched.into_iter().map(|(actor, events)| ActorCount { actor, events }).collect();
+        let mut count = conn.prepare("SELECT count(*) FROM audit_events WHERE actor = ?1 AND person_id IS NULL")?;
+        let mut unmatched = Vec::new();
+        for actor in self.unmatched {
+            let events: i64 = count.query_row([&actor], |r| r.get(0))?;
+            unmatched.push(ActorCount { actor, events });
+        }
         unmatched.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.actor.cmp(&b.actor)));
         report.unmatched_actors = unmatched;
         Ok(report)
