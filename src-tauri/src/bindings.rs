@@ -13,7 +13,13 @@ use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
 use rapport::nps::{NpsPeriod, NpsSummary};
-use rapport::people::PersonSummary;
+use rapport::audit::activity::{Activity, RoleSignal};
+use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
+use rapport::people::profile::HistoryItem;
+use rapport::people::{ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary, Rejected};
+use rapport::recruit::outreach::{Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation};
+use rapport::recruit::screener::ScreenerError;
+use rapport::recruit::{Excluded, RecruitOptions, RecruitResult, Selected, Stratum};
 use rapport::search::{
     Bucket, Counts as SearchCounts, Hit, SavedSearch, SearchOptions, SearchResults, SortBy,
 };
@@ -135,6 +141,32 @@ pub fn render() -> String {
         decl::<Cue>(&cfg),
         decl::<ImportPreview>(&cfg),
         decl::<ImportReport>(&cfg),
+        decl::<ContactStatus>(&cfg),
+        decl::<DirectoryFormat>(&cfg),
+        decl::<Rejected>(&cfg),
+        decl::<DirectoryReport>(&cfg),
+        decl::<ForgetReport>(&cfg),
+        decl::<HistoryItem>(&cfg),
+        decl::<RoleSignal>(&cfg),
+        decl::<Activity>(&cfg),
+        decl::<PersonProfile>(&cfg),
+        decl::<AuditFormat>(&cfg),
+        decl::<MatchRule>(&cfg),
+        decl::<AuditImportOptions>(&cfg),
+        decl::<ActorCount>(&cfg),
+        decl::<AuditImportReport>(&cfg),
+        decl::<ScreenerError>(&cfg),
+        decl::<RecruitOptions>(&cfg),
+        decl::<Selected>(&cfg),
+        decl::<Excluded>(&cfg),
+        decl::<Stratum>(&cfg),
+        decl::<RecruitResult>(&cfg),
+        decl::<OutreachInput>(&cfg),
+        decl::<OutreachEntry>(&cfg),
+        decl::<Due>(&cfg),
+        decl::<Participation>(&cfg),
+        decl::<ParticipationUpdate>(&cfg),
+        decl::<RenderedInvitation>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

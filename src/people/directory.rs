@@ -426,3 +426,32 @@ pub fn import_table(conn: &Connection, table: &Table) -> Result<DirectoryReport>
     }
     store(conn, &parsed.entries)
 }
+
+/// Reads a directory file from disk (see [`import`]); `dry_run` says what an import would
+/// do (who is new, who is updated, which rows are refused) and writes nothing.
+pub fn import_path(
+    conn: &Connection,
+    path: &std::path::Path,
+    format: Option<DirectoryFormat>,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> Result<DirectoryReport> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if !dry_run {
+        return import(conn, &bytes, &source, format, skip_invalid);
+    }
+    let format = format.unwrap_or_else(|| DirectoryFormat::sniff(&bytes));
+    let parsed = parse(&bytes, &source, format)?;
+    let mut report = DirectoryReport { rejected: parsed.rejected, ..DirectoryReport::default() };
+    let mut seen = std::collections::HashSet::new();
+    for e in &parsed.entries {
+        let exists: bool = conn.query_row("SELECT count(*) > 0 FROM people WHERE email = ?1", [&e.email], |r| r.get(0))?;
+        if exists || !seen.insert(e.email.to_lowercase()) {
+            report.updated += 1;
+        } else {
+            report.created += 1;
+        }
+    }
+    Ok(report)
+}

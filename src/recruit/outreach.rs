@@ -462,3 +462,29 @@ mod tests {
         assert_eq!(folded.replace("\r\n ", "").trim_end(), line);
     }
 }
+
+/// A study's invitations as CSV: email, name, status, invited, scheduled, strata, why.
+pub fn invitations_csv(conn: &Connection, study_id: i64) -> Result<String> {
+    let rows = board(conn, Some(study_id), 5, Utc::now())?;
+    let mut strata_of = conn.prepare("SELECT strata FROM participations WHERE id = ?1")?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::Integrity(format!("writing CSV: {e}"));
+    w.write_record(["email", "name", "status", "invited_at", "scheduled_at", "strata", "why"]).map_err(fail)?;
+    for p in rows {
+        let strata: String = strata_of.query_row([p.id], |r| r.get(0))?;
+        let strata: std::collections::BTreeMap<String, String> = serde_json::from_str(&strata).unwrap_or_default();
+        let strata = strata.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        w.write_record([
+            p.email,
+            p.name,
+            p.status,
+            p.invited_at,
+            p.scheduled_at.unwrap_or_default(),
+            strata,
+            p.why.unwrap_or_default(),
+        ])
+        .map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Integrity(format!("writing CSV: {e}")))?;
+    Ok(String::from_utf8(bytes).unwrap_or_default())
+}
