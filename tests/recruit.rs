@@ -71,7 +71,8 @@ fn k8s_log(path: &Path, n: usize, users: &[&str]) -> Vec<Gen> {
         let (verb, resource, sub) = *rng.pick(&verbs);
         let ns = *rng.pick(&namespaces);
         // Working hours, so people do not look like machines.
-        let at = now - Duration::days((rng.next() % 60) as i64) - Duration::minutes((rng.next() % 480) as i64);
+        let at =
+            now - Duration::days((rng.next() % 60) as i64) - Duration::minutes((rng.next() % 480) as i64);
         let ts = at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
         let system = i % 10 == 0;
         let mut user = json!({"username": if system { "system:serviceaccount:kube-system:replicaset-controller" } else { *rng.pick(users) }, "groups": ["system:authenticated"]});
@@ -105,9 +106,18 @@ fn k8s_log(path: &Path, n: usize, users: &[&str]) -> Vec<Gen> {
             }
         }
         if !system {
-            let actor = impersonated.as_ref().map(|_| users[0].to_string()).unwrap_or_else(|| user["username"].as_str().unwrap().to_string());
+            let actor = impersonated
+                .as_ref()
+                .map(|_| users[0].to_string())
+                .unwrap_or_else(|| user["username"].as_str().unwrap().to_string());
             let action = if sub.is_empty() { verb.to_string() } else { format!("{verb} {resource}/{sub}") };
-            out.push(Gen { user: actor, action, resource: resource.into(), namespace: ns.into(), day: at.format("%Y-%m-%d").to_string() });
+            out.push(Gen {
+                user: actor,
+                action,
+                resource: resource.into(),
+                namespace: ns.into(),
+                day: at.format("%Y-%m-%d").to_string(),
+            });
         }
     }
     out
@@ -127,7 +137,11 @@ fn counts<'a>(gen: impl Iterator<Item = &'a Gen>, key: impl Fn(&Gen) -> &str) ->
 }
 
 fn as_counts(v: &Value) -> BTreeMap<String, i64> {
-    v.as_object().expect("an object of counts").iter().map(|(k, v)| (k.clone(), v.as_i64().unwrap())).collect()
+    v.as_object()
+        .expect("an object of counts")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_i64().unwrap()))
+        .collect()
 }
 
 #[test]
@@ -135,12 +149,17 @@ fn activity_counts_equal_a_brute_force_count_and_reimporting_changes_nothing() {
     let (tmp, ws) = workspace();
     let csv = write(tmp.path(), "people.csv", PEOPLE_CSV);
     rapport_ok(&ws, &["people", "import", csv.to_str().unwrap()]);
-    let users = ["ana.silva@example.com", "BO.CHEN@example.com", "carla.diaz@example.com", "dave@example.com"];
+    let users =
+        ["ana.silva@example.com", "BO.CHEN@example.com", "carla.diaz@example.com", "dave@example.com"];
     let log = tmp.path().join("audit.log");
     let gen = k8s_log(&log, 3000, &users);
 
     let report = rapport_json(&ws, &["audit", "import", log.to_str().unwrap()]);
-    assert_eq!(report["events"], gen.len() as i64, "every ResponseComplete of a person counts once: {report}");
+    assert_eq!(
+        report["events"],
+        gen.len() as i64,
+        "every ResponseComplete of a person counts once: {report}"
+    );
     assert!(report["duplicates"].as_i64().unwrap() > 0, "the repeated lines are duplicates");
     assert_eq!(report["matched_people"], 3);
     let unmatched = report["unmatched_actors"].as_array().unwrap();
@@ -154,11 +173,30 @@ fn activity_counts_equal_a_brute_force_count_and_reimporting_changes_nothing() {
             let profile = rapport_json(ws, &["people", "show", email]);
             let a = &profile["activity"];
             assert_eq!(a["events"], mine.len() as i64, "{email}: events");
-            assert_eq!(as_counts(&a["by_action"]), counts(mine.iter().copied(), |g| &g.action), "{email}: by action");
-            assert_eq!(as_counts(&a["by_resource"]), counts(mine.iter().copied(), |g| &g.resource), "{email}: by resource");
-            assert_eq!(as_counts(&a["by_namespace"]), counts(mine.iter().copied(), |g| &g.namespace), "{email}: by namespace");
-            assert_eq!(a["active_days"], counts(mine.iter().copied(), |g| &g.day).len() as i64, "{email}: active days");
-            assert!(a["tier"].is_string() && profile["observed_role"].is_string(), "{email}: tier and role: {profile}");
+            assert_eq!(
+                as_counts(&a["by_action"]),
+                counts(mine.iter().copied(), |g| &g.action),
+                "{email}: by action"
+            );
+            assert_eq!(
+                as_counts(&a["by_resource"]),
+                counts(mine.iter().copied(), |g| &g.resource),
+                "{email}: by resource"
+            );
+            assert_eq!(
+                as_counts(&a["by_namespace"]),
+                counts(mine.iter().copied(), |g| &g.namespace),
+                "{email}: by namespace"
+            );
+            assert_eq!(
+                a["active_days"],
+                counts(mine.iter().copied(), |g| &g.day).len() as i64,
+                "{email}: active days"
+            );
+            assert!(
+                a["tier"].is_string() && profile["observed_role"].is_string(),
+                "{email}: tier and role: {profile}"
+            );
             assert!(!a["role_why"].as_array().unwrap().is_empty(), "{email}: the role says why");
         }
     };
@@ -168,7 +206,8 @@ fn activity_counts_equal_a_brute_force_count_and_reimporting_changes_nothing() {
     let again = rapport_json(&ws, &["audit", "import", log.to_str().unwrap()]);
     assert_eq!(again["events"], 0, "re-importing adds nothing: {again}");
     let gz = tmp.path().join("audit.log.gz");
-    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    let mut enc =
+        flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
     enc.write_all(&std::fs::read(&log).unwrap()).unwrap();
     enc.finish().unwrap();
     let zipped = rapport_json(&ws, &["audit", "import", gz.to_str().unwrap()]);
@@ -194,7 +233,11 @@ fn a_json_array_and_an_event_list_read_like_json_lines() {
     let p = write(tmp.path(), "list.json", &serde_json::to_string_pretty(&list).unwrap());
     let r = rapport_json(&ws, &["audit", "import", p.to_str().unwrap(), "--format", "k8s"]);
     assert_eq!(r["events"], 2, "{r}");
-    let arr = write(tmp.path(), "arr.json", &json!([ev("1", "x@example.com"), ev("3", "z@example.com")]).to_string());
+    let arr = write(
+        tmp.path(),
+        "arr.json",
+        &json!([ev("1", "x@example.com"), ev("3", "z@example.com")]).to_string(),
+    );
     let r = rapport_json(&ws, &["audit", "import", arr.to_str().unwrap()]);
     assert_eq!((r["events"].as_i64(), r["duplicates"].as_i64()), (Some(1), Some(1)), "{r}");
 }
@@ -218,8 +261,21 @@ fn other_tools_exports_come_in_through_map_with_dotted_paths_and_epoch_times() {
     let r = rapport_json(
         &ws,
         &[
-            "audit", "import", gh.to_str().unwrap(), "--format", "jsonl", "--map", "actor=actor.login", "--map",
-            "time=@timestamp", "--map", "resource=repo", "--map", "id=_document_id", "--match", "username=attribute:github",
+            "audit",
+            "import",
+            gh.to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "--map",
+            "actor=actor.login",
+            "--map",
+            "time=@timestamp",
+            "--map",
+            "resource=repo",
+            "--map",
+            "id=_document_id",
+            "--match",
+            "username=attribute:github",
         ],
     );
     assert_eq!((r["events"].as_i64(), r["matched_people"].as_i64()), (Some(5), Some(1)), "{r}");
@@ -236,8 +292,19 @@ fn other_tools_exports_come_in_through_map_with_dotted_paths_and_epoch_times() {
     let r = rapport_json(
         &ws,
         &[
-            "audit", "import", ci.to_str().unwrap(), "--map", "time=when", "--map", "actor=who", "--map", "action=what",
-            "--map", "resource=pipeline", "--match", "username=local-part",
+            "audit",
+            "import",
+            ci.to_str().unwrap(),
+            "--map",
+            "time=when",
+            "--map",
+            "actor=who",
+            "--map",
+            "action=what",
+            "--map",
+            "resource=pipeline",
+            "--match",
+            "username=local-part",
         ],
     );
     assert_eq!((r["events"].as_i64(), r["matched_people"].as_i64()), (Some(2), Some(1)), "{r}");
@@ -273,7 +340,9 @@ fn bad_files_name_the_line_or_field_and_change_nothing() {
     // A truncated JSON line (the log was cut mid-write) after good lines.
     let mut text = std::fs::read_to_string(&log).unwrap().replace("\"a-", "\"b-");
     let lines = text.lines().count();
-    text.push_str("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"x\",\"stage\":\"Resp\n");
+    text.push_str(
+        "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"x\",\"stage\":\"Resp\n",
+    );
     let bad = write(tmp.path(), "truncated.log", &text);
     fails_naming(&ws, &["audit", "import", bad.to_str().unwrap()], &format!("truncated.log:{}", lines + 1));
     assert_eq!(state(&ws), before, "a bad line imports nothing");
@@ -289,7 +358,21 @@ fn bad_files_name_the_line_or_field_and_change_nothing() {
     let latin_path = tmp.path().join("latin1.csv");
     std::fs::write(&latin_path, &latin).unwrap();
     fails_naming(&ws, &["people", "import", latin_path.to_str().unwrap()], "latin1.csv:3");
-    fails_naming(&ws, &["audit", "import", latin_path.to_str().unwrap(), "--map", "actor=email", "--map", "action=name", "--map", "time=name"], "latin1.csv:3");
+    fails_naming(
+        &ws,
+        &[
+            "audit",
+            "import",
+            latin_path.to_str().unwrap(),
+            "--map",
+            "actor=email",
+            "--map",
+            "action=name",
+            "--map",
+            "time=name",
+        ],
+        "latin1.csv:3",
+    );
     assert_eq!(state(&ws), before);
 
     // An unknown --map field.
@@ -332,7 +415,10 @@ fn slack_and_scim_import_the_same_people_as_the_equivalent_csv() {
     let (_c, from_scim) = workspace();
     let r = rapport_json(&from_csv, &["people", "import", fixture("directory.csv").to_str().unwrap()]);
     assert_eq!(r["created"], 3);
-    let r = rapport_json(&from_slack, &["people", "import", fixture("slack-users-list.json").to_str().unwrap(), "--format", "slack"]);
+    let r = rapport_json(
+        &from_slack,
+        &["people", "import", fixture("slack-users-list.json").to_str().unwrap(), "--format", "slack"],
+    );
     assert_eq!(r["created"], 3, "bots, Slackbot and deleted users are skipped: {r}");
     let r = rapport_json(&from_scim, &["people", "import", fixture("scim-users.json").to_str().unwrap()]);
     assert_eq!(r["created"], 3, "inactive users are skipped: {r}");
@@ -341,7 +427,11 @@ fn slack_and_scim_import_the_same_people_as_the_equivalent_csv() {
     let strip_team = |v: &[(String, String, Option<String>, Option<String>)]| {
         v.iter().map(|(e, n, r, _)| (e.clone(), n.clone(), r.clone())).collect::<Vec<_>>()
     };
-    assert_eq!(strip_team(&people_of(&from_slack)), strip_team(&csv), "Slack has no team; the rest is the same");
+    assert_eq!(
+        strip_team(&people_of(&from_slack)),
+        strip_team(&csv),
+        "Slack has no team; the rest is the same"
+    );
     assert_eq!(people_of(&from_scim), csv, "SCIM: email, name, title and department");
     let ana = rapport_json(&from_scim, &["people", "show", "ana.silva@example.com"]);
     assert_eq!(ana["manager"], "Maria Lopez");
@@ -374,7 +464,21 @@ fn every_stratum_is_represented_and_the_same_seed_gives_the_same_pick() {
     rapport_ok(&ws, &["people", "import", directory(tmp.path(), &rows).to_str().unwrap()]);
 
     let pick = |seed: &str| {
-        rapport_json(&ws, &["recruit", "--study", "Deploys", "--size", "6", "--stratify", "group", "--seed", seed, "--dry-run"])
+        rapport_json(
+            &ws,
+            &[
+                "recruit",
+                "--study",
+                "Deploys",
+                "--size",
+                "6",
+                "--stratify",
+                "group",
+                "--seed",
+                seed,
+                "--dry-run",
+            ],
+        )
     };
     let r = pick("7");
     let selected = r["selected"].as_array().unwrap();
@@ -386,16 +490,26 @@ fn every_stratum_is_represented_and_the_same_seed_gives_the_same_pick() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["key"]["group"].as_str().unwrap().to_string(), s["eligible"].as_i64().unwrap(), s["selected"].as_i64().unwrap()))
+        .map(|s| {
+            (
+                s["key"]["group"].as_str().unwrap().to_string(),
+                s["eligible"].as_i64().unwrap(),
+                s["selected"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(strata, vec![("a".into(), 1, 1), ("b".into(), 3, 1), ("c".into(), 40, 4)]);
-    let emails = |r: &Value| r["selected"].as_array().unwrap().iter().map(|s| s["email"].clone()).collect::<Vec<_>>();
+    let emails =
+        |r: &Value| r["selected"].as_array().unwrap().iter().map(|s| s["email"].clone()).collect::<Vec<_>>();
     assert_eq!(emails(&pick("7")), emails(&r), "the same seed, the same pick");
     let others: Vec<_> = (8..14).map(|s| emails(&pick(&s.to_string()))).collect();
     assert!(others.iter().any(|o| *o != emails(&r)), "other seeds pick other people");
     assert_eq!(r["invitations"], 0, "a dry run writes nothing");
 
-    let written = rapport_json(&ws, &["recruit", "--study", "Deploys", "--size", "6", "--stratify", "group", "--seed", "7"]);
+    let written = rapport_json(
+        &ws,
+        &["recruit", "--study", "Deploys", "--size", "6", "--stratify", "group", "--seed", "7"],
+    );
     assert_eq!(written["invitations"], 6);
     let board = rapport_json(&ws, &["outreach", "list", "--study", "Deploys"]);
     assert_eq!(board.as_array().unwrap().len(), 6, "each pick is an invitation");
@@ -423,7 +537,19 @@ fn each_exclusion_rule_removes_the_person_it_should_with_its_reason() {
     rapport_ok(&ws, &["people", "set", "dnc@example.com", "--status", "do-not-contact"]);
     rapport_ok(&ws, &["people", "set", "blocked@example.com", "--status", "blocklist"]);
     let ten_days_ago = (Utc::now() - Duration::days(10)).to_rfc3339();
-    rapport_ok(&ws, &["session", "create", "--study", "Recent", "--person", "interviewed@example.com", "--at", &ten_days_ago]);
+    rapport_ok(
+        &ws,
+        &[
+            "session",
+            "create",
+            "--study",
+            "Recent",
+            "--person",
+            "interviewed@example.com",
+            "--at",
+            &ten_days_ago,
+        ],
+    );
 
     let mut w = rapport::Workspace::open(&ws).unwrap();
     let conn = w.conn_mut();
@@ -450,7 +576,10 @@ fn each_exclusion_rule_removes_the_person_it_should_with_its_reason() {
     drop(w);
     rapport_ok(&ws, &["outreach", "set", "noshow@example.com", "--study", "Missed", "--status", "no-show"]);
 
-    let r = rapport_json(&ws, &["recruit", "--study", "Now", "--size", "8", "--where", "role != ceo", "--seed", "1"]);
+    let r = rapport_json(
+        &ws,
+        &["recruit", "--study", "Now", "--size", "8", "--where", "role != ceo", "--seed", "1"],
+    );
     let reasons: BTreeMap<String, String> = r["excluded"]
         .as_array()
         .unwrap()
@@ -470,13 +599,32 @@ fn each_exclusion_rule_removes_the_person_it_should_with_its_reason() {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(reasons, expected, "{r}");
-    let picked: Vec<&str> = r["selected"].as_array().unwrap().iter().map(|s| s["email"].as_str().unwrap()).collect();
+    let picked: Vec<&str> =
+        r["selected"].as_array().unwrap().iter().map(|s| s["email"].as_str().unwrap()).collect();
     assert_eq!(picked, vec!["ok@example.com"], "only the person no rule excludes");
 
     // A shorter cooldown lets the interviewed and invited people back; the blocklist never.
-    let r = rapport_json(&ws, &["recruit", "--study", "Now", "--size", "8", "--cooldown-days", "5", "--dry-run", "--where", "email ~ example"]);
-    let excluded: Vec<&str> = r["excluded"].as_array().unwrap().iter().map(|e| e["email"].as_str().unwrap()).collect();
-    assert!(!excluded.contains(&"interviewed@example.com") && !excluded.contains(&"invited@example.com"), "{excluded:?}");
+    let r = rapport_json(
+        &ws,
+        &[
+            "recruit",
+            "--study",
+            "Now",
+            "--size",
+            "8",
+            "--cooldown-days",
+            "5",
+            "--dry-run",
+            "--where",
+            "email ~ example",
+        ],
+    );
+    let excluded: Vec<&str> =
+        r["excluded"].as_array().unwrap().iter().map(|e| e["email"].as_str().unwrap()).collect();
+    assert!(
+        !excluded.contains(&"interviewed@example.com") && !excluded.contains(&"invited@example.com"),
+        "{excluded:?}"
+    );
     assert!(excluded.contains(&"blocked@example.com"));
 }
 
@@ -484,12 +632,39 @@ fn each_exclusion_rule_removes_the_person_it_should_with_its_reason() {
 fn screener_errors_point_at_the_column_and_fields_are_checked() {
     let (tmp, ws) = workspace();
     rapport_ok(&ws, &["study", "create", "S"]);
-    rapport_ok(&ws, &["people", "import", directory(tmp.path(), &[("a@example.com", "x")]).to_str().unwrap()]);
-    fails_naming(&ws, &["recruit", "--study", "S", "--size", "1", "--where", "tier in (power regular)"], "column 16");
-    fails_naming(&ws, &["recruit", "--study", "S", "--size", "1", "--where", "rol = sre"], "column 1: unknown field \"rol\"");
-    fails_naming(&ws, &["recruit", "--study", "S", "--size", "1", "--where", "last_seen <= soon"], "column 1");
+    rapport_ok(
+        &ws,
+        &["people", "import", directory(tmp.path(), &[("a@example.com", "x")]).to_str().unwrap()],
+    );
+    fails_naming(
+        &ws,
+        &["recruit", "--study", "S", "--size", "1", "--where", "tier in (power regular)"],
+        "column 16",
+    );
+    fails_naming(
+        &ws,
+        &["recruit", "--study", "S", "--size", "1", "--where", "rol = sre"],
+        "column 1: unknown field \"rol\"",
+    );
+    fails_naming(
+        &ws,
+        &["recruit", "--study", "S", "--size", "1", "--where", "last_seen <= soon"],
+        "column 1",
+    );
     // A directory attribute is a field.
-    let r = rapport_json(&ws, &["recruit", "--study", "S", "--size", "1", "--where", "group = x and not (tier = power)", "--dry-run"]);
+    let r = rapport_json(
+        &ws,
+        &[
+            "recruit",
+            "--study",
+            "S",
+            "--size",
+            "1",
+            "--where",
+            "group = x and not (tier = power)",
+            "--dry-run",
+        ],
+    );
     assert_eq!(r["selected"].as_array().unwrap().len(), 1, "{r}");
 }
 
@@ -502,7 +677,7 @@ fn screeners_read_activity_counts_windows_and_observed_roles() {
     let now = Utc::now();
     let mut lines = Vec::new();
     let mut add = |user: &str, verb: &str, res: &str, sub: &str, days: i64, i: usize| {
-        let t = (now - Duration::days(days)).format("%Y-%m-%dT10:00:00Z").to_string();
+        let t = (now - Duration::days(days) - Duration::hours(1)).to_rfc3339();
         let mut obj = json!({"resource": res, "namespace": format!("ns{}", i % 6)});
         if !sub.is_empty() {
             obj["subresource"] = json!(sub);
@@ -522,28 +697,60 @@ fn screeners_read_activity_counts_windows_and_observed_roles() {
 
     let pick = |expr: &str| -> Vec<String> {
         let r = rapport_json(&ws, &["recruit", "--study", "S", "--size", "10", "--where", expr, "--dry-run"]);
-        let mut v: Vec<String> = r["selected"].as_array().unwrap().iter().map(|s| s["email"].as_str().unwrap().to_string()).collect();
+        let mut v: Vec<String> = r["selected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["email"].as_str().unwrap().to_string())
+            .collect();
         v.sort();
         v
     };
     assert_eq!(pick("count(action=\"create pods/exec\", within=30d) >= 3"), vec!["ops@example.com"]);
-    assert_eq!(pick("count(action=\"create pods/exec\", within=3d) >= 3"), Vec::<String>::new(), "only 3 execs in 3 days... exactly 2 within");
+    assert_eq!(
+        pick("count(action=\"create pods/exec\", within=3d) >= 3"),
+        Vec::<String>::new(),
+        "two execs in the last 3 days are fewer than 3"
+    );
     assert_eq!(pick("last_seen <= 14d"), vec!["ops@example.com", "reader@example.com"]);
     assert_eq!(pick("observed_role = operations"), vec!["ops@example.com"]);
     assert_eq!(pick("observed_role in (observer)"), vec!["idle@example.com", "reader@example.com"]);
     assert_eq!(pick("tier = dormant"), vec!["idle@example.com"], "no active day in 90 days");
     let ops = rapport_json(&ws, &["people", "show", "ops@example.com"]);
-    assert_eq!(ops["activity"]["role_why"][1]["signal"], "create pods/exec", "the action that decided it: {ops}");
+    assert_eq!(
+        ops["activity"]["role_why"][1]["signal"], "create pods/exec",
+        "the action that decided it: {ops}"
+    );
 }
 
 #[test]
 fn a_contact_without_an_answer_comes_due_and_a_time_becomes_an_ics_with_a_stable_uid() {
     let (tmp, ws) = workspace();
     rapport_ok(&ws, &["study", "create", "S"]);
-    rapport_ok(&ws, &["people", "import", directory(tmp.path(), &[("a@example.com", "x"), ("b@example.com", "x")]).to_str().unwrap()]);
+    rapport_ok(
+        &ws,
+        &[
+            "people",
+            "import",
+            directory(tmp.path(), &[("a@example.com", "x"), ("b@example.com", "x")]).to_str().unwrap(),
+        ],
+    );
     rapport_ok(&ws, &["recruit", "--study", "S", "--size", "2", "--seed", "1"]);
     let six_days_ago = (Utc::now() - Duration::days(6)).to_rfc3339();
-    rapport_ok(&ws, &["outreach", "log", "a@example.com", "--channel", "slack", "--status", "contacted", "--at", &six_days_ago]);
+    rapport_ok(
+        &ws,
+        &[
+            "outreach",
+            "log",
+            "a@example.com",
+            "--channel",
+            "slack",
+            "--status",
+            "contacted",
+            "--at",
+            &six_days_ago,
+        ],
+    );
     rapport_ok(&ws, &["outreach", "log", "b@example.com", "--channel", "email", "--status", "contacted"]);
     let due = rapport_json(&ws, &["outreach", "due"]);
     let emails: Vec<&str> = due.as_array().unwrap().iter().map(|d| d["email"].as_str().unwrap()).collect();
@@ -551,26 +758,61 @@ fn a_contact_without_an_answer_comes_due_and_a_time_becomes_an_ics_with_a_stable
     assert_eq!(due[0]["days_since"], 6);
     assert_eq!(rapport_json(&ws, &["outreach", "due", "--days", "0"]).as_array().unwrap().len(), 2);
     rapport_ok(&ws, &["outreach", "log", "a@example.com", "--channel", "slack", "--status", "scheduled"]);
-    assert!(rapport_json(&ws, &["outreach", "due"]).as_array().unwrap().is_empty(), "a scheduled person needs no follow-up");
+    assert!(
+        rapport_json(&ws, &["outreach", "due"]).as_array().unwrap().is_empty(),
+        "a scheduled person needs no follow-up"
+    );
 
-    let m = rapport_json(&ws, &["outreach", "message", "a@example.com", "--study", "S", "--time", "2026-03-04T14:30:00Z"]);
+    let m = rapport_json(
+        &ws,
+        &["outreach", "message", "a@example.com", "--study", "S", "--time", "2026-03-04T14:30:00Z"],
+    );
     assert!(m["mailto"].as_str().unwrap().starts_with("mailto:a%40example%2Ecom?subject="), "{m}");
     assert!(m["body"].as_str().unwrap().contains("Wednesday 04 March, 14:30 UTC"), "{m}");
 
     let ics = tmp.path().join("a.ics");
-    fails_naming(&ws, &["outreach", "ics", "a@example.com", "--study", "S", "--out", ics.to_str().unwrap()], "no agreed time");
-    rapport_ok(&ws, &["outreach", "set", "a@example.com", "--study", "S", "--at", "2026-03-04T14:30:00Z", "--consent-form", "v2", "--consent-signed", "2026-03-01", "--incentive", "25", "--currency", "eur"]);
+    fails_naming(
+        &ws,
+        &["outreach", "ics", "a@example.com", "--study", "S", "--out", ics.to_str().unwrap()],
+        "no agreed time",
+    );
+    rapport_ok(
+        &ws,
+        &[
+            "outreach",
+            "set",
+            "a@example.com",
+            "--study",
+            "S",
+            "--at",
+            "2026-03-04T14:30:00Z",
+            "--consent-form",
+            "v2",
+            "--consent-signed",
+            "2026-03-01",
+            "--incentive",
+            "25",
+            "--currency",
+            "eur",
+        ],
+    );
     rapport_ok(&ws, &["outreach", "ics", "a@example.com", "--study", "S", "--out", ics.to_str().unwrap()]);
     let first = std::fs::read_to_string(&ics).unwrap();
     rapport_ok(&ws, &["outreach", "set", "a@example.com", "--study", "S", "--at", "2026-03-05T09:00:00Z"]);
     rapport_ok(&ws, &["outreach", "ics", "a@example.com", "--study", "S", "--out", ics.to_str().unwrap()]);
     let second = std::fs::read_to_string(&ics).unwrap();
     let field = |text: &str, name: &str| text.lines().find(|l| l.starts_with(name)).map(str::to_string);
-    assert!(first.contains("\r\nBEGIN:VEVENT\r\n") && first.ends_with("END:VCALENDAR\r\n"), "CRLF lines: {first}");
+    assert!(
+        first.contains("\r\nBEGIN:VEVENT\r\n") && first.ends_with("END:VCALENDAR\r\n"),
+        "CRLF lines: {first}"
+    );
     assert_eq!(field(&first, "UID:"), field(&second, "UID:"), "the UID stays when the time changes");
     assert_eq!(field(&first, "DTSTART:").unwrap(), "DTSTART:20260304T143000Z");
     assert_eq!(field(&second, "DTSTART:").unwrap(), "DTSTART:20260305T090000Z");
-    assert_eq!((field(&first, "SEQUENCE:").unwrap(), field(&second, "SEQUENCE:").unwrap()), ("SEQUENCE:0".into(), "SEQUENCE:1".into()));
+    assert_eq!(
+        (field(&first, "SEQUENCE:").unwrap(), field(&second, "SEQUENCE:").unwrap()),
+        ("SEQUENCE:0".into(), "SEQUENCE:1".into())
+    );
     let board = rapport_json(&ws, &["outreach", "list"]);
     let a = board.as_array().unwrap().iter().find(|p| p["email"] == "a@example.com").unwrap();
     assert_eq!((a["incentive_currency"].as_str(), a["consent_form"].as_str()), (Some("EUR"), Some("v2")));

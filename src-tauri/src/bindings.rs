@@ -4,6 +4,8 @@
 //! `commands` object wrapping `invoke`. The test `bindings_file_matches_a_fresh_export`
 //! fails when the committed file differs; `scripts/gen-bindings` rewrites it.
 
+use rapport::audit::activity::{Activity, RoleSignal};
+use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
@@ -13,11 +15,13 @@ use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
 use rapport::nps::{NpsPeriod, NpsSummary};
-use rapport::audit::activity::{Activity, RoleSignal};
-use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
 use rapport::people::profile::HistoryItem;
-use rapport::people::{ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary, Rejected};
-use rapport::recruit::outreach::{Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation};
+use rapport::people::{
+    ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary, Rejected,
+};
+use rapport::recruit::outreach::{
+    Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
+};
 use rapport::recruit::screener::ScreenerError;
 use rapport::recruit::{Excluded, RecruitOptions, RecruitResult, Selected, Stratum};
 use rapport::search::{

@@ -82,9 +82,10 @@ impl PickPurpose {
             }
             PickPurpose::Model => ("Import a whisper model", Some(("ggml models", &["bin"]))),
             PickPurpose::Directory => ("Import people", Some(("Directory files", &["csv", "json"]))),
-            PickPurpose::AuditLog => {
-                ("Import an audit log", Some(("Audit logs", &["log", "json", "jsonl", "ndjson", "csv", "gz"])))
-            }
+            PickPurpose::AuditLog => (
+                "Import an audit log",
+                Some(("Audit logs", &["log", "json", "jsonl", "ndjson", "csv", "gz"])),
+            ),
         }
     }
 }

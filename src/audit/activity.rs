@@ -196,7 +196,9 @@ pub fn refresh(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
 fn week_of(day: &str) -> String {
     use chrono::{Datelike, NaiveDate};
     match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-        Ok(d) => (d - Duration::days(d.weekday().num_days_from_monday() as i64)).format("%Y-%m-%d").to_string(),
+        Ok(d) => {
+            (d - Duration::days(d.weekday().num_days_from_monday() as i64)).format("%Y-%m-%d").to_string()
+        }
         Err(_) => day.to_string(),
     }
 }
@@ -316,7 +318,10 @@ fn observed_role(t: &Tally) -> (&'static str, Vec<RoleSignal>) {
     }
     if t.events >= 100 && t.hours.len() >= 20 {
         let share = t.hours.len() as f64 / 24.0;
-        return ("automation", with(format!("active in {} of 24 hours of the day", t.hours.len()), share, vec![]));
+        return (
+            "automation",
+            with(format!("active in {} of 24 hours of the day", t.hours.len()), share, vec![]),
+        );
     }
     let read_share = read as f64 / total;
     if read_share >= 0.9 {

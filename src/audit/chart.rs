@@ -53,9 +53,9 @@ pub fn weekly_svg(by_week: &BTreeMap<String, i64>, width: u32, height: u32) -> R
             .map_err(|e| fail(&e))?;
         let color = RGBColor(0x3b, 0x6e, 0xd8);
         chart
-            .draw_series(series.iter().map(|(d, n)| {
-                Rectangle::new([(day(*d), 0), (day(*d) + 6, *n)], color.filled())
-            }))
+            .draw_series(
+                series.iter().map(|(d, n)| Rectangle::new([(day(*d), 0), (day(*d) + 6, *n)], color.filled())),
+            )
             .map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }

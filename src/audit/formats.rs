@@ -247,7 +247,8 @@ fn k8s_from(ev: K8sEvent<'_>, include_system: bool) -> std::result::Result<LineR
     if !include_system && user.starts_with("system:") {
         return Ok(LineResult::Skipped(Skip::System));
     }
-    let verb = ev.verb.as_deref().filter(|v| !v.is_empty()).ok_or("field `verb`: expected a verb, found none")?;
+    let verb =
+        ev.verb.as_deref().filter(|v| !v.is_empty()).ok_or("field `verb`: expected a verb, found none")?;
     let ts = ev
         .request_received_timestamp
         .as_deref()
@@ -256,7 +257,9 @@ fn k8s_from(ev: K8sEvent<'_>, include_system: bool) -> std::result::Result<LineR
         .map_err(|_| format!("field `requestReceivedTimestamp`: expected an RFC 3339 time, found {ts:?}"))?
         .with_timezone(&Utc);
     let (resource, sub, namespace, name) = match &ev.object_ref {
-        Some(o) => (o.resource.as_deref(), o.subresource.as_deref(), o.namespace.as_deref(), o.name.as_deref()),
+        Some(o) => {
+            (o.resource.as_deref(), o.subresource.as_deref(), o.namespace.as_deref(), o.name.as_deref())
+        }
         None => (None, None, None, None),
     };
     Ok(LineResult::Event(Event {
@@ -323,7 +326,9 @@ fn mapped_event(
     include_system: bool,
 ) -> std::result::Result<LineResult, String> {
     let need = |f: &str| {
-        get(f).ok_or_else(|| format!("field `{}` (the {f}): expected a value, found none", map.path(f).join(".")))
+        get(f).ok_or_else(|| {
+            format!("field `{}` (the {f}): expected a value, found none", map.path(f).join("."))
+        })
     };
     let actor = need("actor")?;
     if !include_system && actor.starts_with("system:") {
@@ -356,7 +361,11 @@ fn mapped_event(
 }
 
 /// Reads one JSON Lines record through the field map.
-pub fn jsonl_event(text: &str, map: &FieldMap, include_system: bool) -> std::result::Result<LineResult, String> {
+pub fn jsonl_event(
+    text: &str,
+    map: &FieldMap,
+    include_system: bool,
+) -> std::result::Result<LineResult, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
     if !v.is_object() {
         return Err("expected a JSON object".into());

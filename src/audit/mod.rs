@@ -110,7 +110,11 @@ pub fn sniff(path: &Path, head: &[u8]) -> AuditFormat {
     }
     let text = String::from_utf8_lossy(head);
     let t = text.trim_start();
-    if t.starts_with('[') || text.contains("\"auditID\"") || text.contains("audit.k8s.io") || text.contains("\"stage\"") {
+    if t.starts_with('[')
+        || text.contains("\"auditID\"")
+        || text.contains("audit.k8s.io")
+        || text.contains("\"stage\"")
+    {
         AuditFormat::K8s
     } else if t.starts_with('{') {
         AuditFormat::Jsonl
@@ -161,15 +165,12 @@ impl Matcher {
         }
         let lower = actor.to_lowercase();
         let tail = lower.rsplit(':').next().unwrap_or(&lower);
-        let found = self
-            .by_email
-            .get(&lower)
-            .or_else(|| self.by_email.get(tail))
-            .copied()
-            .or_else(|| match self.rule {
+        let found = self.by_email.get(&lower).or_else(|| self.by_email.get(tail)).copied().or_else(|| {
+            match self.rule {
                 MatchRule::Email => None,
                 _ => self.by_other.get(&lower).or_else(|| self.by_other.get(tail)).copied().flatten(),
-            });
+            }
+        });
         self.cache.insert(actor.to_string(), found);
         found
     }
@@ -212,7 +213,8 @@ pub fn import_file(
     let source = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let total = file.metadata().map(|m| m.len()).ok();
-    let counted = CountingReader { inner: file, read: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)) };
+    let counted =
+        CountingReader { inner: file, read: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)) };
     let read = counted.read.clone();
     let mut reader = formats::decompress(counted).map_err(|e| Error::io(path, e))?;
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?.to_vec();
@@ -238,7 +240,7 @@ pub fn import_file(
                     break;
                 }
                 line_no += 1;
-                if line_no % 4096 == 0 {
+                if line_no.is_multiple_of(4096) {
                     if cancel.is_cancelled() {
                         return Ok(Outcome::Cancelled);
                     }
@@ -258,8 +260,11 @@ pub fn import_file(
                     let all = utf8(&rest, &source)?;
                     let value: serde_json::Value = serde_json::from_str(all.trim_start_matches('\u{feff}'))
                         .map_err(|e| {
-                            Error::invalid(format!("{source}:{}:{}", e.line(), e.column()), format!("not valid JSON: {e}"))
-                        })?;
+                        Error::invalid(
+                            format!("{source}:{}:{}", e.line(), e.column()),
+                            format!("not valid JSON: {e}"),
+                        )
+                    })?;
                     let items = formats::k8s_list(value, opts.include_system)
                         .map_err(|e| Error::invalid(source.clone(), e))?;
                     for item in items {
@@ -280,8 +285,9 @@ pub fn import_file(
                 .byte_headers()
                 .map_err(|e| Error::invalid(format!("{source}:1"), format!("unreadable header row: {e}")))?
                 .clone();
-            let header = csv::StringRecord::from_byte_record(header)
-                .map_err(|_| Error::invalid(format!("{source}:1"), "not UTF-8 text; save the file as UTF-8"))?;
+            let header = csv::StringRecord::from_byte_record(header).map_err(|_| {
+                Error::invalid(format!("{source}:1"), "not UTF-8 text; save the file as UTF-8")
+            })?;
             let cols = formats::CsvColumns::new(&header, &map, &source)?;
             let mut raw = csv::ByteRecord::new();
             let mut n = 0u64;
@@ -295,14 +301,15 @@ pub fn import_file(
                 }
                 let line = raw.position().map(|p| p.line()).unwrap_or(0);
                 n += 1;
-                if n % 4096 == 0 {
+                if n.is_multiple_of(4096) {
                     if cancel.is_cancelled() {
                         return Ok(Outcome::Cancelled);
                     }
                     tick(progress);
                 }
-                let rec = csv::StringRecord::from_byte_record(raw.clone())
-                    .map_err(|_| Error::invalid(format!("{source}:{line}"), "not UTF-8 text; save the file as UTF-8"))?;
+                let rec = csv::StringRecord::from_byte_record(raw.clone()).map_err(|_| {
+                    Error::invalid(format!("{source}:{line}"), "not UTF-8 text; save the file as UTF-8")
+                })?;
                 sink.take(cols.event(&rec, &map, opts.include_system), line)?;
             }
         }
@@ -368,7 +375,10 @@ impl<'c> Sink<'c> {
         Ok(Sink {
             insert,
             matcher: Matcher::load(conn, opts.match_rule.clone())?,
-            source: Path::new(source).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            source: Path::new(source)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             report: AuditImportReport::default(),
             unmatched: Default::default(),
             people: Default::default(),
@@ -423,7 +433,8 @@ impl<'c> Sink<'c> {
     fn finish(self, conn: &Connection) -> Result<AuditImportReport> {
         let mut report = self.report;
         report.matched_people = self.people.len() as i64;
-        let mut count = conn.prepare("SELECT count(*) FROM audit_events WHERE actor = ?1 AND person_id IS NULL")?;
+        let mut count =
+            conn.prepare("SELECT count(*) FROM audit_events WHERE actor = ?1 AND person_id IS NULL")?;
         let mut unmatched = Vec::new();
         for actor in self.unmatched {
             let events: i64 = count.query_row([&actor], |r| r.get(0))?;

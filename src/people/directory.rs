@@ -206,7 +206,10 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 fn parse_slack(text: &str, source: &str) -> Result<Parsed> {
     let doc = json(text, source)?;
     let members = doc.get("members").and_then(Value::as_array).ok_or_else(|| {
-        Error::invalid(format!("{source}: field `members`"), "expected Slack's users.list response with a `members` array")
+        Error::invalid(
+            format!("{source}: field `members`"),
+            "expected Slack's users.list response with a `members` array",
+        )
     })?;
     let mut out = Parsed::default();
     for (i, m) in members.iter().enumerate() {
@@ -253,7 +256,10 @@ const SCIM_ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise
 fn parse_scim(text: &str, source: &str) -> Result<Parsed> {
     let doc = json(text, source)?;
     let resources = doc.get("Resources").and_then(Value::as_array).ok_or_else(|| {
-        Error::invalid(format!("{source}: field `Resources`"), "expected a SCIM ListResponse with a `Resources` array")
+        Error::invalid(
+            format!("{source}: field `Resources`"),
+            "expected a SCIM ListResponse with a `Resources` array",
+        )
     })?;
     let mut out = Parsed::default();
     for (i, u) in resources.iter().enumerate() {
@@ -301,7 +307,9 @@ fn parse_scim(text: &str, source: &str) -> Result<Parsed> {
             .and_then(|a| a.first())
             .and_then(|a| str_at(a, &["locality"]));
         let mut attributes = Map::new();
-        for (key, path) in [("scim_id", &["id"][..]), ("user_type", &["userType"]), ("user_name", &["userName"])] {
+        for (key, path) in
+            [("scim_id", &["id"][..]), ("user_type", &["userType"]), ("user_name", &["userName"])]
+        {
             if let Some(v) = str_at(u, path) {
                 attributes.insert(key.into(), Value::String(v.into()));
             }
@@ -360,7 +368,10 @@ pub fn store(conn: &Connection, entries: &[Entry]) -> Result<DirectoryReport> {
                 report.updated += 1;
             }
             None => {
-                let name = e.name.clone().unwrap_or_else(|| e.email.split('@').next().unwrap_or(&e.email).to_string());
+                let name = e
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| e.email.split('@').next().unwrap_or(&e.email).to_string());
                 conn.execute(
                     "INSERT INTO people (email, name, team, role, manager, location, started_at, attributes, consent,
                        contact_status, created_at)
@@ -422,7 +433,10 @@ pub fn import(
 pub fn import_table(conn: &Connection, table: &Table) -> Result<DirectoryReport> {
     let parsed = parse_table(table)?;
     if let Some(first) = parsed.rejected.first() {
-        return Err(Error::invalid(format!("{}:{}", table.source(), first.line.unwrap_or(0)), first.reason.clone()));
+        return Err(Error::invalid(
+            format!("{}:{}", table.source(), first.line.unwrap_or(0)),
+            first.reason.clone(),
+        ));
     }
     store(conn, &parsed.entries)
 }
@@ -446,7 +460,8 @@ pub fn import_path(
     let mut report = DirectoryReport { rejected: parsed.rejected, ..DirectoryReport::default() };
     let mut seen = std::collections::HashSet::new();
     for e in &parsed.entries {
-        let exists: bool = conn.query_row("SELECT count(*) > 0 FROM people WHERE email = ?1", [&e.email], |r| r.get(0))?;
+        let exists: bool =
+            conn.query_row("SELECT count(*) > 0 FROM people WHERE email = ?1", [&e.email], |r| r.get(0))?;
         if exists || !seen.insert(e.email.to_lowercase()) {
             report.updated += 1;
         } else {

@@ -147,13 +147,16 @@ fn validate(expr: &Expr, attributes: &BTreeSet<String>, src: &str) -> Result<()>
         Expr::Not(a) => validate(a, attributes, src),
         Expr::Count { .. } => Ok(()),
         Expr::Compare { field, column, op, value } => {
-            let fail = |message: String| Err(Error::invalid(format!("--where {src:?}, column {column}"), message));
+            let fail =
+                |message: String| Err(Error::invalid(format!("--where {src:?}, column {column}"), message));
             if NUM_FIELDS.contains(&field.as_str()) && value.parse::<i64>().is_err() {
                 return fail(format!("{field} is a number; found {value:?}"));
             }
             if AGO_FIELDS.contains(&field.as_str()) {
                 if screener::duration_s(value).is_none() {
-                    return fail(format!("{field} compares how long ago, like {field} <= 14d; found {value:?}"));
+                    return fail(format!(
+                        "{field} compares how long ago, like {field} <= 14d; found {value:?}"
+                    ));
                 }
                 if *op == Op::Contains {
                     return fail(format!("~ compares text; {field} compares how long ago"));
@@ -173,7 +176,8 @@ fn check_field(field: &str, column: usize, attributes: &BTreeSet<String>, src: &
     if known {
         return Ok(());
     }
-    let mut all: Vec<&str> = TEXT_FIELDS.iter().chain(NUM_FIELDS.iter()).chain(AGO_FIELDS.iter()).copied().collect();
+    let mut all: Vec<&str> =
+        TEXT_FIELDS.iter().chain(NUM_FIELDS.iter()).chain(AGO_FIELDS.iter()).copied().collect();
     all.extend(attributes.iter().map(String::as_str));
     Err(Error::invalid(
         format!("--where {src:?}, column {column}"),
@@ -201,7 +205,8 @@ fn count_events(conn: &Connection, f: &CountFilter, now: DateTime<Utc>) -> Resul
            AND (?3 IS NULL OR namespace = ?3) AND (?4 IS NULL OR at >= ?4)
          GROUP BY person_id",
     )?;
-    let rows = stmt.query_map(params![f.action, f.resource, f.namespace, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows =
+        stmt.query_map(params![f.action, f.resource, f.namespace, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -304,7 +309,8 @@ fn exclusions(
         "SELECT max(p.invited_at), (SELECT s.name FROM studies s WHERE s.id = p.study_id)
          FROM participations p WHERE p.person_id = ?1 AND p.invited_at >= ?2",
     )?;
-    let mut invites = conn.prepare("SELECT count(*) FROM participations WHERE person_id = ?1 AND invited_at >= ?2")?;
+    let mut invites =
+        conn.prepare("SELECT count(*) FROM participations WHERE person_id = ?1 AND invited_at >= ?2")?;
     let mut no_show = conn.prepare(
         "SELECT p.invited_at, s.name FROM participations p JOIN studies s ON s.id = p.study_id
          WHERE p.person_id = ?1 AND p.status = 'no-show' ORDER BY p.invited_at DESC LIMIT 1",
@@ -331,7 +337,13 @@ fn exclusions(
         if let Some(at) = session {
             out.insert(
                 c.id,
-                ("cooldown".into(), format!("interviewed on {}, inside the {cooldown_days}-day cooldown", &at[..10.min(at.len())])),
+                (
+                    "cooldown".into(),
+                    format!(
+                        "interviewed on {}, inside the {cooldown_days}-day cooldown",
+                        &at[..10.min(at.len())]
+                    ),
+                ),
             );
             continue;
         }
@@ -355,7 +367,10 @@ fn exclusions(
         if n >= max_invites as i64 {
             out.insert(
                 c.id,
-                ("invitation-limit".into(), format!("{n} invitations in the last 12 months (at most {max_invites})")),
+                (
+                    "invitation-limit".into(),
+                    format!("{n} invitations in the last 12 months (at most {max_invites})"),
+                ),
             );
             continue;
         }
@@ -364,7 +379,13 @@ fn exclusions(
             no_show.query_row([c.id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?
         };
         if let Some((at, study)) = ns {
-            out.insert(c.id, ("no-show".into(), format!("did not show up for {study} (invited {})", &at[..10.min(at.len())])));
+            out.insert(
+                c.id,
+                (
+                    "no-show".into(),
+                    format!("did not show up for {study} (invited {})", &at[..10.min(at.len())]),
+                ),
+            );
         }
     }
     Ok(out)
@@ -387,12 +408,10 @@ pub fn allocate(sizes: &[usize], seats: usize) -> Vec<usize> {
         left -= 1;
     }
     while left > 0 {
-        let best = (0..sizes.len())
-            .filter(|i| out[*i] < sizes[*i])
-            .max_by(|a, b| {
-                let deficit = |i: usize| seats as f64 * sizes[i] as f64 / total as f64 - out[i] as f64;
-                deficit(*a).partial_cmp(&deficit(*b)).unwrap_or(std::cmp::Ordering::Equal).then(b.cmp(a))
-            });
+        let best = (0..sizes.len()).filter(|i| out[*i] < sizes[*i]).max_by(|a, b| {
+            let deficit = |i: usize| seats as f64 * sizes[i] as f64 / total as f64 - out[i] as f64;
+            deficit(*a).partial_cmp(&deficit(*b)).unwrap_or(std::cmp::Ordering::Equal).then(b.cmp(a))
+        });
         match best {
             Some(i) => out[i] += 1,
             None => break,
@@ -455,7 +474,12 @@ pub fn recruit(conn: &Connection, opts: &RecruitOptions, now: DateTime<Utc>) -> 
     let mut screened_out = 0;
     for c in &people {
         if let Some((reason, detail)) = excluded_by.get(&c.id) {
-            excluded.push(Excluded { person_id: c.id, email: c.email.clone(), reason: reason.clone(), detail: detail.clone() });
+            excluded.push(Excluded {
+                person_id: c.id,
+                email: c.email.clone(),
+                reason: reason.clone(),
+                detail: detail.clone(),
+            });
             continue;
         }
         if !exprs.iter().all(|e| eval.holds(e, c)) {
@@ -474,20 +498,27 @@ pub fn recruit(conn: &Connection, opts: &RecruitOptions, now: DateTime<Utc>) -> 
     }
     let sizes: Vec<usize> = keys.iter().map(|k| strata[k].len()).collect();
     let seats = allocate(&sizes, opts.size as usize);
-    let where_text = opts.wheres.iter().filter(|s| !s.trim().is_empty()).cloned().collect::<Vec<_>>().join(" and ");
+    let where_text =
+        opts.wheres.iter().filter(|s| !s.trim().is_empty()).cloned().collect::<Vec<_>>().join(" and ");
     let mut selected = Vec::new();
     let mut report_strata = Vec::new();
     for (i, key) in keys.iter().enumerate() {
         let map: BTreeMap<String, String> = stratify.iter().cloned().zip(key.iter().cloned()).collect();
         let label = map.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
         for (n, c) in strata[key].iter().take(seats[i]).enumerate() {
-            let screened = if where_text.is_empty() { String::new() } else { format!("; matched {where_text}") };
+            let screened =
+                if where_text.is_empty() { String::new() } else { format!("; matched {where_text}") };
             selected.push(Selected {
                 person_id: c.id,
                 email: c.email.clone(),
                 name: c.name.clone(),
                 strata: map.clone(),
-                why: format!("seat {} of {} in stratum {label} ({} eligible){screened}", n + 1, seats[i], sizes[i]),
+                why: format!(
+                    "seat {} of {} in stratum {label} ({} eligible){screened}",
+                    n + 1,
+                    seats[i],
+                    sizes[i]
+                ),
             });
         }
         report_strata.push(Stratum { key: map, eligible: sizes[i] as i64, selected: seats[i] as i64 });
@@ -520,7 +551,8 @@ pub fn recruit(conn: &Connection, opts: &RecruitOptions, now: DateTime<Utc>) -> 
 /// Renders selected people as CSV (email, name, strata…, why).
 pub fn selected_csv(result: &RecruitResult) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let strata: Vec<String> = result.strata.first().map(|s| s.key.keys().cloned().collect()).unwrap_or_default();
+    let strata: Vec<String> =
+        result.strata.first().map(|s| s.key.keys().cloned().collect()).unwrap_or_default();
     let mut header = vec!["email".to_string(), "name".to_string()];
     header.extend(strata.iter().cloned());
     header.push("why".into());

@@ -48,7 +48,10 @@ fn check(value: &str, allowed: &[&str], field: &str) -> Result<()> {
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(Error::invalid(format!("--{field}"), format!("expected one of {}, found {value:?}", allowed.join(", "))))
+        Err(Error::invalid(
+            format!("--{field}"),
+            format!("expected one of {}, found {value:?}", allowed.join(", ")),
+        ))
     }
 }
 
@@ -59,8 +62,9 @@ pub fn log(conn: &Connection, input: &OutreachInput, now: DateTime<Utc>) -> Resu
     check(&input.status, &STATUSES, "status")?;
     crate::people::get(conn, input.person_id)?;
     let at = match input.at.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(t) => crate::timefmt::normalise(t)
-            .ok_or_else(|| Error::invalid("--at", format!("expected a time like 2026-03-04T14:30:00Z, found {t:?}")))?,
+        Some(t) => crate::timefmt::normalise(t).ok_or_else(|| {
+            Error::invalid("--at", format!("expected a time like 2026-03-04T14:30:00Z, found {t:?}"))
+        })?,
         None => format_time(&now),
     };
     let study_id = match input.study_id {
@@ -210,10 +214,16 @@ FROM participations x JOIN people p ON p.id = x.person_id JOIN studies s ON s.id
 
 /// The invitations of a study (or of all), with their latest contact; `days` decides when a
 /// follow-up is due.
-pub fn board(conn: &Connection, study_id: Option<i64>, days: u32, now: DateTime<Utc>) -> Result<Vec<Participation>> {
+pub fn board(
+    conn: &Connection,
+    study_id: Option<i64>,
+    days: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<Participation>> {
     let cutoff = format_time(&(now - Duration::days(days as i64)));
-    let mut stmt =
-        conn.prepare(&format!("{PARTICIPATION_SQL} WHERE ?1 IS NULL OR x.study_id = ?1 ORDER BY x.invited_at, p.email"))?;
+    let mut stmt = conn.prepare(&format!(
+        "{PARTICIPATION_SQL} WHERE ?1 IS NULL OR x.study_id = ?1 ORDER BY x.invited_at, p.email"
+    ))?;
     let rows = stmt.query_map([study_id], |r| row(r, &cutoff))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -266,7 +276,8 @@ pub struct ParticipationUpdate {
     pub incentive_paid_at: Option<String>,
 }
 
-const PARTICIPATION_STATUSES: [&str; 6] = ["invited", "scheduled", "attended", "no-show", "declined", "cancelled"];
+const PARTICIPATION_STATUSES: [&str; 6] =
+    ["invited", "scheduled", "attended", "no-show", "declined", "cancelled"];
 
 /// Updates an invitation. A new scheduled time bumps the `.ics` SEQUENCE (the UID stays).
 pub fn update(conn: &Connection, id: i64, u: &ParticipationUpdate) -> Result<Participation> {
@@ -276,9 +287,9 @@ pub fn update(conn: &Connection, id: i64, u: &ParticipationUpdate) -> Result<Par
     }
     let time = |field: &str, v: &Option<String>| -> Result<Option<String>> {
         match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(t) => crate::timefmt::normalise(t)
-                .map(Some)
-                .ok_or_else(|| Error::invalid(field, format!("expected a time like 2026-03-04T14:30:00Z, found {t:?}"))),
+            Some(t) => crate::timefmt::normalise(t).map(Some).ok_or_else(|| {
+                Error::invalid(field, format!("expected a time like 2026-03-04T14:30:00Z, found {t:?}"))
+            }),
             None => Ok(None),
         }
     };
@@ -287,7 +298,10 @@ pub fn update(conn: &Connection, id: i64, u: &ParticipationUpdate) -> Result<Par
     let paid = time("incentive_paid_at", &u.incentive_paid_at)?;
     if let Some(c) = &u.incentive_currency {
         if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-            return Err(Error::invalid("incentive_currency", format!("expected an ISO 4217 code like EUR, found {c:?}")));
+            return Err(Error::invalid(
+                "incentive_currency",
+                format!("expected an ISO 4217 code like EUR, found {c:?}"),
+            ));
         }
     }
     let moved = scheduled.is_some() && before.scheduled_at.is_some() && scheduled != before.scheduled_at;
@@ -356,15 +370,23 @@ fn pct(text: &str) -> String {
 
 /// Fills a template (`Subject: …` first line, then the body) for an invitation. `times`
 /// are proposed times (RFC 3339), listed one a line.
-pub fn render(conn: &Connection, participation_id: i64, template: Option<&str>, times: &[String]) -> Result<RenderedInvitation> {
+pub fn render(
+    conn: &Connection,
+    participation_id: i64,
+    template: Option<&str>,
+    times: &[String],
+) -> Result<RenderedInvitation> {
     let p = participation(conn, participation_id)?;
-    let goal: Option<String> =
-        conn.query_row("SELECT goal FROM studies WHERE id = ?1", [p.study_id], |r| r.get(0)).optional()?.flatten();
+    let goal: Option<String> = conn
+        .query_row("SELECT goal FROM studies WHERE id = ?1", [p.study_id], |r| r.get(0))
+        .optional()?
+        .flatten();
     let template = template.filter(|t| !t.trim().is_empty()).unwrap_or(DEFAULT_TEMPLATE);
     let mut listed = Vec::new();
     for t in times {
-        let time = crate::timefmt::parse(t)
-            .ok_or_else(|| Error::invalid("times", format!("expected a time like 2026-03-04T14:30:00Z, found {t:?}")))?;
+        let time = crate::timefmt::parse(t).ok_or_else(|| {
+            Error::invalid("times", format!("expected a time like 2026-03-04T14:30:00Z, found {t:?}"))
+        })?;
         listed.push(format!("- {}", time.format("%A %d %B, %H:%M UTC")));
     }
     let first_name = p.name.split_whitespace().next().unwrap_or(&p.name).to_string();
@@ -374,7 +396,10 @@ pub fn render(conn: &Connection, participation_id: i64, template: Option<&str>, 
             .replace("{study}", &p.study)
             .replace("{goal}", goal.as_deref().unwrap_or(""))
             .replace("{duration}", &p.duration_min.to_string())
-            .replace("{times}", &if listed.is_empty() { "- (to be agreed)".to_string() } else { listed.join("\n") })
+            .replace(
+                "{times}",
+                &if listed.is_empty() { "- (to be agreed)".to_string() } else { listed.join("\n") },
+            )
     };
     let filled = fill(template);
     let (subject, body) = match filled.strip_prefix("Subject:") {
@@ -391,7 +416,11 @@ pub fn render(conn: &Connection, participation_id: i64, template: Option<&str>, 
 }
 
 fn ics_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace("\r\n", "\\n").replace('\n', "\\n")
+    text.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace("\r\n", "\\n")
+        .replace('\n', "\\n")
 }
 
 /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character.
@@ -419,11 +448,9 @@ pub fn ics(conn: &Connection, participation_id: i64, now: DateTime<Utc>) -> Resu
         [participation_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let start = p
-        .scheduled_at
-        .as_deref()
-        .and_then(crate::timefmt::parse)
-        .ok_or_else(|| Error::invalid("scheduled_at", format!("{} has no agreed time yet; schedule one first", p.email)))?;
+    let start = p.scheduled_at.as_deref().and_then(crate::timefmt::parse).ok_or_else(|| {
+        Error::invalid("scheduled_at", format!("{} has no agreed time yet; schedule one first", p.email))
+    })?;
     let end = start + Duration::minutes(p.duration_min.max(1));
     let stamp = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
     let mut out = String::new();
@@ -439,8 +466,15 @@ pub fn ics(conn: &Connection, participation_id: i64, now: DateTime<Utc>) -> Resu
         format!("DTEND:{}", stamp(end)),
         format!("SEQUENCE:{sequence}"),
         format!("SUMMARY:{}", ics_escape(&format!("Research conversation: {}", p.study))),
-        format!("DESCRIPTION:{}", ics_escape(&format!("An interview for the study {} with {}.", p.study, p.name))),
-        format!("ATTENDEE;CN={};ROLE=REQ-PARTICIPANT:mailto:{}", ics_escape(&p.name).replace(':', ""), p.email),
+        format!(
+            "DESCRIPTION:{}",
+            ics_escape(&format!("An interview for the study {} with {}.", p.study, p.name))
+        ),
+        format!(
+            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT:mailto:{}",
+            ics_escape(&p.name).replace(':', ""),
+            p.email
+        ),
         "STATUS:CONFIRMED".into(),
         "END:VEVENT".into(),
         "END:VCALENDAR".into(),
@@ -450,29 +484,18 @@ pub fn ics(conn: &Connection, participation_id: i64, now: DateTime<Utc>) -> Resu
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn long_lines_fold_at_75_octets_without_splitting_characters() {
-        let line = format!("SUMMARY:{}", "é".repeat(60));
-        let folded = super::fold(&line);
-        for l in folded.split("\r\n").filter(|l| !l.is_empty()) {
-            assert!(l.len() <= 75, "{} octets: {l}", l.len());
-        }
-        assert_eq!(folded.replace("\r\n ", "").trim_end(), line);
-    }
-}
-
 /// A study's invitations as CSV: email, name, status, invited, scheduled, strata, why.
 pub fn invitations_csv(conn: &Connection, study_id: i64) -> Result<String> {
     let rows = board(conn, Some(study_id), 5, Utc::now())?;
     let mut strata_of = conn.prepare("SELECT strata FROM participations WHERE id = ?1")?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::Integrity(format!("writing CSV: {e}"));
-    w.write_record(["email", "name", "status", "invited_at", "scheduled_at", "strata", "why"]).map_err(fail)?;
+    w.write_record(["email", "name", "status", "invited_at", "scheduled_at", "strata", "why"])
+        .map_err(fail)?;
     for p in rows {
         let strata: String = strata_of.query_row([p.id], |r| r.get(0))?;
-        let strata: std::collections::BTreeMap<String, String> = serde_json::from_str(&strata).unwrap_or_default();
+        let strata: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&strata).unwrap_or_default();
         let strata = strata.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         w.write_record([
             p.email,
@@ -487,4 +510,17 @@ pub fn invitations_csv(conn: &Connection, study_id: i64) -> Result<String> {
     }
     let bytes = w.into_inner().map_err(|e| Error::Integrity(format!("writing CSV: {e}")))?;
     Ok(String::from_utf8(bytes).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_lines_fold_at_75_octets_without_splitting_characters() {
+        let line = format!("SUMMARY:{}", "é".repeat(60));
+        let folded = super::fold(&line);
+        for l in folded.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{} octets: {l}", l.len());
+        }
+        assert_eq!(folded.replace("\r\n ", "").trim_end(), line);
+    }
 }

@@ -173,7 +173,10 @@ fn lex(src: &str) -> std::result::Result<Vec<(Tok, usize)>, ScreenerError> {
             loop {
                 match chars.get(j) {
                     None => {
-                        return Err(ScreenerError { column: col, message: format!("this string has no closing {quote}") })
+                        return Err(ScreenerError {
+                            column: col,
+                            message: format!("this string has no closing {quote}"),
+                        })
                     }
                     Some('\\') if chars.get(j + 1).is_some() => {
                         s.push(chars[j + 1]);
@@ -230,7 +233,10 @@ impl Parser {
         matches!(self.peek(), Tok::Word(w) if w.eq_ignore_ascii_case(kw))
     }
     fn fail<T>(&self, expected: &str) -> PResult<T> {
-        Err(ScreenerError { column: self.col(), message: format!("expected {expected}, found {}", describe(self.peek())) })
+        Err(ScreenerError {
+            column: self.col(),
+            message: format!("expected {expected}, found {}", describe(self.peek())),
+        })
     }
 
     fn expr(&mut self) -> PResult<Expr> {
@@ -273,7 +279,10 @@ impl Parser {
             (t, c) => {
                 return Err(ScreenerError {
                     column: c,
-                    message: format!("expected a field (role, team, observed_role, tier…), found {}", describe(&t)),
+                    message: format!(
+                        "expected a field (role, team, observed_role, tier…), found {}",
+                        describe(&t)
+                    ),
                 })
             }
         };
@@ -345,7 +354,10 @@ impl Parser {
                 (t, c) => {
                     return Err(ScreenerError {
                         column: c,
-                        message: format!("expected action=, resource=, namespace= or within=, found {}", describe(&t)),
+                        message: format!(
+                            "expected action=, resource=, namespace= or within=, found {}",
+                            describe(&t)
+                        ),
                     })
                 }
             };
@@ -360,15 +372,17 @@ impl Parser {
                 "resource" => filter.resource = Some(value),
                 "namespace" => filter.namespace = Some(value),
                 "within" => {
-                    filter.within_s = Some(
-                        duration_s(&value)
-                            .ok_or(ScreenerError { column: vcol, message: format!("expected a duration like 30d, 2w or 12h, found {value:?}") })?,
-                    )
+                    filter.within_s = Some(duration_s(&value).ok_or(ScreenerError {
+                        column: vcol,
+                        message: format!("expected a duration like 30d, 2w or 12h, found {value:?}"),
+                    })?)
                 }
                 _ => {
                     return Err(ScreenerError {
                         column: col,
-                        message: format!("count() takes action, resource, namespace and within, not {name:?}"),
+                        message: format!(
+                            "count() takes action, resource, namespace and within, not {name:?}"
+                        ),
                     })
                 }
             }
@@ -390,9 +404,10 @@ impl Parser {
         self.next();
         let col = self.col();
         let text = self.value("a number after the comparison")?;
-        let value = text
-            .parse::<i64>()
-            .map_err(|_| ScreenerError { column: col, message: format!("expected a whole number, found {text:?}") })?;
+        let value = text.parse::<i64>().map_err(|_| ScreenerError {
+            column: col,
+            message: format!("expected a whole number, found {text:?}"),
+        })?;
         Ok(Expr::Count { filter, op, value })
     }
 }

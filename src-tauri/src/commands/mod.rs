@@ -12,8 +12,8 @@ pub mod dialogs;
 pub mod insights;
 pub mod models;
 pub mod people;
-pub mod recruit;
 pub mod recordings;
+pub mod recruit;
 pub mod search;
 pub mod sessions;
 pub mod studies;
@@ -21,15 +21,19 @@ pub mod transcribe;
 pub mod transcripts;
 pub mod workspace;
 
+use rapport::audit::{AuditImportOptions, AuditImportReport};
 use rapport::coding::TagCount;
 use rapport::finding::FindingSummary;
 use rapport::guide::GuideVersionRef;
 use rapport::insights::InsightsSummary;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
-use rapport::audit::{AuditImportOptions, AuditImportReport};
-use rapport::people::{ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary};
-use rapport::recruit::outreach::{Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation};
+use rapport::people::{
+    ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
+};
+use rapport::recruit::outreach::{
+    Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
+};
 use rapport::recruit::screener::ScreenerError;
 use rapport::recruit::{RecruitOptions, RecruitResult};
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};

@@ -3,7 +3,9 @@
 //! outreach board, contact logging, invitation messages and `.ics` files.
 
 use rapport::audit::{self, AuditImportOptions, AuditImportReport, MatchRule};
-use rapport::people::{self, ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary};
+use rapport::people::{
+    self, ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
+};
 use rapport::progress::{CancelToken, NoProgress, Outcome};
 use rapport::recruit::outreach::{
     self, Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
@@ -41,9 +43,11 @@ pub fn audit_import(
     options: AuditImportOptions,
 ) -> Result<AuditImportReport, ApiError> {
     let path = state.checked_path(Use::Open(PickPurpose::AuditLog), &path)?;
-    state.write(|ws| match audit::import_file(ws.conn(), &path, &options, &NoProgress, &CancelToken::new())? {
-        Outcome::Done(report) => Ok(report),
-        Outcome::Cancelled => Err(Error::Integrity("the import was cancelled".into())),
+    state.write(|ws| {
+        match audit::import_file(ws.conn(), &path, &options, &NoProgress, &CancelToken::new())? {
+            Outcome::Done(report) => Ok(report),
+            Outcome::Cancelled => Err(Error::Integrity("the import was cancelled".into())),
+        }
     })
 }
 

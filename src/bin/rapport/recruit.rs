@@ -208,7 +208,9 @@ fn participation_id(conn: &rusqlite::Connection, email: &str, study_key: &str) -
         [person, study_id],
         |r| r.get(0),
     ))?;
-    id.ok_or_else(|| anyhow::Error::new(rapport::Error::not_found("invitation", format!("{email} in {study_key}"))))
+    id.ok_or_else(|| {
+        anyhow::Error::new(rapport::Error::not_found("invitation", format!("{email} in {study_key}")))
+    })
 }
 
 pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
@@ -226,9 +228,18 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&report)?;
                 } else {
-                    println!("{} created, {} updated, {} rejected", report.created, report.updated, report.rejected.len());
+                    println!(
+                        "{} created, {} updated, {} rejected",
+                        report.created,
+                        report.updated,
+                        report.rejected.len()
+                    );
                     for r in &report.rejected {
-                        println!("  rejected {}: {}", r.line.map(|l| format!("line {l}")).unwrap_or_default(), r.reason);
+                        println!(
+                            "  rejected {}: {}",
+                            r.line.map(|l| format!("line {l}")).unwrap_or_default(),
+                            r.reason
+                        );
                     }
                 }
             }
@@ -262,7 +273,12 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     ctx.print_json(&profile)?;
                 } else {
                     println!("{} <{}>", profile.name, profile.email);
-                    println!("  team {}  role {}  contact {}", profile.team.as_deref().unwrap_or("-"), profile.role.as_deref().unwrap_or("-"), profile.contact_status.as_str());
+                    println!(
+                        "  team {}  role {}  contact {}",
+                        profile.team.as_deref().unwrap_or("-"),
+                        profile.role.as_deref().unwrap_or("-"),
+                        profile.contact_status.as_str()
+                    );
                     match &profile.activity {
                         Some(a) => {
                             println!(
@@ -274,19 +290,29 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                                 a.first_seen.as_deref().map(date).unwrap_or("-"),
                                 a.last_seen.as_deref().map(date).unwrap_or("-")
                             );
-                            let why: Vec<String> =
-                                a.role_why.iter().map(|s| format!("{} ({:.0}%)", s.signal, s.share * 100.0)).collect();
+                            let why: Vec<String> = a
+                                .role_why
+                                .iter()
+                                .map(|s| format!("{} ({:.0}%)", s.signal, s.share * 100.0))
+                                .collect();
                             println!("  why: {}", why.join(", "));
                         }
                         None => println!("  no audit activity"),
                     }
                     for h in &profile.history {
-                        println!("  {}  {:<10} {:<12} {}", date(&h.at), h.kind, h.status, h.study.as_deref().unwrap_or(""));
+                        println!(
+                            "  {}  {:<10} {:<12} {}",
+                            date(&h.at),
+                            h.kind,
+                            h.status,
+                            h.study.as_deref().unwrap_or("")
+                        );
                     }
                 }
             }
             PeopleCmd::Set { email, status } => {
-                let status = ContactStatus::parse(status).map_err(|m| rapport::Error::invalid("--status", m))?;
+                let status =
+                    ContactStatus::parse(status).map_err(|m| rapport::Error::invalid("--status", m))?;
                 let p = people::set_contact_status(conn, people::resolve(conn, email)?, status)?;
                 if ctx.json {
                     ctx.print_json(&p)?;
@@ -306,11 +332,16 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
         },
-        Cmd::Audit { command: AuditCmd::Import { file, format, map, match_rule, include_system, skip_invalid, dry_run } } => {
+        Cmd::Audit {
+            command: AuditCmd::Import { file, format, map, match_rule, include_system, skip_invalid, dry_run },
+        } => {
             let mut pairs = Vec::new();
             for m in map {
                 let (k, v) = m.split_once('=').ok_or_else(|| {
-                    rapport::Error::invalid(format!("--map {m}"), "expected FIELD=PATH, like actor=actor.login")
+                    rapport::Error::invalid(
+                        format!("--map {m}"),
+                        "expected FIELD=PATH, like actor=actor.login",
+                    )
                 })?;
                 pairs.push((k.trim().to_string(), v.trim().to_string()));
             }
@@ -367,19 +398,30 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             };
             let result = recruit::recruit(conn, &opts, now)?;
             if let Some(path) = &a.csv {
-                std::fs::write(path, recruit::selected_csv(&result)?).map_err(|e| rapport::Error::io(path, e))?;
+                std::fs::write(path, recruit::selected_csv(&result)?)
+                    .map_err(|e| rapport::Error::io(path, e))?;
             }
             if ctx.json {
                 ctx.print_json(&result)?;
             } else {
-                println!("selected {} (seed {}){}", result.selected.len(), result.seed, if a.dry_run { ", dry run" } else { "" });
+                println!(
+                    "selected {} (seed {}){}",
+                    result.selected.len(),
+                    result.seed,
+                    if a.dry_run { ", dry run" } else { "" }
+                );
                 for s in &result.selected {
                     println!("  {:<32} {}", s.email, s.why);
                 }
                 println!("strata:");
                 for s in &result.strata {
                     let key: Vec<String> = s.key.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                    println!("  {:<48} {:>4} eligible {:>3} selected", key.join(", "), s.eligible, s.selected);
+                    println!(
+                        "  {:<48} {:>4} eligible {:>3} selected",
+                        key.join(", "),
+                        s.eligible,
+                        s.selected
+                    );
                 }
                 println!("excluded {} (screened out {}):", result.excluded.len(), result.screened_out);
                 for e in &result.excluded {
@@ -401,7 +443,13 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&entry)?;
                 } else {
-                    println!("logged {} {} via {} on {}", entry.email, entry.status, entry.channel, date(&entry.at));
+                    println!(
+                        "logged {} {} via {} on {}",
+                        entry.email,
+                        entry.status,
+                        entry.channel,
+                        date(&entry.at)
+                    );
                 }
             }
             OutreachCmd::Due { days } => {
