@@ -225,6 +225,31 @@ pub fn import_file(
     }
     progress.begin("reading audit events", total);
 
+    // The dedup keys are random: a larger page cache for the import keeps the index in memory
+    // (64 MiB at most), then the connection's own size comes back.
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    let result = import_lines(conn, reader, &source, format, &map, opts, progress, cancel, &read, path);
+    conn.pragma_update(None, "cache_size", cache)?;
+    result
+}
+
+/// The body of [`import_file`]: one transaction over the lines of an opened file.
+#[allow(clippy::too_many_arguments)]
+fn import_lines(
+    conn: &Connection,
+    mut reader: Box<dyn BufRead + '_>,
+    source: &str,
+    format: AuditFormat,
+    map: &FieldMap,
+    opts: &AuditImportOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+    read: &std::sync::atomic::AtomicU64,
+    path: &Path,
+) -> Result<Outcome<AuditImportReport>> {
+    let source = source.to_string();
+    let map = map.clone();
     let tx = conn.unchecked_transaction()?;
     let mut sink = Sink::new(&tx, opts, &source)?;
     sink.report.format = Some(format);
