@@ -224,7 +224,7 @@ pub fn load(ws: &mut Workspace, source: &Source) -> Result<DemoReport> {
     Ok(DemoReport {
         study_id,
         sessions: sessions.len() as i64,
-        people: people_report.added + people_report.updated,
+        people: people_report.created + people_report.updated,
         highlights: highlight_ids.len() as i64,
         findings: findings.len() as i64,
         nps_responses: nps_responses as i64,

@@ -2,6 +2,7 @@
 //! public API. The CLI (`src/bin/rapport.rs`) and the desktop shell (`src-tauri`) call these
 //! functions and nothing else; this crate never depends on Tauri. See ARCHITECTURE.md.
 
+pub mod audit;
 pub mod coding;
 pub mod demo;
 pub mod deploys;
@@ -14,6 +15,7 @@ pub mod models;
 pub mod nps;
 pub mod people;
 pub mod progress;
+pub mod recruit;
 pub mod search;
 pub mod session;
 pub mod store;

@@ -74,6 +74,11 @@ impl Table {
         }
     }
 
+    /// The file name given to [`Table::parse`].
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
     /// The header's column names.
     pub fn headers(&self) -> &[String] {
         &self.headers
@@ -86,6 +91,11 @@ impl Table {
 }
 
 impl Record {
+    /// The line the record starts on.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
     /// `file:line`, for messages.
     pub fn location(&self) -> String {
         format!("{}:{}", self.source, self.line)

@@ -3,6 +3,7 @@
 mod cli;
 mod media;
 mod models;
+mod recruit;
 mod search;
 mod store;
 mod transcribe;

@@ -4,6 +4,8 @@
 //! `commands` object wrapping `invoke`. The test `bindings_file_matches_a_fresh_export`
 //! fails when the committed file differs; `scripts/gen-bindings` rewrites it.
 
+use rapport::audit::activity::{Activity, RoleSignal};
+use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
@@ -14,7 +16,15 @@ use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
 use rapport::nps::{NpsPeriod, NpsSummary};
-use rapport::people::PersonSummary;
+use rapport::people::profile::HistoryItem;
+use rapport::people::{
+    ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary, Rejected,
+};
+use rapport::recruit::outreach::{
+    Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
+};
+use rapport::recruit::screener::ScreenerError;
+use rapport::recruit::{Excluded, RecruitOptions, RecruitResult, Selected, Stratum};
 use rapport::search::{
     Bucket, Counts as SearchCounts, Hit, SavedSearch, SearchOptions, SearchResults, SortBy,
 };
@@ -137,6 +147,32 @@ pub fn render() -> String {
         decl::<Cue>(&cfg),
         decl::<ImportPreview>(&cfg),
         decl::<ImportReport>(&cfg),
+        decl::<ContactStatus>(&cfg),
+        decl::<DirectoryFormat>(&cfg),
+        decl::<Rejected>(&cfg),
+        decl::<DirectoryReport>(&cfg),
+        decl::<ForgetReport>(&cfg),
+        decl::<HistoryItem>(&cfg),
+        decl::<RoleSignal>(&cfg),
+        decl::<Activity>(&cfg),
+        decl::<PersonProfile>(&cfg),
+        decl::<AuditFormat>(&cfg),
+        decl::<MatchRule>(&cfg),
+        decl::<AuditImportOptions>(&cfg),
+        decl::<ActorCount>(&cfg),
+        decl::<AuditImportReport>(&cfg),
+        decl::<ScreenerError>(&cfg),
+        decl::<RecruitOptions>(&cfg),
+        decl::<Selected>(&cfg),
+        decl::<Excluded>(&cfg),
+        decl::<Stratum>(&cfg),
+        decl::<RecruitResult>(&cfg),
+        decl::<OutreachInput>(&cfg),
+        decl::<OutreachEntry>(&cfg),
+        decl::<Due>(&cfg),
+        decl::<Participation>(&cfg),
+        decl::<ParticipationUpdate>(&cfg),
+        decl::<RenderedInvitation>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

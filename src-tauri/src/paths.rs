@@ -29,6 +29,10 @@ pub enum PickPurpose {
     Transcript,
     /// A ggml model file to import.
     Model,
+    /// A directory file (CSV, Slack users.list, SCIM ListResponse) to import people from.
+    Directory,
+    /// An audit log (Kubernetes, JSON Lines, CSV; plain or gzipped) to import.
+    AuditLog,
 }
 
 /// What a file is saved as.
@@ -37,6 +41,21 @@ pub enum PickPurpose {
 pub enum SavePurpose {
     /// A transcript export.
     TranscriptExport,
+    /// The people picked for a study, as CSV.
+    RecruitCsv,
+    /// An interview invitation as an `.ics` calendar file.
+    Invitation,
+}
+
+impl SavePurpose {
+    /// The save dialog's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            SavePurpose::TranscriptExport => "Save the transcript",
+            SavePurpose::RecruitCsv => "Save the people picked",
+            SavePurpose::Invitation => "Save the calendar invitation",
+        }
+    }
 }
 
 /// How a path is used by a command.
@@ -62,6 +81,11 @@ impl PickPurpose {
                 ("Import a transcript", Some(("Transcripts", &["vtt", "srt", "txt", "json"])))
             }
             PickPurpose::Model => ("Import a whisper model", Some(("ggml models", &["bin"]))),
+            PickPurpose::Directory => ("Import people", Some(("Directory files", &["csv", "json"]))),
+            PickPurpose::AuditLog => (
+                "Import an audit log",
+                Some(("Audit logs", &["log", "json", "jsonl", "ndjson", "csv", "gz"])),
+            ),
         }
     }
 }

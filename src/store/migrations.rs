@@ -397,10 +397,58 @@ const V3: &str = r#"
 ALTER TABLE studies ADD COLUMN archived_at TEXT;
 "#;
 
+/// Migration (recruit): people's contact status and manager; audit events keep their
+/// namespace, object name, response code and a dedup key; activity keeps namespaces, weeks,
+/// tier and observed role; participations are the invitations, consents and incentives of
+/// the people recruited into a study.
+const RECRUIT: &str = r#"
+ALTER TABLE people ADD COLUMN contact_status TEXT NOT NULL DEFAULT 'free'
+    CHECK (contact_status IN ('free', 'opted-out', 'do-not-contact', 'blocklist'));
+ALTER TABLE people ADD COLUMN manager TEXT;
+
+ALTER TABLE audit_events ADD COLUMN namespace TEXT;
+ALTER TABLE audit_events ADD COLUMN object_name TEXT;
+ALTER TABLE audit_events ADD COLUMN code INTEGER;
+ALTER TABLE audit_events ADD COLUMN event_key TEXT;
+CREATE UNIQUE INDEX audit_events_key ON audit_events(event_key);
+CREATE INDEX audit_events_actor ON audit_events(actor);
+
+ALTER TABLE activity ADD COLUMN by_namespace TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE activity ADD COLUMN by_week TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE activity ADD COLUMN active_days_90 INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE activity ADD COLUMN tier TEXT;
+ALTER TABLE activity ADD COLUMN observed_role TEXT;
+ALTER TABLE activity ADD COLUMN role_why TEXT NOT NULL DEFAULT '[]';
+
+ALTER TABLE outreach ADD COLUMN participation_id INTEGER REFERENCES participations(id) ON DELETE SET NULL;
+
+CREATE TABLE participations (
+    id                 INTEGER PRIMARY KEY,
+    person_id          INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    study_id           INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+    status             TEXT NOT NULL DEFAULT 'invited'
+        CHECK (status IN ('invited', 'scheduled', 'attended', 'no-show', 'declined', 'cancelled')),
+    invited_at         TEXT NOT NULL,
+    strata             TEXT NOT NULL DEFAULT '{}',
+    why                TEXT,
+    scheduled_at       TEXT,
+    duration_min       INTEGER NOT NULL DEFAULT 45,
+    ics_uid            TEXT NOT NULL,
+    ics_sequence       INTEGER NOT NULL DEFAULT 0,
+    consent_form       TEXT,
+    consent_signed_at  TEXT,
+    incentive_amount   REAL,
+    incentive_currency TEXT,
+    incentive_paid_at  TEXT,
+    UNIQUE (person_id, study_id)
+);
+CREATE INDEX participations_person ON participations(person_id, invited_at);
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;

@@ -3,10 +3,12 @@
 import { createRegistry } from "./lib/feature";
 import { studies } from "./features/studies";
 import { people } from "./features/people";
+import { recruit } from "./features/recruit";
+import { outreach } from "./features/outreach";
 import { sessions } from "./features/sessions";
 import { search } from "./features/search";
 import { findings } from "./features/findings";
 import { insights } from "./features/insights";
 import { models } from "./features/models";
 
-export const registry = createRegistry([studies, people, sessions, search, findings, insights, models]);
+export const registry = createRegistry([studies, people, recruit, outreach, sessions, search, findings, insights, models]);

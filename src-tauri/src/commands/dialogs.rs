@@ -42,7 +42,7 @@ pub fn dialog_save(
             .app()?
             .dialog()
             .file()
-            .set_title("Save the transcript")
+            .set_title(purpose.title())
             .set_file_name(suggested_name)
             .blocking_save_file()
             .and_then(|p| p.into_path().ok()),

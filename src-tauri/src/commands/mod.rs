@@ -13,6 +13,7 @@ pub mod insights;
 pub mod models;
 pub mod people;
 pub mod recordings;
+pub mod recruit;
 pub mod search;
 pub mod sessions;
 pub mod studies;
@@ -20,6 +21,7 @@ pub mod transcribe;
 pub mod transcripts;
 pub mod workspace;
 
+use rapport::audit::{AuditImportOptions, AuditImportReport};
 use rapport::coding::TagCount;
 use rapport::finding::FindingSummary;
 use rapport::guide::GuideVersionRef;
@@ -27,7 +29,14 @@ use rapport::insights::InsightsSummary;
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
-use rapport::people::PersonSummary;
+use rapport::people::{
+    ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
+};
+use rapport::recruit::outreach::{
+    Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
+};
+use rapport::recruit::screener::ScreenerError;
+use rapport::recruit::{RecruitOptions, RecruitResult};
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
 use rapport::session::{DeletePlan, SessionDetail, SessionInput, SessionSummary};
 use rapport::study::{StudyInput, StudyOverview, StudySummary};
@@ -109,6 +118,40 @@ commands! {
     studies::tag_counts(study_id: Option<i64>) -> Vec<TagCount>;
     /// Everyone in the directory.
     people::people_list() -> Vec<PersonSummary>;
+    /// Import people from a directory file (picked with `dialogOpen("directory")`); `dryRun` previews who is new, updated or refused.
+    recruit::people_import(path: String, format: Option<DirectoryFormat>, skip_invalid: bool, dry_run: bool) -> DirectoryReport;
+    /// Import an audit log (picked with `dialogOpen("audit_log")`); `options.dryRun` previews the counts and writes nothing.
+    recruit::audit_import(path: String, options: AuditImportOptions) -> AuditImportReport;
+    /// One person's profile: directory fields, attributes, activity, observed role and why, history.
+    recruit::person_profile(id: i64) -> PersonProfile;
+    /// A person's events per week as an SVG chart.
+    recruit::person_chart(id: i64) -> String;
+    /// Set whether a person may be contacted.
+    recruit::person_set_contact_status(id: i64, status: ContactStatus) -> PersonSummary;
+    /// Remove a person with their audit events, outreach and invitations.
+    recruit::person_forget(id: i64) -> ForgetReport;
+    /// Parse a screener expression: null when it is valid, else the column and what was expected.
+    recruit::screener_check(expr: String) -> Option<ScreenerError>;
+    /// Run the exclusions, the screener and the stratified pick; unless `options.dryRun`, write the invitations.
+    recruit::recruit_run(options: RecruitOptions) -> RecruitResult;
+    /// Export a study's invitations as CSV into a file chosen with `dialogSave("recruit_csv")`.
+    recruit::recruit_export(study_id: i64, path: String) -> String;
+    /// Invitations (of one study, or all) with their latest contact; a follow-up is due after `days`.
+    recruit::outreach_board(study_id: Option<i64>, days: u32) -> Vec<Participation>;
+    /// Who needs a follow-up: the last contact got no answer for `days` days.
+    recruit::outreach_due(days: u32) -> Vec<Due>;
+    /// Log a contact attempt.
+    recruit::outreach_log(input: OutreachInput) -> OutreachEntry;
+    /// Delete a logged contact attempt.
+    recruit::outreach_delete(id: i64) -> ();
+    /// Change an invitation: status, agreed time, consent, incentive.
+    recruit::participation_update(id: i64, update: ParticipationUpdate) -> Participation;
+    /// Delete an invitation.
+    recruit::participation_delete(id: i64) -> ();
+    /// The invitation message: subject, body, mailto: link and Slack text.
+    recruit::invitation_render(id: i64, template: Option<String>, times: Vec<String>) -> RenderedInvitation;
+    /// Write the invitation's `.ics` into a file chosen with `dialogSave("invitation")`.
+    recruit::invitation_ics_export(id: i64, path: String) -> String;
     /// Sessions of one study, or of all when `studyId` is null.
     sessions::session_list(study_id: Option<i64>) -> Vec<SessionSummary>;
     /// One session's page: transcript, notes, highlights, recordings.

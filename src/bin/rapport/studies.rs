@@ -1,11 +1,11 @@
-//! Verbs on studies, sessions, people and findings.
+//! Verbs on studies, sessions and findings (people are in `recruit.rs`).
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
 use rapport::session::{DeletePlan, SessionInput};
 use rapport::study::StudyInput;
-use rapport::{finding, people, session, study};
+use rapport::{finding, session, study};
 
 use crate::ctx::{date, yes_no, Ctx};
 
@@ -20,11 +20,6 @@ pub enum Cmd {
     Session {
         #[command(subcommand)]
         command: SessionCmd,
-    },
-    /// People in the user population.
-    People {
-        #[command(subcommand)]
-        command: PeopleCmd,
     },
     /// Findings.
     Finding {
@@ -136,12 +131,6 @@ pub enum SessionCmd {
         #[arg(long)]
         study: Option<String>,
     },
-}
-
-#[derive(Subcommand)]
-pub enum PeopleCmd {
-    /// List people.
-    List,
 }
 
 #[derive(Subcommand)]
@@ -269,23 +258,6 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         s.person_email,
                         yes_no(s.has_recording),
                         yes_no(s.has_transcript)
-                    );
-                }
-            }
-        }
-        Cmd::People { command: PeopleCmd::List } => {
-            let list = people::list(conn)?;
-            if ctx.json {
-                ctx.print_json(&list)?;
-            } else {
-                for p in list {
-                    println!(
-                        "{:<32} {:<24} {:<12} {:<18} {}",
-                        p.email,
-                        p.name,
-                        p.team.unwrap_or_default(),
-                        p.role.unwrap_or_default(),
-                        p.status
                     );
                 }
             }

@@ -85,11 +85,19 @@ export type StudyOverview = { study: StudySummary, guide: GuideView | null, sess
 /**
  * A person as the People screen lists them.
  */
-export type PersonSummary = { id: number, email: string, name: string, team: string | null, role: string | null, location: string | null, status: string, consent: boolean, 
+export type PersonSummary = { id: number, email: string, name: string, team: string | null, role: string | null, location: string | null, 
+/**
+ * The outreach status of the person's latest contact (`new` before any).
+ */
+status: string, contact_status: ContactStatus, consent: boolean, 
 /**
  * Sessions this person was interviewed in.
  */
-sessions: number, };
+sessions: number, 
+/**
+ * From the audit logs: null before any event of theirs was imported.
+ */
+observed_role: string | null, tier: string | null, events: number, last_seen: string | null, };
 
 /**
  * A stored transcript segment, as the session page shows it.
@@ -398,12 +406,12 @@ export type GuideVersionRef = { id: number, guide_id: number, title: string, ver
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "directory" | "audit_log";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export";
+export type SavePurpose = "transcript_export" | "recruit_csv" | "invitation";
 
 /**
  * A format a transcript can be exported to.
@@ -453,6 +461,270 @@ speakers: Array<string>,
  */
 replaced: boolean, };
 
+/**
+ * Whether a person may be contacted for research. Anything but `free` excludes them from
+ * recruiting, whatever the screener says.
+ */
+export type ContactStatus = "free" | "opted-out" | "do-not-contact" | "blocklist";
+
+/**
+ * The kinds of directory file.
+ */
+export type DirectoryFormat = "csv" | "slack" | "scim";
+
+/**
+ * A row (or element) that could not be imported.
+ */
+export type Rejected = { 
+/**
+ * The line in the file (CSV), or null for a JSON element (named in `reason`).
+ */
+line: number | null, reason: string, };
+
+/**
+ * What a directory import did.
+ */
+export type DirectoryReport = { created: number, updated: number, rejected: Array<Rejected>, };
+
+/**
+ * What forgetting a person removes.
+ */
+export type ForgetReport = { email: string, audit_events: number, outreach: number, participations: number, 
+/**
+ * Sessions keep their transcript but no longer name the person.
+ */
+sessions_unlinked: number, };
+
+/**
+ * Something that happened with a person.
+ */
+export type HistoryItem = { at: string, 
+/**
+ * `outreach`, `invitation` or `session`.
+ */
+kind: string, 
+/**
+ * The outreach or participation status, or the session's title.
+ */
+status: string, study: string | null, channel: string | null, note: string | null, };
+
+/**
+ * One signal that decided an observed role, with its share of the person's events.
+ */
+export type RoleSignal = { signal: string, share: number, };
+
+/**
+ * A person's activity as the profile shows it.
+ */
+export type Activity = { events: number, active_days: number, 
+/**
+ * Active days in the 90 days before the refresh (what the tier ranks).
+ */
+active_days_90: number, first_seen: string | null, last_seen: string | null, tier: string | null, observed_role: string | null, 
+/**
+ * What decided the observed role: the category's share first, then its top actions.
+ */
+role_why: Array<RoleSignal>, by_action: Record<string, number>, by_resource: Record<string, number>, by_namespace: Record<string, number>, 
+/**
+ * Events per week, keyed by the week's Monday (`YYYY-MM-DD`).
+ */
+by_week: Record<string, number>, };
+
+/**
+ * A person's profile (`rapport people show`).
+ */
+export type PersonProfile = { id: number, email: string, name: string, team: string | null, role: string | null, manager: string | null, location: string | null, observed_role: string | null, contact_status: ContactStatus, consent: boolean, attributes: Record<string, unknown>, activity: Activity | null, history: Array<HistoryItem>, };
+
+/**
+ * The kinds of audit file.
+ */
+export type AuditFormat = "k8s" | "jsonl" | "csv";
+
+/**
+ * How actors are matched to people. Matching by email is always tried first.
+ */
+export type MatchRule = { "kind": "email" } | { "kind": "local_part" } | { "kind": "attribute", "value": string };
+
+/**
+ * The options of an audit import.
+ */
+export type AuditImportOptions = { 
+/**
+ * Null: told from the file (a `.csv` name is CSV; JSON with `auditID`/`stage` is k8s).
+ */
+format: AuditFormat | null, 
+/**
+ * `FIELD=PATH` pairs for JSON Lines and CSV.
+ */
+map: Array<[string, string]>, match_rule: MatchRule, 
+/**
+ * Count `system:` users (service accounts, controllers) too.
+ */
+include_system: boolean, 
+/**
+ * Import the good lines of a file with bad ones (listed in `rejected`).
+ */
+skip_invalid: boolean, 
+/**
+ * Read and count everything, then roll back: what an import would do.
+ */
+dry_run: boolean, };
+
+/**
+ * An actor no person matched, with how many events they have in this file.
+ */
+export type ActorCount = { actor: string, events: number, };
+
+/**
+ * What an audit import did.
+ */
+export type AuditImportReport = { format: AuditFormat | null, 
+/**
+ * Events added (new, counted ones).
+ */
+events: number, 
+/**
+ * Events already in the workspace (or earlier in the file).
+ */
+duplicates: number, 
+/**
+ * Lines of other stages than ResponseComplete.
+ */
+skipped_stages: number, 
+/**
+ * Lines of `system:` users (without `include_system`).
+ */
+skipped_system: number, 
+/**
+ * People whose events are in this file.
+ */
+matched_people: number, unmatched_actors: Array<ActorCount>, rejected: Array<Rejected>, 
+/**
+ * True when nothing was written (`dry_run`).
+ */
+dry_run: boolean, };
+
+/**
+ * A parse error: the 1-based column it points at and what was expected.
+ */
+export type ScreenerError = { column: number, message: string, };
+
+/**
+ * The options of a recruit run (`rapport recruit`).
+ */
+export type RecruitOptions = { study_id: number, size: number, 
+/**
+ * Screener expressions; all must hold.
+ */
+wheres: Array<string>, 
+/**
+ * Fields to stratify by; empty: `observed_role`, `tier`.
+ */
+stratify: Array<string>, 
+/**
+ * Days after an interview or invitation before a person may be invited again (90).
+ */
+cooldown_days: number | null, 
+/**
+ * Invitations a person may get in 12 months (3).
+ */
+max_invites_per_year: number | null, 
+/**
+ * The seed of the pick; none: a new one, reported in the result.
+ */
+seed: number | null, 
+/**
+ * Say who would be picked without writing invitations.
+ */
+dry_run: boolean, };
+
+/**
+ * A person picked.
+ */
+export type Selected = { person_id: number, email: string, name: string, strata: Record<string, string>, why: string, };
+
+/**
+ * A person left out before the screener, with the rule that did it.
+ */
+export type Excluded = { person_id: number, email: string, 
+/**
+ * `opted-out`, `do-not-contact`, `blocklist`, `already-invited`, `cooldown`,
+ * `invitation-limit` or `no-show`.
+ */
+reason: string, detail: string, };
+
+/**
+ * One stratum: its key, how many passed the screener in it, how many were picked.
+ */
+export type Stratum = { key: Record<string, string>, eligible: number, selected: number, };
+
+/**
+ * What a recruit run chose.
+ */
+export type RecruitResult = { selected: Array<Selected>, excluded: Array<Excluded>, strata: Array<Stratum>, 
+/**
+ * People not excluded whom the screener left out.
+ */
+screened_out: number, seed: number, 
+/**
+ * Invitations written (0 for a dry run).
+ */
+invitations: number, };
+
+/**
+ * A new contact attempt.
+ */
+export type OutreachInput = { person_id: number, study_id: number | null, channel: string, status: string, note: string | null, 
+/**
+ * When it happened; none: now.
+ */
+at: string | null, };
+
+/**
+ * A logged contact attempt.
+ */
+export type OutreachEntry = { id: number, person_id: number, email: string, study: string | null, channel: string, status: string, at: string, note: string | null, };
+
+/**
+ * Someone whose last contact got no answer yet and is at least `days` old.
+ */
+export type Due = { person_id: number, email: string, name: string, study: string | null, last_status: string, last_channel: string, last_at: string, days_since: number, };
+
+/**
+ * One invitation as the Outreach board shows it.
+ */
+export type Participation = { id: number, person_id: number, email: string, name: string, study_id: number, study: string, 
+/**
+ * invited, scheduled, attended, no-show, declined, cancelled.
+ */
+status: string, 
+/**
+ * The latest contact's status and time, if any.
+ */
+last_contact: string | null, last_contact_at: string | null, 
+/**
+ * A follow-up is due (see [`due`]).
+ */
+follow_up_due: boolean, invited_at: string, scheduled_at: string | null, duration_min: number, consent_form: string | null, consent_signed_at: string | null, incentive_amount: number | null, incentive_currency: string | null, incentive_paid_at: string | null, why: string | null, };
+
+/**
+ * Changes to an invitation; `None` leaves a field as it is.
+ */
+export type ParticipationUpdate = { status: string | null, scheduled_at: string | null, duration_min: number | null, consent_form: string | null, consent_signed_at: string | null, incentive_amount: number | null, incentive_currency: string | null, incentive_paid_at: string | null, };
+
+/**
+ * An invitation rendered for each way of sending it.
+ */
+export type RenderedInvitation = { subject: string, body: string, 
+/**
+ * `mailto:` link (RFC 6068) with subject and body.
+ */
+mailto: string, 
+/**
+ * The same message for Slack (bold subject, plain body).
+ */
+slack: string, };
+
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
   /** The workspace the app has open. */
@@ -485,6 +757,40 @@ export const commands = {
   tagCounts: (studyId: number | null) => invoke<Array<TagCount>>("tag_counts", { studyId }),
   /** Everyone in the directory. */
   peopleList: () => invoke<Array<PersonSummary>>("people_list"),
+  /** Import people from a directory file (picked with `dialogOpen("directory")`); `dryRun` previews who is new, updated or refused. */
+  peopleImport: (path: string, format: DirectoryFormat | null, skipInvalid: boolean, dryRun: boolean) => invoke<DirectoryReport>("people_import", { path, format, skipInvalid, dryRun }),
+  /** Import an audit log (picked with `dialogOpen("audit_log")`); `options.dryRun` previews the counts and writes nothing. */
+  auditImport: (path: string, options: AuditImportOptions) => invoke<AuditImportReport>("audit_import", { path, options }),
+  /** One person's profile: directory fields, attributes, activity, observed role and why, history. */
+  personProfile: (id: number) => invoke<PersonProfile>("person_profile", { id }),
+  /** A person's events per week as an SVG chart. */
+  personChart: (id: number) => invoke<string>("person_chart", { id }),
+  /** Set whether a person may be contacted. */
+  personSetContactStatus: (id: number, status: ContactStatus) => invoke<PersonSummary>("person_set_contact_status", { id, status }),
+  /** Remove a person with their audit events, outreach and invitations. */
+  personForget: (id: number) => invoke<ForgetReport>("person_forget", { id }),
+  /** Parse a screener expression: null when it is valid, else the column and what was expected. */
+  screenerCheck: (expr: string) => invoke<ScreenerError | null>("screener_check", { expr }),
+  /** Run the exclusions, the screener and the stratified pick; unless `options.dryRun`, write the invitations. */
+  recruitRun: (options: RecruitOptions) => invoke<RecruitResult>("recruit_run", { options }),
+  /** Export a study's invitations as CSV into a file chosen with `dialogSave("recruit_csv")`. */
+  recruitExport: (studyId: number, path: string) => invoke<string>("recruit_export", { studyId, path }),
+  /** Invitations (of one study, or all) with their latest contact; a follow-up is due after `days`. */
+  outreachBoard: (studyId: number | null, days: number) => invoke<Array<Participation>>("outreach_board", { studyId, days }),
+  /** Who needs a follow-up: the last contact got no answer for `days` days. */
+  outreachDue: (days: number) => invoke<Array<Due>>("outreach_due", { days }),
+  /** Log a contact attempt. */
+  outreachLog: (input: OutreachInput) => invoke<OutreachEntry>("outreach_log", { input }),
+  /** Delete a logged contact attempt. */
+  outreachDelete: (id: number) => invoke<null>("outreach_delete", { id }),
+  /** Change an invitation: status, agreed time, consent, incentive. */
+  participationUpdate: (id: number, update: ParticipationUpdate) => invoke<Participation>("participation_update", { id, update }),
+  /** Delete an invitation. */
+  participationDelete: (id: number) => invoke<null>("participation_delete", { id }),
+  /** The invitation message: subject, body, mailto: link and Slack text. */
+  invitationRender: (id: number, template: string | null, times: Array<string>) => invoke<RenderedInvitation>("invitation_render", { id, template, times }),
+  /** Write the invitation's `.ics` into a file chosen with `dialogSave("invitation")`. */
+  invitationIcsExport: (id: number, path: string) => invoke<string>("invitation_ics_export", { id, path }),
   /** Sessions of one study, or of all when `studyId` is null. */
   sessionList: (studyId: number | null) => invoke<Array<SessionSummary>>("session_list", { studyId }),
   /** One session's page: transcript, notes, highlights, recordings. */

@@ -25,6 +25,8 @@ export const icons = {
   trash: "M4 7h16M9 7V4.5h6V7M6.5 7l1 13h9l1-13M10 11v5.5M14 11v5.5",
   archive: "M3.5 4.5h17v4h-17zM5 8.5V19.5h14V8.5M10 12.5h4",
   alert: "M12 8v5M12 16.5v.01M10.3 3.9 2.6 17.5A2 2 0 0 0 4.3 20.5h15.4a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z",
+  target: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 16.5a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zM12 12.01V12",
+  mail: "M3.5 6.5h17v11h-17zM3.5 7l8.5 6.5L20.5 7",
 } as const;
 
 export type IconName = keyof typeof icons;
