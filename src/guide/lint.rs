@@ -658,7 +658,8 @@ fn jargon(t: &Text, glossary: &str) -> Vec<String> {
         let mixed = digits && letters > 0 && !is_ordinal_or_unit(term);
         let code = term.contains('_');
         let camel = camel && !term.contains('\'');
-        if (acronym || camel || mixed || code) && !explained(term, glossary) && !explained(&format!("{term}s"), glossary) {
+        let known = |g: &str| explained(term, g) || explained(&format!("{term}s"), g);
+        if (acronym || camel || mixed || code) && !known(glossary) && !known(&t.original) {
             out.push(term.to_string());
         }
     }

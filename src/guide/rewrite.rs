@@ -161,13 +161,19 @@ fn leading(t: &Text) -> String {
 
 /// The noun phrase from `from`, or the plain words when it has no determiner ("deploys").
 fn experience_with_or_words(t: &Text, from: usize) -> String {
-    if let Some(np) = noun_phrase(t, from) {
-        return format!("What has your experience been with {np}?");
+    let w = &t.words;
+    let mut end = from;
+    while end < w.len() && (end == from || !STOPS.contains(&w[end].as_str())) && end - from < 7 {
+        end += 1;
     }
-    match t.raw.get(from) {
-        Some(word) => format!("What has your experience been with {word}?"),
-        None => "Tell me about the last time this came up.".to_string(),
+    if end == from {
+        return "Tell me about the last time this came up.".to_string();
     }
+    let mut np = t.span(from, end - from);
+    if w[from] == "my" {
+        np = format!("your{}", &np[2..]);
+    }
+    format!("What has your experience been with {np}?")
 }
 
 fn double_barrelled(t: &Text, words: &str) -> String {
@@ -380,8 +386,9 @@ const EXPANSIONS: &[(&str, &str)] = &[
 ];
 
 fn jargon(t: &Text, term: &str) -> String {
-    let o = &t.original;
-    let Some(at) = o.find(term) else { return o.clone() };
+    let unquoted = t.original.replace(&format!("`{term}`"), term);
+    let o = &unquoted;
+    let Some(at) = o.find(term) else { return o.to_string() };
     let replacement = match EXPANSIONS.iter().find(|(a, _)| *a == term) {
         Some((_, e)) => format!("{e} ({term})"),
         None => format!("{term} (…)"),
@@ -392,6 +399,11 @@ fn jargon(t: &Text, term: &str) -> String {
 fn loaded(t: &Text) -> String {
     let w = &t.words;
     if let Some(i) = t.find_any(&["wrong with", "bad about", "worst", "pain points", "pain point", "problems", "problem"]).map(|x| x.0) {
+        if let Some(k) = (i..w.len()).find(|&k| ["with", "about", "in", "of"].contains(&w[k].as_str())) {
+            if k + 1 < w.len() {
+                return experience_with_or_words(t, k + 1);
+            }
+        }
         if let Some(np) = noun_phrase(t, i) {
             return format!("What has your experience been with {np}?");
         }
