@@ -7,7 +7,16 @@
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
-use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
+use rapport::guide::align::AnswerSpan;
+use rapport::guide::diff::{ChangeKind, GuideDiff, QuestionChange};
+use rapport::guide::lint::{LintCode, LintEntry, LintReport, Problem};
+use rapport::guide::run::{Answer, AnswerRow, AnswerSession, AnswersMatrix, QuestionCheck, RunView, SectionBudget};
+use rapport::guide::{
+    GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView, QuestionKind,
+    SaveOutcome, StoredQuestion,
+};
+use rapport::links::{LinkKind, LinkTarget};
+use rapport::notes::StudyNotes;
 use rapport::insights::InsightsSummary;
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
@@ -91,6 +100,7 @@ pub fn render() -> String {
         decl::<Counts>(&cfg),
         decl::<WorkspaceInfo>(&cfg),
         decl::<StudySummary>(&cfg),
+        decl::<QuestionKind>(&cfg),
         decl::<GuideQuestion>(&cfg),
         decl::<GuideSection>(&cfg),
         decl::<GuideView>(&cfg),
@@ -135,6 +145,29 @@ pub fn render() -> String {
         decl::<Cue>(&cfg),
         decl::<ImportPreview>(&cfg),
         decl::<ImportReport>(&cfg),
+        decl::<GuideDoc>(&cfg),
+        decl::<GuideSummary>(&cfg),
+        decl::<StoredQuestion>(&cfg),
+        decl::<GuideVersionDetail>(&cfg),
+        decl::<SaveOutcome>(&cfg),
+        decl::<LintCode>(&cfg),
+        decl::<Problem>(&cfg),
+        decl::<LintEntry>(&cfg),
+        decl::<LintReport>(&cfg),
+        decl::<ChangeKind>(&cfg),
+        decl::<QuestionChange>(&cfg),
+        decl::<GuideDiff>(&cfg),
+        decl::<QuestionCheck>(&cfg),
+        decl::<SectionBudget>(&cfg),
+        decl::<RunView>(&cfg),
+        decl::<AnswerSpan>(&cfg),
+        decl::<Answer>(&cfg),
+        decl::<AnswerRow>(&cfg),
+        decl::<AnswerSession>(&cfg),
+        decl::<AnswersMatrix>(&cfg),
+        decl::<StudyNotes>(&cfg),
+        decl::<LinkKind>(&cfg),
+        decl::<LinkTarget>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

@@ -29,6 +29,8 @@ pub enum PickPurpose {
     Transcript,
     /// A ggml model file to import.
     Model,
+    /// An interview guide to import (Markdown or Word).
+    Guide,
 }
 
 /// What a file is saved as.
@@ -37,6 +39,8 @@ pub enum PickPurpose {
 pub enum SavePurpose {
     /// A transcript export.
     TranscriptExport,
+    /// A guide's Markdown export.
+    GuideExport,
 }
 
 /// How a path is used by a command.
@@ -62,6 +66,7 @@ impl PickPurpose {
                 ("Import a transcript", Some(("Transcripts", &["vtt", "srt", "txt", "json"])))
             }
             PickPurpose::Model => ("Import a whisper model", Some(("ggml models", &["bin"]))),
+            PickPurpose::Guide => ("Import a guide", Some(("Guides", &["md", "markdown", "txt", "docx"]))),
         }
     }
 }

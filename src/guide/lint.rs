@@ -160,8 +160,12 @@ impl Text {
         (0..self.words.len()).find(|&i| self.at(i, &p))
     }
 
+    /// Whether the phrase `p` is at word `i`, its words separated by spaces only (a phrase
+    /// does not run across a comma: "What, if anything," is not "what if").
     fn at(&self, i: usize, p: &[&str]) -> bool {
-        i + p.len() <= self.words.len() && p.iter().enumerate().all(|(k, w)| *w == "*" || self.words[i + k] == *w)
+        i + p.len() <= self.words.len()
+            && p.iter().enumerate().all(|(k, w)| *w == "*" || self.words[i + k] == *w)
+            && (i..i + p.len() - 1).all(|k| self.original[self.offsets[k].1..self.offsets[k + 1].0].trim().is_empty())
     }
 
     /// The first of the phrases that occurs, with its position.
@@ -448,8 +452,10 @@ fn closed(t: &Text) -> Option<String> {
         return Some(t.span(i, 3));
     }
     let mut starts = vec![opener_len(t)];
-    // A yes/no main clause after an opening one: "When you deploy, do you check…?"
-    if t.original.trim_end().ends_with('?') {
+    // A yes/no main clause after an opening one: "When you deploy, do you check…?" (not
+    // after a question word: "What, if anything, would you…" is open).
+    let opens_with_wh = w.get(opener_len(t)).is_some_and(|x| WH.contains(&x.as_str()));
+    if t.original.trim_end().ends_with('?') && !opens_with_wh {
         starts.extend(clause_starts(t).last().copied());
     }
     for i in starts {

@@ -39,19 +39,32 @@ people: number, findings: number, highlights: number,
 archived_at: string | null, };
 
 /**
- * One question and its follow-up probes.
+ * What a question asks for; lint rules treat them differently (a `closed` one may be yes/no).
  */
-export type GuideQuestion = { text: string, probes: Array<string>, };
+export type QuestionKind = "open" | "closed" | "task" | "rating";
 
 /**
- * A titled group of questions.
+ * One question with its follow-up probes, interviewer note and time budget.
  */
-export type GuideSection = { title: string, questions: Array<GuideQuestion>, };
+export type GuideQuestion = { text: string, kind: QuestionKind, probes: Array<string>, 
+/**
+ * A note for the interviewer, not read out.
+ */
+note: string | null, 
+/**
+ * The time budget in minutes.
+ */
+minutes: number | null, };
 
 /**
- * A stored guide version as the app shows it.
+ * A titled group of questions, with an optional paragraph about it.
  */
-export type GuideView = { id: number, title: string, version: number, questions: number, sections: Array<GuideSection>, };
+export type GuideSection = { title: string, note: string, questions: Array<GuideQuestion>, };
+
+/**
+ * A stored guide version as the study page shows it.
+ */
+export type GuideView = { id: number, guide_id: number, title: string, version: number, questions: number, intro: string, sections: Array<GuideSection>, };
 
 /**
  * A tag and how many highlights carry it.
@@ -368,17 +381,21 @@ guide_version_id: number | null, };
 /**
  * One version of one of a study's guides, for choosing which a session follows.
  */
-export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, };
+export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, 
+/**
+ * How many sessions follow this version.
+ */
+sessions: number, };
 
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "guide";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export";
+export type SavePurpose = "transcript_export" | "guide_export";
 
 /**
  * A format a transcript can be exported to.
@@ -427,6 +444,237 @@ speakers: Array<string>,
  * Whether the session had a transcript that this one replaced.
  */
 replaced: boolean, };
+
+/**
+ * A guide document: what the editor edits, the formats read and write.
+ */
+export type GuideDoc = { title: string, intro: string, sections: Array<GuideSection>, };
+
+/**
+ * A guide as lists show it: its newest version.
+ */
+export type GuideSummary = { id: number, study_id: number | null, title: string, current_version_id: number, version: number, versions: number, questions: number, 
+/**
+ * Sessions following any version of the guide.
+ */
+sessions: number, };
+
+/**
+ * A stored question of a version: its id is what answers and run mode point at.
+ */
+export type StoredQuestion = { id: number, position: number, section: string, text: string, probes: Array<string>, };
+
+/**
+ * One version in full: the document, its questions' ids, and who used it.
+ */
+export type GuideVersionDetail = { id: number, guide_id: number, study_id: number | null, version: number, created_at: string, doc: GuideDoc, questions: Array<StoredQuestion>, sessions: number, 
+/**
+ * Every version of the guide, newest first.
+ */
+versions: Array<GuideVersionRef>, };
+
+/**
+ * What a save did.
+ */
+export type SaveOutcome = { version_id: number, version: number, 
+/**
+ * True when the save made a new version (the one before is pinned by a session).
+ */
+new_version: boolean, };
+
+/**
+ * What a lint rule found.
+ */
+export type LintCode = "leading" | "double_barrelled" | "closed" | "hypothetical" | "solution" | "vague" | "jargon" | "loaded" | "too_long";
+
+/**
+ * One problem of one question.
+ */
+export type Problem = { code: LintCode, 
+/**
+ * Why this is a problem, naming the words that show it.
+ */
+reason: string, 
+/**
+ * The question rewritten without the problem.
+ */
+suggestion: string, 
+/**
+ * The words of the question that triggered the rule, as written.
+ */
+words: string, };
+
+/**
+ * One question or probe and its problems, in the guide's order.
+ */
+export type LintEntry = { section: string, text: string, 
+/**
+ * The question's number in the guide (1-based); a probe has its question's number.
+ */
+question: number, 
+/**
+ * The probe's number under its question (1-based), none for the question itself.
+ */
+probe: number | null, problems: Array<Problem>, };
+
+/**
+ * The lint of a whole guide.
+ */
+export type LintReport = { questions: Array<LintEntry>, 
+/**
+ * How many problems in all.
+ */
+problems: number, };
+
+/**
+ * What happened to one question between two versions.
+ */
+export type ChangeKind = "unchanged" | "added" | "removed" | "reworded" | "moved" | "edited";
+
+/**
+ * One question's change.
+ */
+export type QuestionChange = { change: ChangeKind, section: string, old_text: string | null, new_text: string | null, 
+/**
+ * What else changed: "probes", "kind", "minutes", "note", "section".
+ */
+details: Array<string>, };
+
+/**
+ * The difference of two versions.
+ */
+export type GuideDiff = { title_changed: boolean, intro_changed: boolean, added: number, removed: number, reworded: number, moved: number, edited: number, 
+/**
+ * The new version's questions in order (removed ones after the question they followed).
+ */
+changes: Array<QuestionChange>, };
+
+/**
+ * One checked-off question of a session.
+ */
+export type QuestionCheck = { question_id: number, 
+/**
+ * When it was checked, in session time.
+ */
+at_ms: number, };
+
+/**
+ * A section's time budget and how many of its questions are checked.
+ */
+export type SectionBudget = { title: string, minutes: number | null, 
+/**
+ * The question ids of the section, in order.
+ */
+question_ids: Array<number>, };
+
+/**
+ * Everything the run-mode screen shows.
+ */
+export type RunView = { session: SessionSummary, 
+/**
+ * None when neither the session nor its study has a guide.
+ */
+guide: GuideVersionDetail | null, sections: Array<SectionBudget>, checks: Array<QuestionCheck>, notes: Array<Note>, 
+/**
+ * The sum of the sections' budgets.
+ */
+total_minutes: number | null, };
+
+/**
+ * Where a question was asked and answered in one transcript.
+ */
+export type AnswerSpan = { 
+/**
+ * When the interviewer asked it.
+ */
+asked_ms: number, 
+/**
+ * The answer's start and end (the question's own segment when nobody answered).
+ */
+start_ms: number, end_ms: number, 
+/**
+ * The answer's beginning, at most about 240 characters.
+ */
+excerpt: string, 
+/**
+ * How well the interviewer's words matched the question (0 to 1).
+ */
+score: number, };
+
+/**
+ * One cell of the answers matrix.
+ */
+export type Answer = { session: number, 
+/**
+ * When the interviewer asked it.
+ */
+asked_ms: number, 
+/**
+ * The answer's start and end (the question's own segment when nobody answered).
+ */
+start_ms: number, end_ms: number, 
+/**
+ * The answer's beginning, at most about 240 characters.
+ */
+excerpt: string, 
+/**
+ * How well the interviewer's words matched the question (0 to 1).
+ */
+score: number, };
+
+/**
+ * One row of the matrix: a question of the current guide version and its answers.
+ */
+export type AnswerRow = { id: number, section: string, text: string, answers: Array<Answer>, };
+
+/**
+ * A column of the matrix.
+ */
+export type AnswerSession = { id: number, person_name: string, at: string, has_transcript: boolean, 
+/**
+ * How many of the guide's questions were found in the transcript.
+ */
+found: number, };
+
+/**
+ * Questions × sessions for a study.
+ */
+export type AnswersMatrix = { guide_id: number | null, version_id: number | null, sessions: Array<AnswerSession>, questions: Array<AnswerRow>, };
+
+/**
+ * A study's notes page.
+ */
+export type StudyNotes = { study_id: number, text: string, 
+/**
+ * When it was last saved; none when it never was.
+ */
+updated_at: string | null, };
+
+/**
+ * What a link points at.
+ */
+export type LinkKind = "study" | "session" | "finding";
+
+/**
+ * A parsed and resolved link.
+ */
+export type LinkTarget = { kind: LinkKind, id: number, 
+/**
+ * A moment of a session, in milliseconds.
+ */
+t_ms: number | null, 
+/**
+ * The study it belongs to (the study itself for a study link).
+ */
+study_id: number, 
+/**
+ * What the thing is called, for a person to read.
+ */
+title: string, 
+/**
+ * The canonical form of the link.
+ */
+url: string, };
 
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
@@ -530,4 +778,44 @@ export const commands = {
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
   uiReady: () => invoke<null>("ui_ready"),
+  /** The guides of a study (or all when `studyId` is null), newest first. */
+  guideList: (studyId: number | null) => invoke<Array<GuideSummary>>("guide_list", { studyId }),
+  /** One guide version in full: the document, its question ids, the guide's versions. */
+  guideVersion: (versionId: number) => invoke<GuideVersionDetail>("guide_version", { versionId }),
+  /** Create a guide in a study with one question to start from; returns the guide id. */
+  guideCreate: (studyId: number, title: string) => invoke<number>("guide_create", { studyId, title }),
+  /** Save an edit: a new version when a session used the newest one, else it is replaced. */
+  guideSave: (guideId: number, doc: GuideDoc) => invoke<SaveOutcome>("guide_save", { guideId, doc }),
+  /** Delete a guide with its versions; returns how many sessions now follow no guide. */
+  guideDelete: (guideId: number) => invoke<number>("guide_delete", { guideId }),
+  /** Lint every question and probe of a guide (the editor's document, saved or not). */
+  guideLint: (doc: GuideDoc) => invoke<LintReport>("guide_lint", { doc }),
+  /** Compare two versions of a guide. */
+  guideDiff: (fromVersion: number, toVersion: number) => invoke<GuideDiff>("guide_diff", { fromVersion, toVersion }),
+  /** Read a guide file (picked with `dialogOpen("guide")`) and show what an import stores, storing nothing. */
+  guidePreview: (path: string) => invoke<GuideDoc>("guide_preview", { path }),
+  /** Import a guide file into a study (same title: a new version); returns the version id. */
+  guideImport: (studyId: number, path: string) => invoke<number>("guide_import", { studyId, path }),
+  /** Write a version's canonical Markdown into a file chosen with `dialogSave("guide_export")`. */
+  guideExport: (versionId: number, path: string) => invoke<string>("guide_export", { versionId, path }),
+  /** Run mode: the session's guide, section budgets, checks and notes. */
+  runView: (sessionId: number) => invoke<RunView>("run_view", { sessionId }),
+  /** Check a question off (at `atMs` of session time) or clear it. */
+  runCheck: (sessionId: number, questionId: number, atMs: number, done: boolean) => invoke<Array<QuestionCheck>>("run_check", { sessionId, questionId, atMs, done }),
+  /** Add a note at a moment of a session; returns the session's notes. */
+  noteAdd: (sessionId: number, atMs: number, text: string) => invoke<Array<Note>>("note_add", { sessionId, atMs, text }),
+  /** Change a note's time and text; returns the session's notes. */
+  noteUpdate: (id: number, atMs: number, text: string) => invoke<Array<Note>>("note_update", { id, atMs, text }),
+  /** Delete a note; returns the session's notes. */
+  noteDelete: (id: number) => invoke<Array<Note>>("note_delete", { id }),
+  /** Questions × sessions: where each question was asked in each transcript, and the answer. */
+  guideAnswers: (studyId: number) => invoke<AnswersMatrix>("guide_answers", { studyId }),
+  /** A study's notes page. */
+  studyNotes: (studyId: number) => invoke<StudyNotes>("study_notes", { studyId }),
+  /** Replace a study's notes page. */
+  studyNotesSave: (studyId: number, text: string) => invoke<StudyNotes>("study_notes_save", { studyId, text }),
+  /** Check a rapport:// link and say where it points. */
+  linkResolve: (url: string) => invoke<LinkTarget>("link_resolve", { url }),
+  /** The `rapport://` link the app was started with (`--open URL`), if any. */
+  launchLink: () => invoke<string | null>("launch_link"),
 };
