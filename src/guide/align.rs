@@ -99,21 +99,36 @@ impl Weights {
         Weights { idf: df.into_iter().map(|(t, d)| (t, (1.0 + n / d as f64).ln())).collect() }
     }
 
-    /// The weighted share of `question`'s words that `said` contains.
-    fn recall(&self, question: &str, said: &HashSet<String>) -> f64 {
+    /// A question's content words with their weights, and their total.
+    fn prepare(&self, question: &str) -> (Vec<(String, f64)>, f64) {
         let q: HashSet<String> = tokens(question).into_iter().collect();
-        let total: f64 = q.iter().map(|t| self.idf.get(t).copied().unwrap_or(1.0)).sum();
-        if total == 0.0 {
-            return 0.0;
-        }
-        let hit: f64 = q.iter().filter(|t| said.contains(*t)).map(|t| self.idf.get(t).copied().unwrap_or(1.0)).sum();
-        hit / total
+        let words: Vec<(String, f64)> = q.into_iter().map(|t| { let w = self.idf.get(&t).copied().unwrap_or(1.0); (t, w) }).collect();
+        let total = words.iter().map(|(_, w)| w).sum();
+        (words, total)
+    }
+}
+
+/// A question prepared for scoring: its words and its probes' words, weighted.
+struct Prepared {
+    main: (Vec<(String, f64)>, f64),
+    probes: Vec<(Vec<(String, f64)>, f64)>,
+}
+
+impl Prepared {
+    fn new(w: &Weights, q: &Asked) -> Prepared {
+        Prepared { main: w.prepare(&q.text), probes: q.probes.iter().map(|p| w.prepare(p)).collect() }
     }
 
-    fn score(&self, q: &Asked, said: &HashSet<String>) -> f64 {
-        let main = self.recall(&q.text, said);
-        let probe = q.probes.iter().map(|p| self.recall(p, said)).fold(0.0, f64::max);
-        main.max(0.8 * probe)
+    /// The weighted share of the question's words (or 0.8 × a probe's) that `said` contains.
+    fn score(&self, said: &HashSet<String>) -> f64 {
+        let recall = |(words, total): &(Vec<(String, f64)>, f64)| {
+            if *total == 0.0 {
+                return 0.0;
+            }
+            words.iter().filter(|(t, _)| said.contains(t)).map(|(_, w)| w).sum::<f64>() / total
+        };
+        let probe = self.probes.iter().map(recall).fold(0.0, f64::max);
+        recall(&self.main).max(0.8 * probe)
     }
 }
 
@@ -123,6 +138,7 @@ pub fn align(questions: &[Asked], segments: &[Segment]) -> Vec<Option<AnswerSpan
         return vec![None; questions.len()];
     }
     let weights = Weights::new(questions);
+    let prepared: Vec<Prepared> = questions.iter().map(|q| Prepared::new(&weights, q)).collect();
     let said: Vec<HashSet<String>> = segments.iter().map(|s| tokens(&s.text).into_iter().collect()).collect();
     // Each segment with the one before it when the same speaker said both.
     let said_with_prev: Vec<HashSet<String>> = (0..segments.len())
@@ -134,12 +150,12 @@ pub fn align(questions: &[Asked], segments: &[Segment]) -> Vec<Option<AnswerSpan
             s
         })
         .collect();
-    let interviewer = interviewer(questions, segments, &weights, &said);
+    let interviewer = interviewer(&prepared, segments, &said);
     let candidates: Vec<usize> =
         (0..segments.len()).filter(|&i| interviewer.as_ref().is_none_or(|sp| segments[i].speaker.as_ref() == Some(sp))).collect();
     let score = |q: usize, c: usize| {
         let i = candidates[c];
-        weights.score(&questions[q], &said[i]).max(weights.score(&questions[q], &said_with_prev[i]) * 0.95)
+        prepared[q].score(&said[i]).max(prepared[q].score(&said_with_prev[i]) * 0.95)
     };
     // best[q][c]: the best total for the first q questions using the first c candidates.
     let (nq, nc) = (questions.len(), candidates.len());
@@ -216,11 +232,11 @@ pub fn align(questions: &[Asked], segments: &[Segment]) -> Vec<Option<AnswerSpan
 }
 
 /// The speaker whose segments match the questions best; none when segments carry no speakers.
-fn interviewer(questions: &[Asked], segments: &[Segment], w: &Weights, said: &[HashSet<String>]) -> Option<String> {
+fn interviewer(questions: &[Prepared], segments: &[Segment], said: &[HashSet<String>]) -> Option<String> {
     let mut totals: HashMap<&str, f64> = HashMap::new();
     for (s, words) in segments.iter().zip(said) {
         let Some(sp) = s.speaker.as_deref() else { continue };
-        let best = questions.iter().map(|q| w.score(q, words)).fold(0.0, f64::max);
+        let best = questions.iter().map(|q| q.score(words)).fold(0.0, f64::max);
         let asks = if s.text.trim_end().ends_with('?') { 0.2 } else { 0.0 };
         *totals.entry(sp).or_default() += if best >= THRESHOLD { best + asks } else { asks };
     }

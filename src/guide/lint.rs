@@ -156,16 +156,25 @@ impl Text {
 
     /// Where a phrase (space-separated lower-case words) starts, if it occurs.
     pub fn find(&self, phrase: &str) -> Option<usize> {
-        let p: Vec<&str> = phrase.split(' ').collect();
-        (0..self.words.len()).find(|&i| self.at(i, &p))
+        let first = phrase.split(' ').next().unwrap_or("");
+        (0..self.words.len()).find(|&i| (first == "*" || self.words[i] == first) && self.at(i, phrase))
     }
 
     /// Whether the phrase `p` is at word `i`, its words separated by spaces only (a phrase
     /// does not run across a comma: "What, if anything," is not "what if").
-    fn at(&self, i: usize, p: &[&str]) -> bool {
-        i + p.len() <= self.words.len()
-            && p.iter().enumerate().all(|(k, w)| *w == "*" || self.words[i + k] == *w)
-            && (i..i + p.len() - 1).all(|k| self.original[self.offsets[k].1..self.offsets[k + 1].0].trim().is_empty())
+    fn at(&self, i: usize, phrase: &str) -> bool {
+        let mut n = 0;
+        for (k, w) in phrase.split(' ').enumerate() {
+            let j = i + k;
+            if j >= self.words.len() || (w != "*" && self.words[j] != w) {
+                return false;
+            }
+            if k > 0 && !self.original[self.offsets[j - 1].1..self.offsets[j].0].trim().is_empty() {
+                return false;
+            }
+            n += 1;
+        }
+        n > 0
     }
 
     /// The first of the phrases that occurs, with its position.
