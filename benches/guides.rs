@@ -29,8 +29,10 @@ fn median(mut d: Vec<Duration>) -> (Duration, Duration) {
 }
 
 fn main() {
-    let demo = guide::parse(include_str!("../assets/demo/guide.md"), "guide.md").expect("the demo guide parses");
-    let good: Vec<String> = demo.sections.iter().flat_map(|s| s.questions.iter().map(|q| q.text.clone())).collect();
+    let demo =
+        guide::parse(include_str!("../assets/demo/guide.md"), "guide.md").expect("the demo guide parses");
+    let good: Vec<String> =
+        demo.sections.iter().flat_map(|s| s.questions.iter().map(|q| q.text.clone())).collect();
     let mut texts: Vec<String> = good.clone();
     texts.extend(BAD.iter().map(|s| s.to_string()));
     let mut md = String::from("# Bench guide\n\n");
@@ -39,7 +41,11 @@ fn main() {
             md.push_str(&format!("\n## Section {}\n\n", i / 20 + 1));
         }
         md.push_str(&format!("{}. {}\n", i % 20 + 1, texts[i % texts.len()]));
-        md.push_str(&format!("   - {}\n   - {}\n", texts[(i + 3) % texts.len()], texts[(i + 7) % texts.len()]));
+        md.push_str(&format!(
+            "   - {}\n   - {}\n",
+            texts[(i + 3) % texts.len()],
+            texts[(i + 7) % texts.len()]
+        ));
     }
     let doc = guide::parse(&md, "bench.md").expect("the bench guide parses");
     let mut runs = Vec::new();
@@ -76,7 +82,13 @@ fn main() {
             } else {
                 ("Participant", format!("{} ({qi}.{k})", filler[k % filler.len()]))
             };
-            segments.push(Segment { id: i, start_ms: i * 3000, end_ms: i * 3000 + 2800, speaker: Some(speaker.into()), text });
+            segments.push(Segment {
+                id: i,
+                start_ms: i * 3000,
+                end_ms: i * 3000 + 2800,
+                speaker: Some(speaker.into()),
+                text,
+            });
         }
     }
     let mut runs = Vec::new();

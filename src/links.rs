@@ -53,10 +53,9 @@ pub fn finding_url(id: i64) -> String {
 /// Parses a link without looking anything up: its kind, id and moment.
 pub fn parse(url: &str) -> Result<(LinkKind, i64, Option<i64>)> {
     let bad = |why: &str| Error::invalid(url.to_string(), why.to_string());
-    let rest = url
-        .trim()
-        .strip_prefix("rapport://")
-        .ok_or_else(|| bad("expected a link starting with rapport:// (study/ID, session/ID?t=SECONDS, finding/ID)"))?;
+    let rest = url.trim().strip_prefix("rapport://").ok_or_else(|| {
+        bad("expected a link starting with rapport:// (study/ID, session/ID?t=SECONDS, finding/ID)")
+    })?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let path = path.trim_end_matches('/');
     let (kind, id) = path.split_once('/').ok_or_else(|| bad("expected rapport://KIND/ID"))?;
@@ -66,7 +65,8 @@ pub fn parse(url: &str) -> Result<(LinkKind, i64, Option<i64>)> {
         "finding" | "findings" => LinkKind::Finding,
         other => return Err(bad(&format!("unknown kind {other:?}; expected study, session or finding"))),
     };
-    let id: i64 = id.parse().map_err(|_| bad(&format!("expected a number after {path:?}'s kind, got {id:?}")))?;
+    let id: i64 =
+        id.parse().map_err(|_| bad(&format!("expected a number after {path:?}'s kind, got {id:?}")))?;
     let mut t_ms = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -75,7 +75,8 @@ pub fn parse(url: &str) -> Result<(LinkKind, i64, Option<i64>)> {
                 return Err(bad("only a session link takes ?t=SECONDS"));
             }
             let v = v.trim_end_matches('s');
-            let secs: f64 = v.parse().map_err(|_| bad(&format!("t must be a number of seconds, got {v:?}")))?;
+            let secs: f64 =
+                v.parse().map_err(|_| bad(&format!("t must be a number of seconds, got {v:?}")))?;
             if !(0.0..1e9).contains(&secs) {
                 return Err(bad("t must be zero or more seconds"));
             }
@@ -99,7 +100,9 @@ pub fn resolve(conn: &Connection, url: &str) -> Result<LinkTarget> {
             (s.study_id, format!("{who}, {}", s.at.get(..10).unwrap_or(&s.at)))
         }
         LinkKind::Finding => conn
-            .query_row("SELECT study_id, title FROM findings WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT study_id, title FROM findings WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?
             .ok_or_else(|| Error::not_found("finding", id))?,
     };

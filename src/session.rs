@@ -320,7 +320,10 @@ pub fn update_note(conn: &Connection, note_id: i64, at_ms: i64, text: &str) -> R
     if text.trim().is_empty() {
         return Err(Error::invalid("note", "must not be empty"));
     }
-    conn.execute("UPDATE notes SET at_ms = ?2, text = ?3 WHERE id = ?1", params![note_id, at_ms, text.trim()])?;
+    conn.execute(
+        "UPDATE notes SET at_ms = ?2, text = ?3 WHERE id = ?1",
+        params![note_id, at_ms, text.trim()],
+    )?;
     notes(conn, session_id)
 }
 

@@ -107,6 +107,7 @@ fn closed_flags_yes_no_questions_unless_marked_closed() {
             "Is there anything else you'd like to add?",
             "Tell me about the last time you rolled back a deploy.",
             "What did the canary catch?",
+            "What, if anything, would you change about the release process?",
         ],
     );
     let marked = check("Do you use feature flags?", QuestionKind::Closed, "");
@@ -214,8 +215,15 @@ fn jargon_flags_acronyms_and_internal_terms_the_guide_does_not_explain() {
     let glossary = "An SLO (service level objective) is the target a service promises.";
     let p = check("How do you check the SLO burn rate before a deploy?", QuestionKind::Open, glossary);
     assert!(p.iter().all(|p| p.code != LintCode::Jargon), "an explained acronym passes: {p:?}");
-    let explained_in_question = check("How do you use the IDP (our internal developer platform) today?", QuestionKind::Open, "How do you use the IDP (our internal developer platform) today?");
-    assert!(explained_in_question.iter().all(|p| p.code != LintCode::Jargon), "explained in the question itself");
+    let explained_in_question = check(
+        "How do you use the IDP (our internal developer platform) today?",
+        QuestionKind::Open,
+        "How do you use the IDP (our internal developer platform) today?",
+    );
+    assert!(
+        explained_in_question.iter().all(|p| p.code != LintCode::Jargon),
+        "explained in the question itself"
+    );
 }
 
 #[test]
@@ -275,9 +283,18 @@ fn good_questions_have_no_problems() {
         "How did you find out the deploy had failed?",
         "Walk me through what you looked at while your last deploy rolled out.",
         "Why did you choose a flag over a deploy that time?",
+        "Describe the last time you had to debug a production issue.",
+        "Who do you go to when you are stuck?",
+        "How do you know a deploy worked?",
+        "Where do you look first when something breaks?",
+        "What information do you need before you approve a deploy?",
     ] {
         let p = check(q, QuestionKind::Open, "");
-        assert!(p.is_empty(), "{q:?} is a good question but got {:?}", p.iter().map(|p| (p.code, &p.reason)).collect::<Vec<_>>());
+        assert!(
+            p.is_empty(),
+            "{q:?} is a good question but got {:?}",
+            p.iter().map(|p| (p.code, &p.reason)).collect::<Vec<_>>()
+        );
     }
 }
 
@@ -293,7 +310,11 @@ fn the_report_lists_questions_and_probes_in_order_with_their_problems() {
         report.questions.iter().map(|e| (e.text.as_str(), e.question, e.probe)).collect();
     assert_eq!(
         entries,
-        vec![("Do you use the CLI?", 1, None), ("How often?", 1, Some(1)), ("Tell me about the last time you deployed.", 2, None)]
+        vec![
+            ("Do you use the CLI?", 1, None),
+            ("How often?", 1, Some(1)),
+            ("Tell me about the last time you deployed.", 2, None)
+        ]
     );
     assert!(report.questions[0].problems.iter().any(|p| p.code == LintCode::Closed));
     assert!(report.questions[1].problems.iter().any(|p| p.code == LintCode::Vague));

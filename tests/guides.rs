@@ -60,14 +60,21 @@ fn a_loose_markdown_guide_reads_into_the_same_model_and_exports_canonically() {
     let doc = guide::parse(loose, "loose.md").unwrap();
     assert_eq!(doc.intro, "About 30 minutes. Ask for the last concrete time, not what usually happens.");
     let q = &doc.sections[0].questions;
-    assert_eq!(q[0].text, "Tell me about your role and the services you work on.", "a continuation line joins");
+    assert_eq!(
+        q[0].text, "Tell me about your role and the services you work on.",
+        "a continuation line joins"
+    );
     assert_eq!(q[0].probes, vec!["How long have you been on the team?"]);
     assert_eq!(q[1].minutes, Some(5));
     assert_eq!(q[1].note.as_deref(), Some("Let them tell it in order; do not interrupt."));
     assert_eq!(q[1].probes, vec!["What did you read first?"]);
     let canonical = guide::format::write(&doc);
     assert!(CANONICAL.starts_with(&canonical), "the same guide in canonical form:\n{canonical}");
-    assert_eq!(guide::parse(&canonical, "c.md").unwrap(), doc, "the canonical form reads back to the same guide");
+    assert_eq!(
+        guide::parse(&canonical, "c.md").unwrap(),
+        doc,
+        "the canonical form reads back to the same guide"
+    );
 }
 
 #[test]
@@ -147,7 +154,11 @@ fn para(style: Option<&str>, level: Option<u8>, text: &str) -> String {
         ppr.push_str(&format!(r#"<w:numPr><w:ilvl w:val="{l}"/><w:numId w:val="3"/></w:numPr>"#));
     }
     // Split the text into two runs, as Word does around formatting changes.
-    let mid = if text.contains('&') { 0 } else { text.char_indices().nth(text.chars().count() / 2).map(|x| x.0).unwrap_or(0) };
+    let mid = if text.contains('&') {
+        0
+    } else {
+        text.char_indices().nth(text.chars().count() / 2).map(|x| x.0).unwrap_or(0)
+    };
     format!(
         r#"<w:p><w:pPr>{ppr}<w:rPr><w:b/></w:rPr></w:pPr><w:r><w:rPr><w:i/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
         &text[..mid],
@@ -158,7 +169,9 @@ fn para(style: Option<&str>, level: Option<u8>, text: &str) -> String {
 fn styles(entries: &[(&str, &str)]) -> String {
     let mut s = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles {W}>"#);
     for (id, name) in entries {
-        s.push_str(&format!(r#"<w:style w:type="paragraph" w:styleId="{id}"><w:name w:val="{name}"/><w:pPr/></w:style>"#));
+        s.push_str(&format!(
+            r#"<w:style w:type="paragraph" w:styleId="{id}"><w:name w:val="{name}"/><w:pPr/></w:style>"#
+        ));
     }
     s + "</w:styles>"
 }
@@ -178,13 +191,18 @@ fn a_docx_imports_with_its_title_sections_questions_and_probes() {
         para(Some("ListParagraph"), Some(1), "How did you find out?"),
         para(Some("ListParagraph"), Some(1), "What did you do next?"),
         // A question typed as a plain paragraph, and a tracked deletion that is not content.
-        format!(r#"<w:p><w:r><w:t>Who did you ask for help?</w:t></w:r><w:del w:id="1" w:author="A"><w:r><w:delText>Removed words</w:delText></w:r></w:del></w:p>"#),
+        r#"<w:p><w:r><w:t>Who did you ask for help?</w:t></w:r><w:del w:id="1" w:author="A"><w:r><w:delText>Removed words</w:delText></w:r></w:del></w:p>"#.to_string(),
     ]
     .concat();
-    let document = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"#);
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"#
+    );
     let docx = zip(&[
         ("[Content_Types].xml", "<Types/>"),
-        ("word/styles.xml", &styles(&[("Title", "Title"), ("Heading1", "heading 1"), ("ListParagraph", "List Paragraph")])),
+        (
+            "word/styles.xml",
+            &styles(&[("Title", "Title"), ("Heading1", "heading 1"), ("ListParagraph", "List Paragraph")]),
+        ),
         ("word/document.xml", &document),
     ]);
     let tmp = TempDir::new();
@@ -263,14 +281,18 @@ fn editing_a_guide_a_session_used_makes_a_new_version_and_the_session_keeps_its_
     assert_eq!((saved.version_id, saved.version, saved.new_version), (v1, 1, false));
 
     // A session follows version 1 (the study's current one), then the guide changes.
-    let session: i64 = rapport_ok(&ws_dir, &["session", "create", "--study", "CI", "--person", "a@example.com"])
-        .trim()
-        .parse()
-        .unwrap();
+    let session: i64 =
+        rapport_ok(&ws_dir, &["session", "create", "--study", "CI", "--person", "a@example.com"])
+            .trim()
+            .parse()
+            .unwrap();
     let v2doc = edit(&fixed, |d| {
         d.sections[0].questions[0].text = "Tell me about your role on the team.".into();
         d.sections[1].questions.remove(1);
-        d.sections[1].questions.push(guide::GuideQuestion { text: "What would you show a new colleague first?".into(), ..Default::default() });
+        d.sections[1].questions.push(guide::GuideQuestion {
+            text: "What would you show a new colleague first?".into(),
+            ..Default::default()
+        });
         d.sections.swap(0, 1);
     });
     let saved = guide::save(conn, guide_id, &v2doc).unwrap();
@@ -308,7 +330,13 @@ fn editing_a_guide_a_session_used_makes_a_new_version_and_the_session_keeps_its_
 }
 
 fn seg(i: i64, speaker: &str, text: &str) -> Segment {
-    Segment { id: i, start_ms: i * 10_000, end_ms: i * 10_000 + 9_000, speaker: Some(speaker.into()), text: text.into() }
+    Segment {
+        id: i,
+        start_ms: i * 10_000,
+        end_ms: i * 10_000 + 9_000,
+        speaker: Some(speaker.into()),
+        text: text.into(),
+    }
 }
 
 #[test]
@@ -353,7 +381,13 @@ fn vtt(lines: &[(&str, &str)]) -> String {
     let mut out = String::from("WEBVTT\n\n");
     for (k, (who, text)) in lines.iter().enumerate() {
         let (s, e) = (k * 10, k * 10 + 9);
-        out.push_str(&format!("00:{:02}:{:02}.000 --> 00:{:02}:{:02}.000\n<v {who}>{text}\n\n", s / 60, s % 60, e / 60, e % 60));
+        out.push_str(&format!(
+            "00:{:02}:{:02}.000 --> 00:{:02}:{:02}.000\n<v {who}>{text}\n\n",
+            s / 60,
+            s % 60,
+            e / 60,
+            e % 60
+        ));
     }
     out
 }
@@ -402,7 +436,10 @@ fn guide_answers_lists_each_question_with_the_answer_of_every_session() {
 #[test]
 fn stamped_notes_are_stored_listed_edited_and_searchable() {
     let (_tmp, ws) = demo_workspace();
-    let id = rapport_json(&ws, &["note", "add", "--session", "1", "--at", "65000", "Mentions the quokka retry storm"]);
+    let id = rapport_json(
+        &ws,
+        &["note", "add", "--session", "1", "--at", "65000", "Mentions the quokka retry storm"],
+    );
     let id = id["id"].as_i64().unwrap();
     let notes = rapport_json(&ws, &["note", "list", "--session", "1"]);
     assert!(notes.as_array().unwrap().iter().any(|n| n["id"] == id && n["at_ms"] == 65000));
@@ -423,14 +460,24 @@ fn run_mode_checks_and_the_study_notes_page_are_stored() {
     let (_tmp, ws) = demo_workspace();
     let shown = rapport_json(&ws, &["guide", "show", "1"]);
     let q = shown["questions"][2]["id"].as_i64().unwrap();
-    let checks = rapport_json(&ws, &["guide", "check", "--session", "1", "--question", &q.to_string(), "--at", "90000"]);
+    let checks = rapport_json(
+        &ws,
+        &["guide", "check", "--session", "1", "--question", &q.to_string(), "--at", "90000"],
+    );
     assert_eq!(checks[0]["question_id"], q);
     assert_eq!(checks[0]["at_ms"], 90000);
-    let checks = rapport_json(&ws, &["guide", "check", "--session", "1", "--question", &q.to_string(), "--undo"]);
+    let checks =
+        rapport_json(&ws, &["guide", "check", "--session", "1", "--question", &q.to_string(), "--undo"]);
     assert_eq!(checks.as_array().unwrap().len(), 0);
-    let page = rapport_json(&ws, &["note", "page", "--study", "1", "--set", "Hypothesis: the gate is the bottleneck."]);
+    let page = rapport_json(
+        &ws,
+        &["note", "page", "--study", "1", "--set", "Hypothesis: the gate is the bottleneck."],
+    );
     assert_eq!(page["text"], "Hypothesis: the gate is the bottleneck.");
-    assert_eq!(rapport_json(&ws, &["note", "page", "--study", "1"])["text"], "Hypothesis: the gate is the bottleneck.");
+    assert_eq!(
+        rapport_json(&ws, &["note", "page", "--study", "1"])["text"],
+        "Hypothesis: the gate is the bottleneck."
+    );
 }
 
 #[test]
@@ -455,7 +502,8 @@ fn open_checks_a_link_and_says_where_it_points() {
 fn lint_reads_a_file_and_prints_the_issue_json_shape() {
     let tmp = TempDir::new();
     let file = tmp.path().join("g.md");
-    std::fs::write(&file, "# G\n\n## Start\n\n1. Don't you think deploys are slow?\n   - How often?\n").unwrap();
+    std::fs::write(&file, "# G\n\n## Start\n\n1. Don't you think deploys are slow?\n   - How often?\n")
+        .unwrap();
     let out = rapport_json(Path::new(&tmp.ws()), &["guide", "lint", file.to_str().unwrap()]);
     let q = &out["questions"];
     assert_eq!(q[0]["section"], "Start");

@@ -10,17 +10,19 @@ use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::align::AnswerSpan;
 use rapport::guide::diff::{ChangeKind, GuideDiff, QuestionChange};
 use rapport::guide::lint::{LintCode, LintEntry, LintReport, Problem};
-use rapport::guide::run::{Answer, AnswerRow, AnswerSession, AnswersMatrix, QuestionCheck, RunView, SectionBudget};
-use rapport::guide::{
-    GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView, QuestionKind,
-    SaveOutcome, StoredQuestion,
+use rapport::guide::run::{
+    Answer, AnswerRow, AnswerSession, AnswersMatrix, QuestionCheck, RunView, SectionBudget,
 };
-use rapport::links::{LinkKind, LinkTarget};
-use rapport::notes::StudyNotes;
+use rapport::guide::{
+    GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView,
+    QuestionKind, SaveOutcome, StoredQuestion,
+};
 use rapport::insights::InsightsSummary;
+use rapport::links::{LinkKind, LinkTarget};
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
+use rapport::notes::StudyNotes;
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::PersonSummary;
 use rapport::search::{

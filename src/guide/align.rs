@@ -45,9 +45,9 @@ const STOPWORDS: &[&str] = &[
     "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "about", "from", "by",
     "is", "are", "was", "were", "be", "been", "it", "its", "that", "this", "these", "those", "you", "your",
     "me", "my", "i", "we", "our", "us", "they", "them", "their", "do", "does", "did", "have", "has", "had",
-    "so", "what", "how", "when", "where", "who", "which", "why", "can", "could", "would", "will", "if",
-    "um", "uh", "like", "just", "okay", "ok", "yeah", "right", "well", "really", "any", "some", "there",
-    "tell", "s", "t", "re", "ve", "ll", "d", "m", "as", "up", "out", "into", "then", "than", "not", "no",
+    "so", "what", "how", "when", "where", "who", "which", "why", "can", "could", "would", "will", "if", "um",
+    "uh", "like", "just", "okay", "ok", "yeah", "right", "well", "really", "any", "some", "there", "tell",
+    "s", "t", "re", "ve", "ll", "d", "m", "as", "up", "out", "into", "then", "than", "not", "no",
 ];
 
 /// Content words, lower-cased and stemmed.
@@ -74,7 +74,8 @@ fn stem(w: &str) -> String {
 
 /// Word similarity of two texts (Dice coefficient of their content-word sets).
 pub fn similarity(a: &str, b: &str) -> f64 {
-    let (x, y): (HashSet<String>, HashSet<String>) = (tokens(a).into_iter().collect(), tokens(b).into_iter().collect());
+    let (x, y): (HashSet<String>, HashSet<String>) =
+        (tokens(a).into_iter().collect(), tokens(b).into_iter().collect());
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
@@ -90,7 +91,8 @@ impl Weights {
     fn new(questions: &[Asked]) -> Weights {
         let mut df: HashMap<String, usize> = HashMap::new();
         for q in questions {
-            let all: HashSet<String> = std::iter::once(&q.text).chain(&q.probes).flat_map(|t| tokens(t)).collect();
+            let all: HashSet<String> =
+                std::iter::once(&q.text).chain(&q.probes).flat_map(|t| tokens(t)).collect();
             for t in all {
                 *df.entry(t).or_default() += 1;
             }
@@ -102,7 +104,13 @@ impl Weights {
     /// A question's content words with their weights, and their total.
     fn prepare(&self, question: &str) -> (Vec<(String, f64)>, f64) {
         let q: HashSet<String> = tokens(question).into_iter().collect();
-        let words: Vec<(String, f64)> = q.into_iter().map(|t| { let w = self.idf.get(&t).copied().unwrap_or(1.0); (t, w) }).collect();
+        let words: Vec<(String, f64)> = q
+            .into_iter()
+            .map(|t| {
+                let w = self.idf.get(&t).copied().unwrap_or(1.0);
+                (t, w)
+            })
+            .collect();
         let total = words.iter().map(|(_, w)| w).sum();
         (words, total)
     }
@@ -151,8 +159,9 @@ pub fn align(questions: &[Asked], segments: &[Segment]) -> Vec<Option<AnswerSpan
         })
         .collect();
     let interviewer = interviewer(&prepared, segments, &said);
-    let candidates: Vec<usize> =
-        (0..segments.len()).filter(|&i| interviewer.as_ref().is_none_or(|sp| segments[i].speaker.as_ref() == Some(sp))).collect();
+    let candidates: Vec<usize> = (0..segments.len())
+        .filter(|&i| interviewer.as_ref().is_none_or(|sp| segments[i].speaker.as_ref() == Some(sp)))
+        .collect();
     let score = |q: usize, c: usize| {
         let i = candidates[c];
         prepared[q].score(&said[i]).max(prepared[q].score(&said_with_prev[i]) * 0.95)

@@ -44,7 +44,8 @@ pub fn parse(bytes: &[u8], name: &str, fallback_title: &str) -> Result<GuideDoc>
 
 fn build(paras: Vec<(usize, Para)>, name: &str, fallback_title: &str) -> Result<GuideDoc> {
     let has_title = paras.iter().any(|(_, p)| matches!(p, Para::Title(_)));
-    let top = paras.iter().filter_map(|(_, p)| if let Para::Heading(l, _) = p { Some(*l) } else { None }).min();
+    let top =
+        paras.iter().filter_map(|(_, p)| if let Para::Heading(l, _) = p { Some(*l) } else { None }).min();
     let lone_top = top.filter(|t| {
         paras.iter().filter(|(_, p)| matches!(p, Para::Heading(l, _) if l == t)).count() == 1
             && paras.iter().any(|(_, p)| matches!(p, Para::Heading(l, _) if l > t))
@@ -61,7 +62,9 @@ fn build(paras: Vec<(usize, Para)>, name: &str, fallback_title: &str) -> Result<
                     doc.sections.push(GuideSection { title: t, ..GuideSection::default() })
                 }
             }
-            Para::Heading(level, t) if !has_title && Some(level) == lone_top && title.is_none() => title = Some(t),
+            Para::Heading(level, t) if !has_title && Some(level) == lone_top && title.is_none() => {
+                title = Some(t)
+            }
             Para::Heading(_, t) => doc.sections.push(GuideSection { title: t, ..GuideSection::default() }),
             Para::Item(0, t) => push_question(&mut doc, &t, &at)?,
             Para::Item(_, t) => {
@@ -166,13 +169,15 @@ fn styles(xml: &str, name: &str) -> Result<Vec<Style>> {
                     if let Some(s) = current.take() {
                         out.push(s);
                     }
-                    current = attr(&e, "styleId").map(|id| Style { id, title: false, heading: None, list: None });
+                    current =
+                        attr(&e, "styleId").map(|id| Style { id, title: false, heading: None, list: None });
                 }
                 b"name" => {
                     if let (Some(s), Some(v)) = (current.as_mut(), attr(&e, "val")) {
                         let v = v.to_ascii_lowercase();
                         s.title |= v == "title";
-                        if let Some(n) = v.strip_prefix("heading ").and_then(|n| n.trim().parse::<u8>().ok()) {
+                        if let Some(n) = v.strip_prefix("heading ").and_then(|n| n.trim().parse::<u8>().ok())
+                        {
                             s.heading = Some(n);
                         }
                         for prefix in ["list bullet", "list number", "list paragraph", "list"] {
@@ -287,7 +292,10 @@ fn paragraphs(xml: &str, styles: &[Style], name: &str) -> Result<Vec<(usize, Par
                         let by_id = style.as_deref().map(str::to_ascii_lowercase);
                         let is_title = st.is_some_and(|s| s.title) || by_id.as_deref() == Some("title");
                         let heading = st.and_then(|s| s.heading).or(outline.map(|o| o + 1)).or_else(|| {
-                            by_id.as_deref().and_then(|id| id.strip_prefix("heading")).and_then(|n| n.parse().ok())
+                            by_id
+                                .as_deref()
+                                .and_then(|id| id.strip_prefix("heading"))
+                                .and_then(|n| n.parse().ok())
                         });
                         let list = ilvl.or(st.and_then(|s| s.list).filter(|_| ilvl.is_none()));
                         let para = if is_title {
@@ -323,10 +331,8 @@ fn empty_tag(
         b"pStyle" => *style = attr(e, "val"),
         b"ilvl" => *ilvl = attr(e, "val").and_then(|v| v.parse().ok()),
         // A list without a level element is at level 0.
-        b"numId" => {
-            if attr(e, "val").as_deref() != Some("0") {
-                ilvl.get_or_insert(0);
-            }
+        b"numId" if attr(e, "val").as_deref() != Some("0") => {
+            ilvl.get_or_insert(0);
         }
         b"outlineLvl" => *outline = attr(e, "val").and_then(|v| v.parse().ok()).filter(|v: &u8| *v < 9),
         b"tab" | b"br" | b"cr" => text.push(' '),
@@ -424,7 +430,9 @@ impl<'a> Zip<'a> {
                     .read_to_end(&mut out)
                     .map_err(|err| bad(format!("cannot inflate: {err}")))?;
             }
-            m => return Err(bad(format!("compression method {m} is not supported (only stored and deflate)"))),
+            m => {
+                return Err(bad(format!("compression method {m} is not supported (only stored and deflate)")))
+            }
         }
         let mut crc = flate2::Crc::new();
         crc.update(&out);

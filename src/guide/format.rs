@@ -94,7 +94,8 @@ pub fn parse(text: &str, source_name: &str) -> Result<GuideDoc> {
         }
         let question = sections.last_mut().and_then(|s| s.questions.last_mut());
         if let Some(note) = trimmed.strip_prefix('>') {
-            let question = question.filter(|_| indented || matches!(last, Last::Question | Last::Probe | Last::Note));
+            let question =
+                question.filter(|_| indented || matches!(last, Last::Question | Last::Probe | Last::Note));
             let question = question.ok_or_else(|| {
                 Error::invalid(at(), "an interviewer note (`> ...`) must come under a question")
             })?;
@@ -115,8 +116,9 @@ pub fn parse(text: &str, source_name: &str) -> Result<GuideDoc> {
         }
         if let Some(item) = item {
             // An indented item: a probe of the question above.
-            let question = question
-                .ok_or_else(|| Error::invalid(at(), "a probe (an indented item) must come under a question"))?;
+            let question = question.ok_or_else(|| {
+                Error::invalid(at(), "a probe (an indented item) must come under a question")
+            })?;
             question.probes.push(strip_marks(item).to_string());
             last = Last::Probe;
             continue;
@@ -252,7 +254,8 @@ fn heading(line: &str) -> Option<(usize, String)> {
 
 fn is_rule(line: &str) -> bool {
     let c: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    c.len() >= 3 && (c.chars().all(|c| c == '-') || c.chars().all(|c| c == '*') || c.chars().all(|c| c == '_'))
+    c.len() >= 3
+        && (c.chars().all(|c| c == '-') || c.chars().all(|c| c == '*') || c.chars().all(|c| c == '_'))
 }
 
 /// The text of a list item (`1. x`, `1) x`, `- x`, `* x`, `+ x`), without a task box.
@@ -285,10 +288,7 @@ fn strip_marks(text: &str) -> &str {
 }
 
 /// Splits a trailing `{kind: task, minutes: 5}` off a question.
-pub(crate) fn attributes(
-    item: &str,
-    at: &dyn Fn() -> String,
-) -> Result<(String, QuestionKind, Option<u32>)> {
+pub(crate) fn attributes(item: &str, at: &dyn Fn() -> String) -> Result<(String, QuestionKind, Option<u32>)> {
     let item = strip_marks(item.trim());
     let Some(open) = item.rfind('{').filter(|_| item.ends_with('}')) else {
         return Ok((item.to_string(), QuestionKind::Open, None));
@@ -314,7 +314,10 @@ pub(crate) fn attributes(
                 })?)
             }
             other => {
-                return Err(Error::invalid(at(), format!("unknown attribute {other:?}; expected kind or minutes")))
+                return Err(Error::invalid(
+                    at(),
+                    format!("unknown attribute {other:?}; expected kind or minutes"),
+                ))
             }
         }
     }

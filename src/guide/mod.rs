@@ -16,7 +16,9 @@ pub mod docx;
 pub mod format;
 pub mod lint;
 mod rewrite;
+mod rules;
 pub mod run;
+mod words;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -210,7 +212,12 @@ pub struct SaveOutcome {
 /// Stores a parsed guide for a study: a new guide, or a new version of the study's guide
 /// with the same title (none when the newest version already says exactly this). Returns
 /// the guide version id.
-pub fn store_version(conn: &Connection, study_id: Option<i64>, _source: &str, guide: &GuideDoc) -> Result<i64> {
+pub fn store_version(
+    conn: &Connection,
+    study_id: Option<i64>,
+    _source: &str,
+    guide: &GuideDoc,
+) -> Result<i64> {
     guide.validate()?;
     let existing: Option<i64> = conn
         .query_row(
@@ -268,8 +275,9 @@ pub fn read_file(path: &std::path::Path) -> Result<GuideDoc> {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("Guide");
         return docx::parse(&bytes, &name, stem);
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|e| Error::invalid(&name, format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::invalid(&name, format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    })?;
     format::parse(&text, &name)
 }
 
@@ -281,7 +289,11 @@ pub fn create(conn: &Connection, study_id: i64, title: &str) -> Result<i64> {
         return Err(Error::invalid("title", "a guide needs a title"));
     }
     let taken: Option<i64> = conn
-        .query_row("SELECT id FROM guides WHERE title = ?1 AND study_id = ?2", params![title, study_id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM guides WHERE title = ?1 AND study_id = ?2",
+            params![title, study_id],
+            |r| r.get(0),
+        )
         .optional()?;
     if taken.is_some() {
         return Err(Error::AlreadyExists { what: "guide", key: title.to_string() });
@@ -317,7 +329,8 @@ pub fn save(conn: &Connection, guide_id: i64, doc: &GuideDoc) -> Result<SaveOutc
         return Ok(SaveOutcome { version_id: latest, version, new_version: false });
     }
     tx.execute("UPDATE guides SET title = ?2 WHERE id = ?1", params![guide_id, doc.title.trim()])?;
-    let used: i64 = tx.query_row("SELECT count(*) FROM sessions WHERE guide_version_id = ?1", [latest], |r| r.get(0))?;
+    let used: i64 =
+        tx.query_row("SELECT count(*) FROM sessions WHERE guide_version_id = ?1", [latest], |r| r.get(0))?;
     let outcome = if used > 0 {
         let id = insert_version(&tx, guide_id, doc)?;
         SaveOutcome { version_id: id, version: version_no(id)?, new_version: true }
@@ -435,8 +448,9 @@ pub fn questions(conn: &Connection, version_id: i64) -> Result<Vec<StoredQuestio
         .collect::<rusqlite::Result<Vec<(i64, i64, String, String, String)>>>()?;
     rows.into_iter()
         .map(|(id, position, section, text, probes)| {
-            let probes = serde_json::from_str(&probes)
-                .map_err(|e| Error::Integrity(format!("guide question {id}: probes are not a JSON list: {e}")))?;
+            let probes = serde_json::from_str(&probes).map_err(|e| {
+                Error::Integrity(format!("guide question {id}: probes are not a JSON list: {e}"))
+            })?;
             Ok(StoredQuestion { id, position, section, text, probes })
         })
         .collect()
@@ -454,7 +468,9 @@ pub fn version_detail(conn: &Connection, version_id: i64) -> Result<GuideVersion
         .optional()?
         .ok_or_else(|| Error::not_found("guide version", version_id))?;
     let sessions =
-        conn.query_row("SELECT count(*) FROM sessions WHERE guide_version_id = ?1", [version_id], |r| r.get(0))?;
+        conn.query_row("SELECT count(*) FROM sessions WHERE guide_version_id = ?1", [version_id], |r| {
+            r.get(0)
+        })?;
     Ok(GuideVersionDetail {
         id: version_id,
         guide_id,
@@ -557,7 +573,9 @@ pub fn resolve(conn: &Connection, key: &str) -> Result<i64> {
         latest_version(conn, id)?;
         return Ok(id);
     }
-    conn.query_row("SELECT id FROM guides WHERE title = ?1 ORDER BY id DESC LIMIT 1", [key.trim()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::not_found("guide", key))
+    conn.query_row("SELECT id FROM guides WHERE title = ?1 ORDER BY id DESC LIMIT 1", [key.trim()], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| Error::not_found("guide", key))
 }

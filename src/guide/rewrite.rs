@@ -4,7 +4,8 @@
 //! something that happened: "Tell me about the last time…", "How do you…", "What was it
 //! like to…". They are suggestions; the researcher can edit them like any question.
 
-use super::lint::{LintCode, Text, AUX, FEATURES};
+use super::lint::{LintCode, Text};
+use super::words::*;
 
 /// The rewrite of `t` for one problem; `words` are the words that showed it.
 pub fn rewrite(code: LintCode, t: &Text, words: &str) -> String {
@@ -36,7 +37,10 @@ fn tidy(s: &str) -> String {
 /// Lower-cases the first letter unless the first word is "I" or an acronym.
 fn lower_first(s: &str) -> String {
     let first = s.split_whitespace().next().unwrap_or("");
-    if first == "I" || first.starts_with("I'") || (first.len() > 1 && first.chars().all(|c| !c.is_lowercase())) {
+    if first == "I"
+        || first.starts_with("I'")
+        || (first.len() > 1 && first.chars().all(|c| !c.is_lowercase()))
+    {
         return s.to_string();
     }
     let mut c = s.chars();
@@ -45,15 +49,6 @@ fn lower_first(s: &str) -> String {
         None => String::new(),
     }
 }
-
-const DETERMINERS: &[&str] = &["the", "a", "an", "your", "our", "this", "that", "these", "those", "their", "my", "its"];
-const STOPS: &[&str] = &[
-    "is", "are", "was", "were", "be", "been", "being", "so", "if", "when", "because", "than", "to", "and", "or",
-    "but", "would", "will", "could", "should", "can", "has", "have", "had", "makes", "made", "works", "worked",
-    "helps", "helped", "feels", "felt", "seems", "looks", "do", "does", "did", "for", "with", "in", "on", "at",
-    "from", "that", "which", "who", "isn't", "aren't", "wasn't", "doesn't", "didn't", "really", "more", "less",
-    "right", "correct", "you", "we", "they", "it", "now", "today", "faster", "slower", "better", "worse",
-];
 
 /// The first noun phrase that starts with a determiner at or after word `from`, as written.
 fn noun_phrase(t: &Text, from: usize) -> Option<String> {
@@ -96,19 +91,16 @@ fn experience_with(t: &Text, from: usize) -> String {
     }
 }
 
-const PARTICIPLES: &[(&str, &str)] = &[
-    ("seen", "saw"), ("been", "were"), ("done", "did"), ("gone", "went"), ("taken", "took"), ("given", "gave"),
-    ("written", "wrote"), ("broken", "broke"), ("gotten", "got"), ("forgotten", "forgot"), ("chosen", "chose"),
-    ("driven", "drove"), ("known", "knew"), ("shown", "showed"), ("spoken", "spoke"), ("eaten", "ate"),
-    ("fallen", "fell"), ("begun", "began"), ("run", "ran"), ("come", "came"), ("become", "became"),
-    ("ridden", "rode"), ("hidden", "hid"), ("stolen", "stole"), ("woken", "woke"), ("worn", "wore"),
-];
-
 fn past_of_participle(word: &str) -> String {
-    PARTICIPLES.iter().find(|(p, _)| *p == word).map(|(_, past)| past.to_string()).unwrap_or_else(|| word.to_string())
+    PARTICIPLES
+        .iter()
+        .find(|(p, _)| *p == word)
+        .map(|(_, past)| past.to_string())
+        .unwrap_or_else(|| word.to_string())
 }
 
 fn past_of_verb(verb: &str) -> String {
+    #[rustfmt::skip]
     const IRREGULAR: &[(&str, &str)] = &[
         ("use", "used"), ("need", "needed"), ("want", "wanted"), ("pay", "paid"), ("buy", "bought"),
         ("switch", "switched"), ("adopt", "adopted"), ("choose", "chose"), ("try", "tried"), ("go", "went"),
@@ -140,7 +132,9 @@ fn leading(t: &Text) -> String {
     }
     // "Wouldn't it be easier to roll back…", "How easy was it to find…": the action.
     if let Some(i) = w.iter().position(|x| x == "it") {
-        if w.get(i + 1).is_some_and(|x| ["be", "is", "was"].contains(&x.as_str())) || w.get(i.wrapping_sub(1)).is_some_and(|x| ["was", "is"].contains(&x.as_str())) {
+        if w.get(i + 1).is_some_and(|x| ["be", "is", "was"].contains(&x.as_str()))
+            || w.get(i.wrapping_sub(1)).is_some_and(|x| ["was", "is"].contains(&x.as_str()))
+        {
             if let Some(action) = to_clause(t, i) {
                 let tense = if w.iter().any(|x| x == "was") { "was" } else { "is" };
                 return format!("What {tense} it like to {action}?");
@@ -205,7 +199,10 @@ fn closed(t: &Text) -> String {
         let who = if w[..e].iter().any(|x| x == "anyone" || x == "anybody") { "someone" } else { "you" };
         if let Some(pp) = t.raw.get(e + 1) {
             let rest = rest_from(t, e + 2);
-            return format!("Tell me about the last time {who} {} {rest}.", past_of_participle(&pp.to_lowercase()));
+            return format!(
+                "Tell me about the last time {who} {} {rest}.",
+                past_of_participle(&pp.to_lowercase())
+            );
         }
     }
     let Some(i) = (0..w.len().saturating_sub(1)).find(|&i| AUX.contains(&w[i].as_str())) else {
@@ -217,18 +214,29 @@ fn closed(t: &Text) -> String {
     let lead = if lead.trim().is_empty() { String::new() } else { lead };
     match aux {
         "have" | "has" | "had" if subj == "you" && !verb.is_empty() => {
-            format!("{lead}Tell me about the last time you {} {}.", past_of_participle(verb), rest_from(t, i + 3))
+            format!(
+                "{lead}Tell me about the last time you {} {}.",
+                past_of_participle(verb),
+                rest_from(t, i + 3)
+            )
         }
         "do" | "does" | "did" | "don't" | "doesn't" | "didn't" if subj == "you" => {
             let tense = if aux.starts_with("did") { "did" } else { "do" };
             if ["like", "love", "enjoy", "hate", "think", "feel"].contains(&verb) {
-                let about = if verb == "think" || verb == "feel" { noun_phrase(t, i + 3) } else { Some(rest_from(t, i + 3)) };
+                let about = if verb == "think" || verb == "feel" {
+                    noun_phrase(t, i + 3)
+                } else {
+                    Some(rest_from(t, i + 3))
+                };
                 match about.filter(|a| !a.is_empty()) {
                     Some(a) => format!("{lead}What {tense} you think of {a}?"),
                     None => format!("{lead}What {tense} you think about it?"),
                 }
             } else if verb == "have" {
-                format!("{lead}What {tense} you have for {}?", rest_from(t, i + 3).trim_start_matches("a ").trim_start_matches("any "))
+                format!(
+                    "{lead}What {tense} you have for {}?",
+                    rest_from(t, i + 3).trim_start_matches("a ").trim_start_matches("any ")
+                )
             } else {
                 format!("{lead}How {tense} you {}?", rest_from(t, i + 2))
             }
@@ -240,7 +248,14 @@ fn closed(t: &Text) -> String {
         "is" | "are" | "was" | "were" | "isn't" | "aren't" | "wasn't" | "weren't" => {
             let tense = if aux.starts_with("was") || aux.starts_with("were") { "was" } else { "is" };
             if subj == "there" {
-                return format!("{lead}What {} there {}?", if tense == "was" { "was" } else { "is" }, rest_from(t, i + 2).trim_start_matches("a ").trim_start_matches("an ").trim_start_matches("any "));
+                return format!(
+                    "{lead}What {} there {}?",
+                    if tense == "was" { "was" } else { "is" },
+                    rest_from(t, i + 2)
+                        .trim_start_matches("a ")
+                        .trim_start_matches("an ")
+                        .trim_start_matches("any ")
+                );
             }
             match to_clause(t, i) {
                 Some(action) => format!("{lead}What {tense} it like to {action}?"),
@@ -269,7 +284,11 @@ fn hypothetical(t: &Text) -> String {
         if ["would", "will"].contains(&x.as_str()) && w.get(i + 1).is_some_and(|s| s == "you") {
             if let Some(verb) = w.get(i + 2) {
                 if let Some(np) = noun_phrase(t, i + 3) {
-                    let v = if ["use", "want", "pay", "like", "buy", "need"].contains(&verb.as_str()) { "needed".to_string() } else { past_of_verb(verb) };
+                    let v = if ["use", "want", "pay", "like", "buy", "need"].contains(&verb.as_str()) {
+                        "needed".to_string()
+                    } else {
+                        past_of_verb(verb)
+                    };
                     return format!("Tell me about the last time you {v} {np}.");
                 }
             }
@@ -278,7 +297,11 @@ fn hypothetical(t: &Text) -> String {
     if let Some(action) = w.iter().position(|x| x == "likely").and_then(|i| to_clause(t, i)) {
         let mut words = action.splitn(2, ' ');
         let verb = words.next().unwrap_or("");
-        return format!("Tell me about the last time you {} {}.", past_of_verb(&verb.to_lowercase()), words.next().unwrap_or(""));
+        return format!(
+            "Tell me about the last time you {} {}.",
+            past_of_verb(&verb.to_lowercase()),
+            words.next().unwrap_or("")
+        );
     }
     match noun_phrase(t, 0) {
         Some(np) => format!("Tell me about the last time you needed {np}."),
@@ -289,10 +312,18 @@ fn hypothetical(t: &Text) -> String {
 fn solution(t: &Text) -> String {
     let w = &t.words;
     // The words naming what the feature is for: "a rollback button" -> "rollback".
-    const FRAME: &[&str] = &["add", "adding", "build", "building", "having", "want", "use", "like", "need", "about", "of", "more", "new", "another", "automatic"];
+    #[rustfmt::skip]
+    const FRAME: &[&str] = &[
+        "add", "adding", "build", "building", "having", "want", "use", "like", "need", "about", "of", "more",
+        "new", "another", "automatic",
+    ];
     let topic = w.iter().position(|x| FEATURES.contains(&x.as_str())).and_then(|f| {
         let mut s0 = f;
-        while s0 > 0 && !DETERMINERS.contains(&w[s0 - 1].as_str()) && !STOPS.contains(&w[s0 - 1].as_str()) && !FRAME.contains(&w[s0 - 1].as_str()) {
+        while s0 > 0
+            && !DETERMINERS.contains(&w[s0 - 1].as_str())
+            && !STOPS.contains(&w[s0 - 1].as_str())
+            && !FRAME.contains(&w[s0 - 1].as_str())
+        {
             s0 -= 1;
         }
         (s0 < f).then(|| t.span(s0, f - s0))
@@ -322,6 +353,7 @@ fn to_past(word: &str) -> Option<&'static str> {
 }
 
 fn vague(t: &Text) -> String {
+    #[rustfmt::skip]
     const ADVERBS: &[&str] = &[
         "often", "usually", "normally", "typically", "generally", "frequently", "regularly", "sometimes",
         "occasionally", "rarely", "seldom", "recently", "lately", "nowadays",
@@ -334,7 +366,7 @@ fn vague(t: &Text) -> String {
     let mut shifted = false;
     while i < w.len() {
         if Some(i) == how_often {
-            out.push(if i == 0 { "how many times".into() } else { "how many times".into() });
+            out.push("how many times".into());
             i += 2;
             continue;
         }
@@ -369,22 +401,6 @@ fn vague(t: &Text) -> String {
     format!("Thinking of the last time, {}{end}", lower_first(&body))
 }
 
-/// Expansions of acronyms common in platform engineering.
-const EXPANSIONS: &[(&str, &str)] = &[
-    ("SLO", "service level objective"), ("SLA", "service level agreement"), ("SLI", "service level indicator"),
-    ("CI", "continuous integration"), ("CD", "continuous delivery"), ("CI/CD", "continuous integration and delivery"),
-    ("PR", "pull request"), ("MR", "merge request"), ("MTTR", "mean time to recovery"), ("SRE", "site reliability engineering"),
-    ("RBAC", "role-based access control"), ("IaC", "infrastructure as code"), ("K8s", "Kubernetes"), ("k8s", "Kubernetes"),
-    ("API", "application programming interface"), ("CLI", "command line"), ("UI", "user interface"), ("UX", "user experience"),
-    ("QA", "quality assurance"), ("OKR", "objectives and key results"), ("KPI", "key performance indicator"),
-    ("RFC", "request for comments"), ("ADR", "architecture decision record"), ("IDP", "internal developer platform"),
-    ("DX", "developer experience"), ("VM", "virtual machine"), ("DB", "database"), ("MVP", "minimum viable product"),
-    ("SDK", "software development kit"), ("DORA", "DevOps Research and Assessment"), ("NPS", "Net Promoter Score"),
-    ("PaaS", "platform as a service"), ("IAM", "identity and access management"), ("DNS", "domain name system"),
-    ("CVE", "published security vulnerability"), ("GA", "general availability"), ("ETA", "expected time"),
-    ("P0", "top-priority incident"), ("P1", "high-priority incident"), ("AWS", "Amazon Web Services"), ("GCP", "Google Cloud"),
-];
-
 fn jargon(t: &Text, term: &str) -> String {
     let unquoted = t.original.replace(&format!("`{term}`"), term);
     let o = &unquoted;
@@ -398,7 +414,10 @@ fn jargon(t: &Text, term: &str) -> String {
 
 fn loaded(t: &Text) -> String {
     let w = &t.words;
-    if let Some(i) = t.find_any(&["wrong with", "bad about", "worst", "pain points", "pain point", "problems", "problem"]).map(|x| x.0) {
+    if let Some(i) = t
+        .find_any(&["wrong with", "bad about", "worst", "pain points", "pain point", "problems", "problem"])
+        .map(|x| x.0)
+    {
         if let Some(k) = (i..w.len()).find(|&k| ["with", "about", "in", "of"].contains(&w[k].as_str())) {
             if k + 1 < w.len() {
                 return experience_with_or_words(t, k + 1);
@@ -413,13 +432,16 @@ fn loaded(t: &Text) -> String {
             return format!("What has your experience been with {np}?");
         }
     }
-    let imperative = w.first().is_some_and(|x| ["tell", "walk", "describe", "show", "talk", "share"].contains(&x.as_str()));
+    let imperative = w
+        .first()
+        .is_some_and(|x| ["tell", "walk", "describe", "show", "talk", "share"].contains(&x.as_str()));
     if imperative {
         // Drop the charged word (and "most", "so", "really" before it).
-        let charged: Vec<usize> = (0..w.len()).filter(|&i| super::lint::check_charged(&w[i])).collect();
+        let charged: Vec<usize> = (0..w.len()).filter(|&i| super::rules::check_charged(&w[i])).collect();
         let mut out = Vec::new();
-        for i in 0..w.len() {
-            let before_charged = charged.contains(&(i + 1)) && ["most", "so", "really", "very", "how", "more", "least"].contains(&w[i].as_str());
+        for (i, word) in w.iter().enumerate() {
+            let before_charged = charged.contains(&(i + 1))
+                && ["most", "so", "really", "very", "how", "more", "least"].contains(&word.as_str());
             if !charged.contains(&i) && !before_charged {
                 out.push(t.raw[i].clone());
             }
@@ -455,7 +477,8 @@ fn too_long(t: &Text) -> String {
     if !cur.trim().is_empty() {
         sentences.push(cur.trim().to_string());
     }
-    let pick = sentences.iter().rev().find(|s| s.ends_with('?')).or(sentences.last()).cloned().unwrap_or_default();
+    let pick =
+        sentences.iter().rev().find(|s| s.ends_with('?')).or(sentences.last()).cloned().unwrap_or_default();
     let words: Vec<&str> = pick.split_whitespace().collect();
     if words.len() <= 25 {
         return pick;

@@ -85,7 +85,8 @@ pub fn run_view(conn: &Connection, session_id: i64) -> Result<RunView> {
 
 /// The questions a session has checked off.
 pub fn checks(conn: &Connection, session_id: i64) -> Result<Vec<QuestionCheck>> {
-    let mut stmt = conn.prepare("SELECT question_id, at_ms FROM question_checks WHERE session_id = ?1 ORDER BY at_ms")?;
+    let mut stmt =
+        conn.prepare("SELECT question_id, at_ms FROM question_checks WHERE session_id = ?1 ORDER BY at_ms")?;
     let rows = stmt
         .query_map([session_id], |r| Ok(QuestionCheck { question_id: r.get(0)?, at_ms: r.get(1)? }))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -93,10 +94,17 @@ pub fn checks(conn: &Connection, session_id: i64) -> Result<Vec<QuestionCheck>> 
 }
 
 /// Checks a question off (at `at_ms` of session time) or clears it. Returns the checks.
-pub fn set_check(conn: &Connection, session_id: i64, question_id: i64, at_ms: i64, done: bool) -> Result<Vec<QuestionCheck>> {
+pub fn set_check(
+    conn: &Connection,
+    session_id: i64,
+    question_id: i64,
+    at_ms: i64,
+    done: bool,
+) -> Result<Vec<QuestionCheck>> {
     session::ensure(conn, session_id)?;
-    let exists: Option<i64> =
-        conn.query_row("SELECT id FROM guide_questions WHERE id = ?1", [question_id], |r| r.get(0)).optional()?;
+    let exists: Option<i64> = conn
+        .query_row("SELECT id FROM guide_questions WHERE id = ?1", [question_id], |r| r.get(0))
+        .optional()?;
     exists.ok_or_else(|| Error::not_found("guide question", question_id))?;
     if done {
         conn.execute(
@@ -105,7 +113,10 @@ pub fn set_check(conn: &Connection, session_id: i64, question_id: i64, at_ms: i6
             params![session_id, question_id, at_ms.max(0)],
         )?;
     } else {
-        conn.execute("DELETE FROM question_checks WHERE session_id = ?1 AND question_id = ?2", params![session_id, question_id])?;
+        conn.execute(
+            "DELETE FROM question_checks WHERE session_id = ?1 AND question_id = ?2",
+            params![session_id, question_id],
+        )?;
     }
     checks(conn, session_id)
 }
@@ -163,14 +174,24 @@ pub fn answers(conn: &Connection, study_id: i64, guide_id: Option<i64>) -> Resul
         None => super::current_for_study(conn, study_id)?.map(|g| g.id),
     };
     let Some(version) = version else {
-        return Ok(AnswersMatrix { guide_id: None, version_id: None, sessions: Vec::new(), questions: Vec::new() });
+        return Ok(AnswersMatrix {
+            guide_id: None,
+            version_id: None,
+            sessions: Vec::new(),
+            questions: Vec::new(),
+        });
     };
     let guide = super::guide_of_version(conn, version)?;
     let current = super::doc(conn, version)?;
     let stored = super::questions(conn, version)?;
     let mut rows: Vec<AnswerRow> = stored
         .iter()
-        .map(|q| AnswerRow { id: q.id, section: q.section.clone(), text: q.text.clone(), answers: Vec::new() })
+        .map(|q| AnswerRow {
+            id: q.id,
+            section: q.section.clone(),
+            text: q.text.clone(),
+            answers: Vec::new(),
+        })
         .collect();
     let mut sessions = Vec::new();
     for s in session::list(conn, Some(study_id))? {
@@ -178,7 +199,9 @@ pub fn answers(conn: &Connection, study_id: i64, guide_id: Option<i64>) -> Resul
         let mut found = 0;
         if !segments.is_empty() {
             // The session's own version when it is of this guide; its questions map to rows.
-            let own = s.guide_version_id.filter(|v| *v != version && super::guide_of_version(conn, *v).ok() == Some(guide));
+            let own = s
+                .guide_version_id
+                .filter(|v| *v != version && super::guide_of_version(conn, *v).ok() == Some(guide));
             let (asked, to_row): (Vec<Asked>, Vec<Option<usize>>) = match own {
                 Some(v) => {
                     let doc = super::doc(conn, v)?;

@@ -44,8 +44,13 @@ pub fn guide_lint(_state: State<'_, AppState>, doc: GuideDoc) -> Result<LintRepo
 }
 
 #[tauri::command]
-pub fn guide_diff(state: State<'_, AppState>, from_version: i64, to_version: i64) -> Result<GuideDiff, ApiError> {
-    state.with(|ws| Ok(diff::diff(&guide::doc(ws.conn(), from_version)?, &guide::doc(ws.conn(), to_version)?)))
+pub fn guide_diff(
+    state: State<'_, AppState>,
+    from_version: i64,
+    to_version: i64,
+) -> Result<GuideDiff, ApiError> {
+    state
+        .with(|ws| Ok(diff::diff(&guide::doc(ws.conn(), from_version)?, &guide::doc(ws.conn(), to_version)?)))
 }
 
 #[tauri::command(async)]
@@ -87,7 +92,12 @@ pub fn run_check(
 }
 
 #[tauri::command]
-pub fn note_add(state: State<'_, AppState>, session_id: i64, at_ms: i64, text: String) -> Result<Vec<Note>, ApiError> {
+pub fn note_add(
+    state: State<'_, AppState>,
+    session_id: i64,
+    at_ms: i64,
+    text: String,
+) -> Result<Vec<Note>, ApiError> {
     state.write(|ws| {
         session::add_note(ws.conn(), session_id, at_ms, &text)?;
         session::notes(ws.conn(), session_id)
@@ -95,7 +105,12 @@ pub fn note_add(state: State<'_, AppState>, session_id: i64, at_ms: i64, text: S
 }
 
 #[tauri::command]
-pub fn note_update(state: State<'_, AppState>, id: i64, at_ms: i64, text: String) -> Result<Vec<Note>, ApiError> {
+pub fn note_update(
+    state: State<'_, AppState>,
+    id: i64,
+    at_ms: i64,
+    text: String,
+) -> Result<Vec<Note>, ApiError> {
     state.write(|ws| session::update_note(ws.conn(), id, at_ms, &text))
 }
 
@@ -115,7 +130,11 @@ pub fn study_notes(state: State<'_, AppState>, study_id: i64) -> Result<StudyNot
 }
 
 #[tauri::command]
-pub fn study_notes_save(state: State<'_, AppState>, study_id: i64, text: String) -> Result<StudyNotes, ApiError> {
+pub fn study_notes_save(
+    state: State<'_, AppState>,
+    study_id: i64,
+    text: String,
+) -> Result<StudyNotes, ApiError> {
     state.with(|ws| notes::set(ws.conn(), study_id, &text))
 }
 

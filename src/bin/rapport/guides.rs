@@ -238,9 +238,15 @@ fn guide_cmd(ctx: &Ctx, conn: &rusqlite::Connection, cmd: &GuideCmd) -> anyhow::
             } else if guides.is_empty() {
                 println!("no guides yet: `rapport guide import FILE.md --study S`");
             } else {
-                println!("{:>4}  {:<40} {:>7} {:>9} {:>8}", "id", "title", "version", "questions", "sessions");
+                println!(
+                    "{:>4}  {:<40} {:>7} {:>9} {:>8}",
+                    "id", "title", "version", "questions", "sessions"
+                );
                 for g in guides {
-                    println!("{:>4}  {:<40} {:>7} {:>9} {:>8}", g.id, g.title, g.version, g.questions, g.sessions);
+                    println!(
+                        "{:>4}  {:<40} {:>7} {:>9} {:>8}",
+                        g.id, g.title, g.version, g.questions, g.sessions
+                    );
                 }
             }
         }
@@ -318,7 +324,13 @@ fn guide_cmd(ctx: &Ctx, conn: &rusqlite::Connection, cmd: &GuideCmd) -> anyhow::
                 for q in &m.questions {
                     println!("{}", q.text);
                     for a in &q.answers {
-                        println!("  session {} at {} ({:.2}): {}", a.session, clock(a.span.start_ms), a.span.score, a.span.excerpt);
+                        println!(
+                            "  session {} at {} ({:.2}): {}",
+                            a.session,
+                            clock(a.span.start_ms),
+                            a.span.score,
+                            a.span.excerpt
+                        );
                     }
                 }
             }
@@ -391,8 +403,14 @@ fn note_cmd(ctx: &Ctx, conn: &rusqlite::Connection, cmd: &NoteCmd) -> anyhow::Re
             let session_id: i64 = conn
                 .query_row("SELECT session_id FROM notes WHERE id = ?1", [id], |r| r.get(0))
                 .map_err(|_| rapport::Error::not_found("note", id))?;
-            let now = session::notes(conn, session_id)?.into_iter().find(|n| n.id == *id).expect("the note exists");
-            print_notes(&session::update_note(conn, *id, at.unwrap_or(now.at_ms), text.as_deref().unwrap_or(&now.text))?)?
+            let now =
+                session::notes(conn, session_id)?.into_iter().find(|n| n.id == *id).expect("the note exists");
+            print_notes(&session::update_note(
+                conn,
+                *id,
+                at.unwrap_or(now.at_ms),
+                text.as_deref().unwrap_or(&now.text),
+            )?)?
         }
         NoteCmd::Delete { id } => print_notes(&session::delete_note(conn, *id)?)?,
         NoteCmd::Page { study: key, set } => {
