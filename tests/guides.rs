@@ -514,3 +514,37 @@ fn lint_reads_a_file_and_prints_the_issue_json_shape() {
     assert_eq!(q[1]["text"], "How often?", "a probe is its own entry");
     assert_eq!(q[1]["problems"][0]["code"], "vague");
 }
+
+#[test]
+fn a_docx_whose_lists_come_from_styles_reads_them_as_questions_and_probes() {
+    // LibreOffice writes "List Number" styles; some templates put the numbering in a custom
+    // style; Word repeats drawing text in an mc:Fallback that must not be read twice.
+    let body = [
+        para(Some("Heading1"), None, "Guide from a template"),
+        para(Some("Heading2"), None, "Start"),
+        para(Some("Question"), None, "Tell me about your first deploy."),
+        para(Some("ListNumber2"), None, "Who helped you?"),
+        r#"<w:p><w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:Choice Requires="wps"><w:t>Shown once</w:t></mc:Choice><mc:Fallback><w:t>Shown once</w:t></mc:Fallback></mc:AlternateContent></w:r></w:p>"#.to_string(),
+        para(Some("ListNumber"), None, "What happened next?"),
+    ]
+    .concat();
+    let document = format!(r#"<w:document {W}><w:body>{body}</w:body></w:document>"#);
+    let mut styles_xml = styles(&[
+        ("Heading1", "heading 1"),
+        ("Heading2", "heading 2"),
+        ("ListNumber", "List Number"),
+        ("ListNumber2", "List Number 2"),
+    ]);
+    styles_xml = styles_xml.replace(
+        "</w:styles>",
+        r#"<w:style w:type="paragraph" w:styleId="Question"><w:name w:val="Question"/><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="4"/></w:numPr></w:pPr></w:style></w:styles>"#,
+    );
+    let docx = zip(&[("word/document.xml", &document), ("word/styles.xml", &styles_xml)]);
+    let doc = guide::docx::parse(&docx, "template.docx", "template").unwrap();
+    assert_eq!(doc.title, "Guide from a template");
+    let q = &doc.sections[0].questions;
+    let texts: Vec<&str> = q.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(texts, vec!["Tell me about your first deploy.", "What happened next?"]);
+    assert_eq!(q[0].probes, vec!["Who helped you?"]);
+    assert_eq!(q[0].note.as_deref(), Some("Shown once"), "the fallback copy is not read");
+}

@@ -189,6 +189,19 @@ fn styles(xml: &str, name: &str) -> Result<Vec<Style>> {
                         }
                     }
                 }
+                // A list style (LibreOffice's "List Number" carries its numbering in the style).
+                b"numPr" => {
+                    if let Some(s) = current.as_mut() {
+                        s.list.get_or_insert(0);
+                    }
+                }
+                b"ilvl" => {
+                    if let (Some(s), Some(v)) =
+                        (current.as_mut(), attr(&e, "val").and_then(|v| v.parse().ok()))
+                    {
+                        s.list = Some(v);
+                    }
+                }
                 b"outlineLvl" => {
                     if let (Some(s), Some(v)) = (current.as_mut(), attr(&e, "val")) {
                         if let Ok(n) = v.parse::<u8>() {
@@ -244,7 +257,8 @@ fn paragraphs(xml: &str, styles: &[Style], name: &str) -> Result<Vec<(usize, Par
                     }
                     b"t" => in_text = true,
                     // Deleted text of tracked changes, field codes, footnote marks: not content.
-                    b"del" | b"instrText" | b"delText" | b"rPr" => skip_depth = 1,
+                    // (and the fallback copy of content Word also gives in a newer form).
+                    b"del" | b"instrText" | b"delText" | b"rPr" | b"Fallback" => skip_depth = 1,
                     _ => empty_tag(&e, &tag, &mut style, &mut ilvl, &mut outline, &mut text),
                 }
             }
