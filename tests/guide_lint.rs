@@ -151,6 +151,8 @@ fn solution_flags_asking_for_features_instead_of_needs() {
             "Would a dark mode help?",
             "What do you think about adding an override button to the gate page?",
             "How about a weekly email digest of failed deploys?",
+            "Would it be helpful to have a Slack bot for deploys?",
+            "Should there be a button to skip the gate?",
         ],
     );
     passes(
@@ -186,6 +188,7 @@ fn vague_flags_quantifiers_and_judgements_without_an_anchor() {
             "How long did your last deploy take?",
             "What was easy about the last deploy you did?",
             "Tell me about the services you work on as well as your role.",
+            "Tell me a little about your team.",
         ],
     );
 }
@@ -321,4 +324,55 @@ fn the_report_lists_questions_and_probes_in_order_with_their_problems() {
     assert!(report.questions[2].problems.is_empty());
     assert_eq!(report.questions[0].section, "Start");
     assert_eq!(report.problems, report.questions.iter().map(|e| e.problems.len()).sum::<usize>());
+}
+
+#[test]
+fn rewrites_keep_the_question_s_topic_and_ask_about_what_happened() {
+    let rewrite = |text: &str, code: LintCode| {
+        check(text, QuestionKind::Open, "")
+            .into_iter()
+            .find(|p| p.code == code)
+            .map(|p| p.suggestion)
+            .unwrap()
+    };
+    assert_eq!(
+        rewrite("Do you ever skip the canary?", LintCode::Closed),
+        "Tell me about the last time you skipped the canary."
+    );
+    assert_eq!(
+        rewrite("Have you ever rolled back a deploy?", LintCode::Closed),
+        "Tell me about the last time you rolled back a deploy."
+    );
+    assert_eq!(rewrite("Do you use feature flags?", LintCode::Closed), "How do you use feature flags?");
+    assert_eq!(
+        rewrite("Is it easy to find the logs?", LintCode::Closed),
+        "What is it like to find the logs?"
+    );
+    assert_eq!(
+        rewrite("How fast and reliable is the pipeline?", LintCode::DoubleBarrelled),
+        "How fast is the pipeline?"
+    );
+    assert_eq!(
+        rewrite(
+            "What do you like about the dashboard, and what would you change?",
+            LintCode::DoubleBarrelled
+        ),
+        "What do you like about the dashboard?"
+    );
+    assert_eq!(
+        rewrite("How often are you involved in a deploy?", LintCode::Vague),
+        "In the last month, how many times were you involved in a deploy?"
+    );
+    assert_eq!(
+        rewrite("Why is the old deploy system so frustrating?", LintCode::Loaded),
+        "What has your experience been with the old deploy system?"
+    );
+    assert_eq!(
+        rewrite("Should we add a rollback button?", LintCode::Solution),
+        "Walk me through how you handle rollback today."
+    );
+    assert_eq!(
+        rewrite("How do you check the SLO burn rate?", LintCode::Jargon),
+        "How do you check the service level objective (SLO) burn rate?"
+    );
 }

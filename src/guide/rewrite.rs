@@ -53,9 +53,15 @@ fn lower_first(s: &str) -> String {
 /// The first noun phrase that starts with a determiner at or after word `from`, as written.
 fn noun_phrase(t: &Text, from: usize) -> Option<String> {
     let w = &t.words;
-    let start = (from..w.len()).find(|&i| DETERMINERS.contains(&w[i].as_str()))?;
+    let start = (from..w.len()).find(|&i| {
+        DETERMINERS.contains(&w[i].as_str())
+            // "agree that the pipeline…": "that" joins a clause; the phrase is after it.
+            && !(["that", "this"].contains(&w[i].as_str())
+                && w.get(i + 1).is_some_and(|n| DETERMINERS.contains(&n.as_str()) || STOPS.contains(&n.as_str())))
+    })?;
     let mut end = start + 1;
-    while end < w.len() && !STOPS.contains(&w[end].as_str()) && end - start < 7 {
+    let stop = |x: &str| STOPS.contains(&x) || QUALITIES.contains(&x) || VAGUE.contains(&x);
+    while end < w.len() && !stop(&w[end]) && end - start < 7 {
         end += 1;
     }
     (end > start + 1).then(|| {
@@ -85,10 +91,21 @@ fn rest_from(t: &Text, i: usize) -> String {
 }
 
 fn experience_with(t: &Text, from: usize) -> String {
-    match noun_phrase(t, from) {
-        Some(np) => format!("What has your experience been with {np}?"),
-        None => "Tell me about the last time this came up.".to_string(),
+    if let Some(np) = noun_phrase(t, from) {
+        return format!("What has your experience been with {np}?");
     }
+    // No determiner: the plain words after `from` ("waiting for approvals", "on-call").
+    let w = &t.words;
+    let mut i = from;
+    while i < w.len()
+        && ["most", "about", "for", "of", "with", "really", "so", "the", "to"].contains(&w[i].as_str())
+    {
+        i += 1;
+    }
+    if i < w.len() && !STOPS.contains(&w[i].as_str()) {
+        return experience_with_or_words(t, i);
+    }
+    "Tell me about the last time this came up.".to_string()
 }
 
 fn past_of_participle(word: &str) -> String {
@@ -107,6 +124,10 @@ fn past_of_verb(verb: &str) -> String {
         ("do", "did"), ("have", "had"), ("make", "made"), ("find", "found"), ("get", "got"), ("see", "saw"),
         ("run", "ran"), ("write", "wrote"), ("take", "took"), ("give", "gave"), ("think", "thought"),
         ("feel", "felt"), ("keep", "kept"), ("stop", "stopped"), ("ship", "shipped"), ("roll", "rolled"),
+        ("tell", "told"), ("say", "said"), ("know", "knew"), ("send", "sent"), ("spend", "spent"), ("build", "built"),
+        ("bring", "brought"), ("begin", "began"), ("break", "broke"), ("come", "came"), ("leave", "left"),
+        ("lose", "lost"), ("mean", "meant"), ("meet", "met"), ("put", "put"), ("read", "read"), ("set", "set"),
+        ("speak", "spoke"), ("teach", "taught"), ("understand", "understood"), ("skip", "skipped"), ("plan", "planned"),
     ];
     if let Some((_, p)) = IRREGULAR.iter().find(|(v, _)| *v == verb) {
         return p.to_string();
@@ -157,7 +178,11 @@ fn leading(t: &Text) -> String {
 fn experience_with_or_words(t: &Text, from: usize) -> String {
     let w = &t.words;
     let mut end = from;
-    while end < w.len() && (end == from || !STOPS.contains(&w[end].as_str())) && end - from < 7 {
+    let inside = |x: &str| ["for", "of", "on", "in", "with", "at", "from"].contains(&x);
+    while end < w.len()
+        && (end == from || inside(&w[end]) || !STOPS.contains(&w[end].as_str()))
+        && end - from < 7
+    {
         end += 1;
     }
     if end == from {
@@ -199,10 +224,11 @@ fn closed(t: &Text) -> String {
         let who = if w[..e].iter().any(|x| x == "anyone" || x == "anybody") { "someone" } else { "you" };
         if let Some(pp) = t.raw.get(e + 1) {
             let rest = rest_from(t, e + 2);
-            return format!(
-                "Tell me about the last time {who} {} {rest}.",
-                past_of_participle(&pp.to_lowercase())
-            );
+            let pp = pp.to_lowercase();
+            // "Do you ever skip…" has a plain verb; "Have you ever skipped…" a participle.
+            let base_verb = e > 0 && ["do", "does", "did"].contains(&w[e.saturating_sub(2)].as_str());
+            let past = if base_verb { past_of_verb(&pp) } else { past_of_participle(&pp) };
+            return format!("Tell me about the last time {who} {past} {rest}.");
         }
     }
     let Some(i) = (0..w.len().saturating_sub(1)).find(|&i| AUX.contains(&w[i].as_str())) else {
@@ -222,8 +248,10 @@ fn closed(t: &Text) -> String {
         }
         "do" | "does" | "did" | "don't" | "doesn't" | "didn't" if subj == "you" => {
             let tense = if aux.starts_with("did") { "did" } else { "do" };
-            if ["like", "love", "enjoy", "hate", "think", "feel"].contains(&verb) {
-                let about = if verb == "think" || verb == "feel" {
+            if ["like", "love", "enjoy", "hate", "think", "feel", "agree", "find", "prefer", "trust"]
+                .contains(&verb)
+            {
+                let about = if ["think", "feel", "agree", "find"].contains(&verb) {
                     noun_phrase(t, i + 3)
                 } else {
                     Some(rest_from(t, i + 3))
@@ -280,28 +308,41 @@ fn hypothetical(t: &Text) -> String {
         }
     }
     // "Would you use X", "How likely are you to use X": the last time they did it or needed it.
-    for (i, x) in w.iter().enumerate() {
-        if ["would", "will"].contains(&x.as_str()) && w.get(i + 1).is_some_and(|s| s == "you") {
-            if let Some(verb) = w.get(i + 2) {
-                if let Some(np) = noun_phrase(t, i + 3) {
-                    let v = if ["use", "want", "pay", "like", "buy", "need"].contains(&verb.as_str()) {
-                        "needed".to_string()
-                    } else {
-                        past_of_verb(verb)
-                    };
-                    return format!("Tell me about the last time you {v} {np}.");
-                }
-            }
+    let object = |from: usize| -> Option<String> {
+        let rest = rest_from(t, from);
+        let rest = rest.split(" if ").next().unwrap_or("").split(',').next().unwrap_or("").trim().to_string();
+        (!rest.is_empty()).then_some(rest)
+    };
+    let verb_at = (0..w.len()).find_map(|i| {
+        let x = w[i].as_str();
+        if ["would", "will"].contains(&x) && w.get(i + 1).is_some_and(|s| s == "you") {
+            Some(i + 2)
+        } else if ["you'd", "you'll"].contains(&x) {
+            Some(i + 1)
+        } else {
+            None
+        }
+    });
+    if let Some(v) = verb_at.filter(|&v| v < w.len()) {
+        let verb = w[v].as_str();
+        if let Some(obj) = object(v + 1) {
+            let need = ["use", "want", "pay", "like", "buy", "need", "be"].contains(&verb);
+            let obj = if need { obj.trim_start_matches("for ").to_string() } else { obj };
+            let v = if need { "needed".to_string() } else { past_of_verb(verb) };
+            return format!("Tell me about the last time you {v} {obj}.");
         }
     }
-    if let Some(action) = w.iter().position(|x| x == "likely").and_then(|i| to_clause(t, i)) {
-        let mut words = action.splitn(2, ' ');
-        let verb = words.next().unwrap_or("");
-        return format!(
-            "Tell me about the last time you {} {}.",
-            past_of_verb(&verb.to_lowercase()),
-            words.next().unwrap_or("")
-        );
+    if let Some(l) = w.iter().position(|x| x == "likely") {
+        // "How likely are you to adopt X": the verb right after "to".
+        if let Some(k) = (l + 1..(l + 4).min(w.len())).find(|&k| w[k] == "to") {
+            if let Some(verb) = w.get(k + 1).filter(|v| !DETERMINERS.contains(&v.as_str())) {
+                return format!(
+                    "Tell me about the last time you {} {}.",
+                    past_of_verb(verb),
+                    rest_from(t, k + 2)
+                );
+            }
+        }
     }
     match noun_phrase(t, 0) {
         Some(np) => format!("Tell me about the last time you needed {np}."),
@@ -328,7 +369,7 @@ fn solution(t: &Text) -> String {
         }
         (s0 < f).then(|| t.span(s0, f - s0))
     });
-    match topic.filter(|x| !x.is_empty()) {
+    match topic.filter(|x| !x.is_empty() && x.chars().all(|c| !c.is_uppercase())) {
         Some(topic) => format!("Walk me through how you handle {} today.", topic.to_lowercase()),
         None => match noun_phrase(t, 0) {
             Some(np) => format!("Walk me through what you do today when you need {np}."),
@@ -381,7 +422,10 @@ fn vague(t: &Text) -> String {
             i += 1;
             continue;
         }
-        if !shifted && AUX.contains(&w[i].as_str()) {
+        let after_to = i > 0
+            && ["to", "would", "will", "could", "should", "can", "might", "must"]
+                .contains(&w[i - 1].as_str());
+        if !shifted && !after_to && AUX.contains(&w[i].as_str()) {
             if let Some(p) = to_past(&w[i]) {
                 out.push(p.to_string());
                 shifted = true;
@@ -449,7 +493,9 @@ fn loaded(t: &Text) -> String {
         let end = if t.original.trim_end().ends_with('?') { "?" } else { "." };
         return format!("{}{end}", out.join(" "));
     }
-    experience_with(t, 0)
+    let after_charged =
+        (0..w.len()).find(|&i| super::rules::check_charged(&w[i])).map(|i| i + 1).unwrap_or(0);
+    experience_with(t, after_charged)
 }
 
 fn too_long(t: &Text) -> String {

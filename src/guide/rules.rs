@@ -320,7 +320,7 @@ pub(super) fn solution(t: &Text) -> Option<String> {
         "what do you think of an", "what do you think about an", "what do you think of adding",
         "what do you think about adding", "how would you feel about", "do you need a", "do you need an",
         "do you need more", "do you wish", "do you want us", "is a", "is an", "are you interested in",
-        "would you be interested", "would it be useful", "would it be helpful", "would you find",
+        "would you be interested", "should there be", "would there be", "would it be useful", "would it be helpful", "would you find",
         "do you think a", "do you think an", "do you think we should", "we're thinking", "we are thinking",
         "we're planning", "we are planning", "we could add", "we could build",
     ];
@@ -341,11 +341,8 @@ pub(super) fn solution(t: &Text) -> Option<String> {
     if ["should we", "shall we", "could we", "can we"].contains(&p) {
         return rest.first().filter(|v| BUILD.contains(&v.as_str())).map(|_| t.span(i, 3));
     }
-    if rest.first().is_some_and(|x| x == "to")
-        && !p.ends_with("us")
-        && !p.starts_with("would you")
-        && !p.starts_with("do you want")
-    {
+    // "Do you need to…" asks about a need, not a thing.
+    if rest.first().is_some_and(|x| x == "to") && p.starts_with("do you need") {
         return None;
     }
     // "Do you want to walk me through it?" is an invitation, not a feature.
@@ -396,7 +393,8 @@ pub(super) fn vague(t: &Text) -> Option<String> {
         }
     }
     for p in ["a lot", "a bit", "a little", "a few", "these days", "most of the time", "in general"] {
-        if let Some(i) = t.find(p) {
+        // "Tell me a little about…" sets how much to tell, not a quantity to report.
+        if let Some(i) = t.find(p).filter(|&i| !(i > 0 && w[i - 1] == "me")) {
             return Some(t.span(i, p.split(' ').count()));
         }
     }

@@ -84,6 +84,7 @@ pub const VAGUE: &[&str] = &[
 /// Words and phrases that give a question a concrete reference point.
 #[rustfmt::skip]
 pub const ANCHORS: &[&str] = &[
+    "mean by", "define", "in what way", "in what ways",
     "the last time", "last week", "last month", "last sprint", "last quarter", "last year", "last deploy",
     "last release", "last incident", "last change", "last rollback", "yesterday", "today", "this week",
     "this month", "this morning", "this sprint", "this quarter", "this year", "in the past", "in the last",
