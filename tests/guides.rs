@@ -548,3 +548,15 @@ fn a_docx_whose_lists_come_from_styles_reads_them_as_questions_and_probes() {
     assert_eq!(q[0].probes, vec!["Who helped you?"]);
     assert_eq!(q[0].note.as_deref(), Some("Shown once"), "the fallback copy is not read");
 }
+
+#[test]
+fn a_session_s_notes_export_as_markdown_with_links_and_as_csv() {
+    let (_tmp, ws) = demo_workspace();
+    rapport_ok(&ws, &["note", "add", "--session", "2", "--at", "95000", "Gate, again"]);
+    let md = rapport_ok(&ws, &["note", "export", "--session", "2"]);
+    assert!(md.starts_with("# Notes: Tomasz Kowalski, 2026-05-20\n"), "{md}");
+    assert!(md.contains("- [00:01:35](rapport://session/2?t=95) Gate, again\n"), "{md}");
+    let csv = rapport_ok(&ws, &["note", "export", "--session", "2", "--format", "csv"]);
+    assert!(csv.starts_with("session,at_ms,clock,text\n"), "{csv}");
+    assert!(csv.contains("2,95000,00:01:35,\"Gate, again\"\n"), "{csv}");
+}

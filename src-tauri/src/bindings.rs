@@ -22,7 +22,7 @@ use rapport::links::{LinkKind, LinkTarget};
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
-use rapport::notes::StudyNotes;
+use rapport::notes::{NotesFormat, StudyNotes};
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::PersonSummary;
 use rapport::search::{
@@ -168,6 +168,7 @@ pub fn render() -> String {
         decl::<AnswerSession>(&cfg),
         decl::<AnswersMatrix>(&cfg),
         decl::<StudyNotes>(&cfg),
+        decl::<NotesFormat>(&cfg),
         decl::<LinkKind>(&cfg),
         decl::<LinkTarget>(&cfg),
     ] {

@@ -41,6 +41,8 @@ pub enum SavePurpose {
     TranscriptExport,
     /// A guide's Markdown export.
     GuideExport,
+    /// A session's notes (Markdown or CSV).
+    NotesExport,
 }
 
 /// How a path is used by a command.

@@ -2,7 +2,8 @@
 // see a lint flag, apply its rewrite, reorder a question and save (a new version, since the
 // demo sessions follow the first), compare the versions, export through the save dialog;
 // import a Markdown guide with a preview and delete it with a confirm; start run mode on a
-// session, check a question off and add a stamped note with a quick tag; open the answers
+// session, check a question off, add a stamped note with a quick tag, edit it and export the
+// notes through the save dialog; open the answers
 // matrix and jump from a cell to that second of the recording. Runs like app.test.mjs (see
 // there for the set-up).
 import { after, before, describe, test } from "node:test";
@@ -147,6 +148,23 @@ describe("Guides, run mode and answers in the window", () => {
     assert.ok(stored && stored.at_ms > 0, "the note is stored with the elapsed time");
     assert.equal(view.value.checks.length, 1, "the check is stored");
     await screenshot(s, "guides-run.png");
+
+    // Edit the note, then export the notes through the save dialog.
+    const notes = await s.findAll("[data-testid=run-note]");
+    const last = notes[notes.length - 1];
+    await s.click(await s.findIn(last, "[data-testid=run-note-edit]"));
+    const input = await el("[data-testid=run-note-edit-text]");
+    await s.clear(input);
+    await s.type(input, "Asked about the gate three times #pain");
+    await click("[data-testid=run-note-save]");
+    await waitFor("the edited note", () => findWithText(s, "[data-testid=run-note]", "three times"));
+    const out = join(fx, "notes.md");
+    await answerNextDialog(s, out);
+    await click("[data-testid=run-notes-export]");
+    await waitFor("the export's message", async () => /Exported to/.test(await s.text(await el("[data-testid=run-status]"))));
+    const md = await readFile(out, "utf8");
+    assert.match(md, /^# Notes: Priya Raman/);
+    assert.match(md, /\(rapport:\/\/session\/1\?t=\d+\) Asked about the gate three times #pain/);
   });
 
   test("a cell of the answers matrix opens the session at that second", async () => {

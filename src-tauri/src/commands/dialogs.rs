@@ -45,6 +45,7 @@ pub fn dialog_save(
             .set_title(match purpose {
                 SavePurpose::TranscriptExport => "Save the transcript",
                 SavePurpose::GuideExport => "Save the guide",
+                SavePurpose::NotesExport => "Save the notes",
             })
             .set_file_name(suggested_name)
             .blocking_save_file()

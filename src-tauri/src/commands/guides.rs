@@ -5,7 +5,7 @@ use rapport::guide::lint::{self, LintReport};
 use rapport::guide::run::{self, AnswersMatrix, QuestionCheck, RunView};
 use rapport::guide::{self, GuideDoc, GuideSummary, GuideVersionDetail, SaveOutcome};
 use rapport::links::{self, LinkTarget};
-use rapport::notes::{self, StudyNotes};
+use rapport::notes::{self, NotesFormat, StudyNotes};
 use rapport::session::{self, Note};
 use rapport::ApiError;
 use tauri::State;
@@ -156,4 +156,19 @@ pub fn launch_link(_state: State<'_, AppState>) -> Result<Option<String>, ApiErr
         }
     }
     Ok(None)
+}
+
+#[tauri::command(async)]
+pub fn notes_export(
+    state: State<'_, AppState>,
+    session_id: i64,
+    format: NotesFormat,
+    path: String,
+) -> Result<String, ApiError> {
+    let path = state.checked_path(Use::Save(SavePurpose::NotesExport), &path)?;
+    state.with(|ws| {
+        let text = notes::export_session_notes(ws.conn(), session_id, format)?;
+        std::fs::write(&path, text).map_err(|e| rapport::Error::io(&path, e))
+    })?;
+    Ok(path.to_string_lossy().into_owned())
 }

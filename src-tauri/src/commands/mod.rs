@@ -31,7 +31,7 @@ use rapport::insights::InsightsSummary;
 use rapport::links::LinkTarget;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
-use rapport::notes::StudyNotes;
+use rapport::notes::{NotesFormat, StudyNotes};
 use rapport::people::PersonSummary;
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
 use rapport::session::{DeletePlan, Note, SessionDetail, SessionInput, SessionSummary};
@@ -220,4 +220,6 @@ commands! {
     guides::link_resolve(url: String) -> LinkTarget;
     /// The `rapport://` link the app was started with (`--open URL`), if any.
     guides::launch_link() -> Option<String>;
+    /// Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`.
+    guides::notes_export(session_id: i64, format: NotesFormat, path: String) -> String;
 }

@@ -128,6 +128,16 @@ pub enum NoteCmd {
     },
     /// Delete a note.
     Delete { id: i64 },
+    /// Write a session's notes as Markdown (with links to each moment) or CSV.
+    Export {
+        #[arg(long)]
+        session: i64,
+        #[arg(long, default_value = "md", value_parser = ["md", "csv"])]
+        format: String,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// A study's notes page: print it, or replace it with --set.
     Page {
         #[arg(long)]
@@ -413,6 +423,14 @@ fn note_cmd(ctx: &Ctx, conn: &rusqlite::Connection, cmd: &NoteCmd) -> anyhow::Re
             )?)?
         }
         NoteCmd::Delete { id } => print_notes(&session::delete_note(conn, *id)?)?,
+        NoteCmd::Export { session: s, format, out } => {
+            let format = if format == "csv" { notes::NotesFormat::Csv } else { notes::NotesFormat::Md };
+            let text = notes::export_session_notes(conn, *s, format)?;
+            match out {
+                Some(path) => std::fs::write(path, &text).map_err(|e| rapport::Error::io(path, e))?,
+                None => print!("{text}"),
+            }
+        }
         NoteCmd::Page { study: key, set } => {
             let study_id = study::resolve(conn, key)?;
             let page = match set {

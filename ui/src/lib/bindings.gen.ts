@@ -395,7 +395,7 @@ export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "mod
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export" | "guide_export";
+export type SavePurpose = "transcript_export" | "guide_export" | "notes_export";
 
 /**
  * A format a transcript can be exported to.
@@ -651,6 +651,11 @@ export type StudyNotes = { study_id: number, text: string,
 updated_at: string | null, };
 
 /**
+ * How session notes are written out.
+ */
+export type NotesFormat = "md" | "csv";
+
+/**
  * What a link points at.
  */
 export type LinkKind = "study" | "session" | "finding";
@@ -818,4 +823,6 @@ export const commands = {
   linkResolve: (url: string) => invoke<LinkTarget>("link_resolve", { url }),
   /** The `rapport://` link the app was started with (`--open URL`), if any. */
   launchLink: () => invoke<string | null>("launch_link"),
+  /** Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`. */
+  notesExport: (sessionId: number, format: NotesFormat, path: string) => invoke<string>("notes_export", { sessionId, format, path }),
 };

@@ -19,7 +19,17 @@ export async function openLink(url: string): Promise<void> {
   const t = await commands.linkResolve(url);
   if (t.kind === "study") router.navigate("study", { id: t.id });
   else if (t.kind === "session") router.navigate("session", t.t_ms === null ? { id: t.id } : { id: t.id, t: t.t_ms });
-  else router.navigate("findings", { study: t.study_id, finding: t.id });
+  else {
+    // A finding is shown on its study's page: go there and bring its card into view.
+    router.navigate("study", { id: t.study_id, finding: t.id });
+    const until = Date.now() + 5000;
+    const reveal = () => {
+      const card = document.getElementById(`finding-${t.id}`);
+      if (card) card.scrollIntoView({ block: "center" });
+      else if (Date.now() < until) setTimeout(reveal, 100);
+    };
+    reveal();
+  }
 }
 
 /** Opens the link the app was started with (`rapport open URL`), if any. */
