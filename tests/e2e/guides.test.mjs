@@ -1,7 +1,8 @@
 // End-to-end test of guides in the real window, on the demo workspace: open the demo guide,
 // see a lint flag, apply its rewrite, reorder a question and save (a new version, since the
 // demo sessions follow the first), compare the versions, export through the save dialog;
-// import a Markdown guide with a preview and delete it with a confirm; start run mode on a
+// import a Markdown guide with a preview and delete it with a confirm; create a guide and add a
+// question; start run mode on a
 // session, check a question off, add a stamped note with a quick tag, edit it and export the
 // notes through the save dialog; open the answers
 // matrix and jump from a cell to that second of the recording. Runs like app.test.mjs (see
@@ -122,6 +123,20 @@ describe("Guides, run mode and answers in the window", () => {
       if (rows.length === 0) return false;
       return (await findWithText(s, "[data-testid=guide-row]", "Onboarding guide")) === null;
     });
+
+    // A new guide, with a question added in the editor.
+    await click("[data-testid=guide-new]");
+    await s.type(await el("[data-testid=guide-new-title]"), "Pilot guide");
+    await click("[data-testid=guide-new-create]");
+    await waitFor("the new guide in the editor", async () => (await values("[data-testid=guide-title]"))[0] === "Pilot guide");
+    await click("[data-testid=question-add]");
+    const texts = await s.findAll("[data-testid=question-text]");
+    await s.type(texts[texts.length - 1], "Tell me about the last time you paired on a deploy.");
+    await click("[data-testid=guide-save]");
+    await waitFor("saved", async () => /Saved version 1/.test(await s.text(await el("[data-testid=guide-status]"))));
+    const list = await invoke(s, "guide_list", { studyId: null });
+    const pilot = list.value.find((g) => g.title === "Pilot guide");
+    assert.equal(pilot.questions, 2, "the starting question and the one added");
   });
 
   test("run mode checks a question off and stamps a note with the elapsed time", async () => {

@@ -143,7 +143,8 @@ pub fn link_resolve(state: State<'_, AppState>, url: String) -> Result<LinkTarge
     state.with(|ws| links::resolve(ws.conn(), &url))
 }
 
-/// The `--open URL` the app was started with (by `rapport open URL`), if any.
+/// The link the app was started with: `--open URL` (from `rapport open URL`), or a bare
+/// `rapport://…` argument (how a desktop registers a URL handler calls it).
 #[tauri::command]
 pub fn launch_link(_state: State<'_, AppState>) -> Result<Option<String>, ApiError> {
     let mut args = std::env::args().skip(1);
@@ -153,6 +154,9 @@ pub fn launch_link(_state: State<'_, AppState>) -> Result<Option<String>, ApiErr
         }
         if let Some(url) = a.strip_prefix("--open=") {
             return Ok(Some(url.to_string()));
+        }
+        if a.starts_with("rapport://") {
+            return Ok(Some(a));
         }
     }
     Ok(None)
