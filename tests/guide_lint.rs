@@ -70,6 +70,7 @@ fn double_barrelled_flags_two_questions_in_one() {
             "Who approves your deploys? How long does that take?",
             "Tell me what happened and how you fixed it.",
             "Was the rollback quick and painless?",
+            "How satisfied are you with the speed and accuracy of the canary analysis?",
         ],
     );
     passes(
@@ -203,6 +204,7 @@ fn jargon_flags_acronyms_and_internal_terms_the_guide_does_not_explain() {
             "What happened the last time a PR sat in the queue?",
             "How did you find the pods in k8s?",
             "Tell me about the last time `gate_check` failed.",
+            "How did you get your service onto the Paved Road?",
         ],
     );
     passes(
@@ -212,6 +214,8 @@ fn jargon_flags_acronyms_and_internal_terms_the_guide_does_not_explain() {
             "What did you do after the gate said no?",
             "I'd like to hear about your week.",
             "Tell me about your 2nd deploy of the day.",
+            "What happened after the outage on Friday?",
+            "Tell me about Kubernetes at your last job.",
         ],
     );
     // Explained anywhere in the guide: no longer jargon.

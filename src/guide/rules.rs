@@ -160,6 +160,14 @@ pub(super) fn double_barrelled(t: &Text) -> Option<(String, String)> {
                 words,
             ));
         }
+        // "the speed and accuracy of…": two qualities as nouns.
+        if conj != "but" && QUALITY_NOUNS.contains(&prev) && QUALITY_NOUNS.contains(&next) && prev != next {
+            let words = t.span(i - 1, 3);
+            return Some((
+                format!("\"{words}\" asks about two qualities at once; one can be fine and the other not. Ask about one"),
+                words,
+            ));
+        }
         // "How do you test and deploy…": two activities that can differ.
         if conj != "but"
             && ACTIONS.contains(&prev)
@@ -433,6 +441,34 @@ pub(super) fn jargon(t: &Text, glossary: &str) -> Vec<String> {
         let known = |g: &str| explained(term, g) || explained(&format!("{term}s"), g);
         if (acronym || camel || mixed || code) && !known(glossary) && !known(&t.original) {
             out.push(term.to_string());
+        }
+    }
+    // Two or more capitalised words inside the sentence name an internal thing ("the Paved
+    // Road", "Deploy Gate"), unless the guide says what it is.
+    let capital = |i: usize| {
+        let r = &t.raw[i];
+        r.chars().next().is_some_and(char::is_uppercase)
+            && r.chars().skip(1).all(|c| c.is_lowercase() || c == '-')
+            && r.len() > 1
+            && !COMMON_TERMS.contains(&r.as_str())
+    };
+    let mut i = 1;
+    while i < t.raw.len() {
+        let sentence_start = t.original[..t.offsets[i].0].trim_end().ends_with(['.', '?', '!', ':']);
+        if capital(i) && !sentence_start {
+            let mut j = i;
+            while j + 1 < t.raw.len() && capital(j + 1) {
+                j += 1;
+            }
+            if j > i {
+                let name = t.original[t.offsets[i].0..t.offsets[j].1].to_string();
+                if !explained(&name, glossary) && !explained(&name, &t.original) && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            i = j + 1;
+        } else {
+            i += 1;
         }
     }
     // `backticked` names are code or internal names.

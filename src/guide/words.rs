@@ -45,6 +45,13 @@ pub const QUALITIES: &[&str] = &[
     "convenient",
 ];
 
+/// Qualities as nouns (for "How satisfied are you with the speed and accuracy of…").
+#[rustfmt::skip]
+pub const QUALITY_NOUNS: &[&str] = &[
+    "speed", "reliability", "accuracy", "performance", "usability", "quality", "cost", "price", "security",
+    "stability", "simplicity", "flexibility", "clarity", "safety", "latency", "availability", "ease",
+];
+
 /// Verbs people do with a platform (for "How do you test and deploy…").
 #[rustfmt::skip]
 pub const ACTIONS: &[&str] = &[
@@ -98,6 +105,8 @@ pub const ANCHORS: &[&str] = &[
 /// Acronyms and product names everyone knows.
 #[rustfmt::skip]
 pub const COMMON_TERMS: &[&str] = &[
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October", "November", "December",
     "OK", "TV", "US", "USA", "UK", "EU", "AM", "PM", "FAQ", "GitHub", "GitLab", "PagerDuty", "LinkedIn",
     "YouTube", "JavaScript", "TypeScript", "PowerPoint", "iPhone", "iPad", "macOS", "iOS", "PostgreSQL",
     "MySQL", "JetBrains", "IntelliJ", "CircleCI", "OpsGenie", "ServiceNow", "WhatsApp", "OpenAI", "ChatGPT",
