@@ -5,14 +5,14 @@
 // question; start run mode on a
 // session, check a question off, add a stamped note with a quick tag, edit it and export the
 // notes through the save dialog; open the answers
-// matrix and jump from a cell to that second of the recording. Runs like app.test.mjs (see
-// there for the set-up).
+// matrix and jump from a cell to that second of the recording; start the app with a
+// rapport:// link and land on that moment. Runs like app.test.mjs (see there for the set-up).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "./webdriver.mjs";
+import { Session, waitFor } from "./webdriver.mjs";
 import { answerNextDialog, findWithText, invoke, launch, openNav, quit, screenshot, waitForMedia } from "./helpers.mjs";
 
 /** @type {import("./webdriver.mjs").Session | undefined} */
@@ -201,5 +201,23 @@ describe("Guides, run mode and answers in the window", () => {
     await s.execute(`document.querySelector("[data-testid=answer-cell][data-earliest=true]").scrollIntoView({ block: "center" });`);
     await s.click(cell);
     await waitForMedia(s, `the player at ${start} ms`, (m) => m.currentTime >= start / 1000 - 0.5 && m.currentTime < start / 1000 + 5);
+  });
+
+  test("started with a rapport:// link (as `rapport open` does), the app opens at that moment", async () => {
+    // The same workspace, in a new run of the app with --open.
+    const { workspace, workspaceRoot } = s;
+    await s.delete();
+    s = await Session.create(process.env.E2E_WEBDRIVER_URL || "http://127.0.0.1:4444", {
+      capabilities: {
+        alwaysMatch: {
+          "tauri:options": { application: process.env.RAPPORT_APP, args: ["--workspace", workspace, "--open", "rapport://session/1?t=20"] },
+        },
+      },
+    });
+    s.workspace = workspace;
+    s.workspaceRoot = workspaceRoot;
+    const title = await el("[data-testid=session-title]", "the linked session's page");
+    assert.match(await s.text(title), /Priya Raman/);
+    await waitForMedia(s, "the player at 20 s", (m) => m.currentTime >= 19.5 && m.currentTime < 25);
   });
 });
