@@ -100,16 +100,13 @@ pub fn parse(text: &str, source_name: &str) -> Result<GuideDoc> {
                 Error::invalid(at(), "an interviewer note (`> ...`) must come under a question")
             })?;
             let note = note.trim();
-            match (&mut question.note, last) {
-                (Some(n), Last::Note) if !was_blank => {
+            // Each `>` line is a line of the note.
+            match &mut question.note {
+                Some(n) => {
                     n.push('\n');
                     n.push_str(note);
                 }
-                (Some(n), _) => {
-                    n.push('\n');
-                    n.push_str(note);
-                }
-                (None, _) => question.note = Some(note.to_string()),
+                None => question.note = Some(note.to_string()),
             }
             last = Last::Note;
             continue;

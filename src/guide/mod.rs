@@ -103,9 +103,6 @@ pub struct GuideDoc {
     pub sections: Vec<GuideSection>,
 }
 
-/// The old name of [`GuideDoc`].
-pub type ParsedGuide = GuideDoc;
-
 impl GuideDoc {
     /// Checks what every stored guide must have: a title, a question, no empty texts.
     pub fn validate(&self) -> Result<()> {
@@ -212,12 +209,7 @@ pub struct SaveOutcome {
 /// Stores a parsed guide for a study: a new guide, or a new version of the study's guide
 /// with the same title (none when the newest version already says exactly this). Returns
 /// the guide version id.
-pub fn store_version(
-    conn: &Connection,
-    study_id: Option<i64>,
-    _source: &str,
-    guide: &GuideDoc,
-) -> Result<i64> {
+pub fn store_version(conn: &Connection, study_id: Option<i64>, guide: &GuideDoc) -> Result<i64> {
     guide.validate()?;
     let existing: Option<i64> = conn
         .query_row(
@@ -263,7 +255,7 @@ fn in_transaction<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>
 /// version id.
 pub fn import_file(conn: &Connection, study_id: Option<i64>, path: &std::path::Path) -> Result<i64> {
     let doc = read_file(path)?;
-    store_version(conn, study_id, "", &doc)
+    store_version(conn, study_id, &doc)
 }
 
 /// Reads a guide file by its extension: `.docx` through [`docx`], anything else as Markdown.
@@ -310,7 +302,7 @@ pub fn create(conn: &Connection, study_id: i64, title: &str) -> Result<i64> {
             }],
         }],
     };
-    let version = store_version(conn, Some(study_id), "", &doc)?;
+    let version = store_version(conn, Some(study_id), &doc)?;
     guide_of_version(conn, version)
 }
 
