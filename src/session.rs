@@ -339,3 +339,28 @@ fn note_session(conn: &Connection, note_id: i64) -> Result<i64> {
         .optional()?
         .ok_or_else(|| Error::not_found("note", note_id))
 }
+
+/// Pins the guide version a session follows when it follows none yet (run mode pins the
+/// version it shows on the first check). Returns whether it was pinned now.
+pub fn pin_guide_version(conn: &Connection, session_id: i64, version_id: i64) -> Result<bool> {
+    let s = get(conn, session_id)?;
+    if s.guide_version_id.is_some() {
+        return Ok(false);
+    }
+    let of_study: Option<i64> = conn
+        .query_row(
+            "SELECT g.study_id FROM guide_versions v JOIN guides g ON g.id = v.guide_id WHERE v.id = ?1",
+            [version_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if of_study != Some(s.study_id) {
+        return Ok(false);
+    }
+    conn.execute(
+        "UPDATE sessions SET guide_version_id = ?2 WHERE id = ?1 AND guide_version_id IS NULL",
+        params![session_id, version_id],
+    )?;
+    Ok(true)
+}

@@ -560,3 +560,25 @@ fn a_session_s_notes_export_as_markdown_with_links_and_as_csv() {
     assert!(csv.starts_with("session,at_ms,clock,text\n"), "{csv}");
     assert!(csv.contains("2,95000,00:01:35,\"Gate, again\"\n"), "{csv}");
 }
+
+#[test]
+fn run_mode_pins_the_version_a_session_without_one_is_run_with() {
+    let (_tmp, ws) = demo_workspace();
+    let id = rapport_ok(
+        &ws,
+        &["session", "create", "--study", "1", "--person", "new@example.com", "--guide-version", "1"],
+    );
+    let id = id.trim().to_string();
+    // A session that follows no guide yet.
+    let ws_open = Workspace::open(&ws).unwrap();
+    ws_open
+        .conn()
+        .execute("UPDATE sessions SET guide_version_id = NULL WHERE id = ?1", [id.parse::<i64>().unwrap()])
+        .unwrap();
+    drop(ws_open);
+    let q = rapport_json(&ws, &["guide", "show", "1"])["questions"][0]["id"].to_string();
+    rapport_ok(&ws, &["guide", "check", "--session", &id, "--question", &q, "--at", "1000"]);
+    let sessions = rapport_json(&ws, &["session", "list"]);
+    let s = sessions.as_array().unwrap().iter().find(|s| s["id"].to_string() == id).unwrap();
+    assert_eq!(s["guide_version_id"], 1, "run mode pinned the version it showed");
+}

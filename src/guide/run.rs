@@ -102,10 +102,12 @@ pub fn set_check(
     done: bool,
 ) -> Result<Vec<QuestionCheck>> {
     session::ensure(conn, session_id)?;
-    let exists: Option<i64> = conn
-        .query_row("SELECT id FROM guide_questions WHERE id = ?1", [question_id], |r| r.get(0))
+    let version: Option<i64> = conn
+        .query_row("SELECT guide_version_id FROM guide_questions WHERE id = ?1", [question_id], |r| r.get(0))
         .optional()?;
-    exists.ok_or_else(|| Error::not_found("guide question", question_id))?;
+    let version = version.ok_or_else(|| Error::not_found("guide question", question_id))?;
+    // The session now follows the version it is being run with.
+    session::pin_guide_version(conn, session_id, version)?;
     if done {
         conn.execute(
             "INSERT INTO question_checks (session_id, question_id, at_ms) VALUES (?1, ?2, ?3)
