@@ -579,6 +579,7 @@ fn run_mode_pins_the_version_a_session_without_one_is_run_with() {
     let q = rapport_json(&ws, &["guide", "show", "1"])["questions"][0]["id"].to_string();
     rapport_ok(&ws, &["guide", "check", "--session", &id, "--question", &q, "--at", "1000"]);
     let sessions = rapport_json(&ws, &["session", "list"]);
-    let s = sessions.as_array().unwrap().iter().find(|s| s["id"].to_string() == id).unwrap();
+    let id: i64 = id.parse().unwrap();
+    let s = sessions.as_array().unwrap().iter().find(|s| s["id"] == id).unwrap();
     assert_eq!(s["guide_version_id"], 1, "run mode pinned the version it showed");
 }
