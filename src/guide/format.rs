@@ -48,7 +48,8 @@ pub fn parse(text: &str, source_name: &str) -> Result<GuideDoc> {
     let mut last = Last::Top;
     let mut blank_before = false;
     let mut in_fence = false;
-    for (idx, raw) in text.lines().enumerate() {
+    let lines = setext_to_atx(text);
+    for (idx, raw) in lines.iter().map(String::as_str).enumerate() {
         let line_no = idx + 1;
         let at = || format!("{source_name}:{line_no}");
         let indented = raw.starts_with(' ') || raw.starts_with('\t');
@@ -170,6 +171,32 @@ pub fn parse(text: &str, source_name: &str) -> Result<GuideDoc> {
         ));
     }
     Ok(GuideDoc { title, intro: intro.join("\n\n"), sections })
+}
+
+/// The lines of the file with Setext headings (`Title` over `===`, `Section` over `---`)
+/// written as `#`/`##` ones; the underline becomes a blank line, so line numbers stay.
+fn setext_to_atx(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for i in 1..lines.len() {
+        let under = lines[i].trim();
+        let above = lines[i - 1].trim().to_string();
+        let plain = !above.is_empty()
+            && !above.starts_with('#')
+            && list_item(&above).is_none()
+            && !above.starts_with('>')
+            && !lines[i - 1].starts_with([' ', '\t']);
+        if !plain || under.len() < 2 {
+            continue;
+        }
+        if under.chars().all(|c| c == '=') {
+            lines[i - 1] = format!("# {above}");
+            lines[i].clear();
+        } else if under.chars().all(|c| c == '-') {
+            lines[i - 1] = format!("## {above}");
+            lines[i].clear();
+        }
+    }
+    lines
 }
 
 /// Writes the canonical Markdown form of a guide.
@@ -346,6 +373,14 @@ mod tests {
     fn a_probe_before_any_question_names_its_line() {
         let err = parse("# G\n## S\n   - stray\n", "g.md").unwrap_err();
         assert_eq!(err.to_string(), "g.md:3: a probe (an indented item) must come under a question");
+    }
+
+    #[test]
+    fn setext_headings_are_the_title_and_sections() {
+        let g = parse("Guide\n=====\n\nWarm-up\n-------\n\n1. Tell me about you.\n", "g.md").unwrap();
+        assert_eq!(g.title, "Guide");
+        assert_eq!(g.sections[0].title, "Warm-up");
+        assert_eq!(g.sections[0].questions[0].text, "Tell me about you.");
     }
 
     #[test]
