@@ -133,7 +133,7 @@ pub fn load(ws: &mut Workspace, source: &Source) -> Result<DemoReport> {
 
     let guide_text = source.text("guide.md")?;
     let parsed = guide::parse(&guide_text, "guide.md")?;
-    guide::store_version(&tx, Some(study_id), &guide_text, &parsed)?;
+    guide::store_version(&tx, Some(study_id), &parsed)?;
 
     let people_report = people::import_directory(&tx, &source.table("people.csv")?)?;
     coding::import_codebook(&tx, &source.table("tags.csv")?)?;

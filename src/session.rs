@@ -313,3 +313,57 @@ pub fn detail(conn: &Connection, id: i64) -> Result<SessionDetail> {
         recordings: media::recordings_of_session(conn, id)?,
     })
 }
+
+/// Changes a note's time and text. Returns the session's notes.
+pub fn update_note(conn: &Connection, note_id: i64, at_ms: i64, text: &str) -> Result<Vec<Note>> {
+    let session_id = note_session(conn, note_id)?;
+    if at_ms < 0 {
+        return Err(Error::invalid("--at", "a note's time must not be negative"));
+    }
+    if text.trim().is_empty() {
+        return Err(Error::invalid("note", "must not be empty"));
+    }
+    conn.execute(
+        "UPDATE notes SET at_ms = ?2, text = ?3 WHERE id = ?1",
+        params![note_id, at_ms, text.trim()],
+    )?;
+    notes(conn, session_id)
+}
+
+/// Deletes a note. Returns the session's notes.
+pub fn delete_note(conn: &Connection, note_id: i64) -> Result<Vec<Note>> {
+    let session_id = note_session(conn, note_id)?;
+    conn.execute("DELETE FROM notes WHERE id = ?1", [note_id])?;
+    notes(conn, session_id)
+}
+
+fn note_session(conn: &Connection, note_id: i64) -> Result<i64> {
+    conn.query_row("SELECT session_id FROM notes WHERE id = ?1", [note_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found("note", note_id))
+}
+
+/// Pins the guide version a session follows when it follows none yet (run mode pins the
+/// version it shows on the first check). Returns whether it was pinned now.
+pub fn pin_guide_version(conn: &Connection, session_id: i64, version_id: i64) -> Result<bool> {
+    let s = get(conn, session_id)?;
+    if s.guide_version_id.is_some() {
+        return Ok(false);
+    }
+    let of_study: Option<i64> = conn
+        .query_row(
+            "SELECT g.study_id FROM guide_versions v JOIN guides g ON g.id = v.guide_id WHERE v.id = ?1",
+            [version_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if of_study != Some(s.study_id) {
+        return Ok(false);
+    }
+    conn.execute(
+        "UPDATE sessions SET guide_version_id = ?2 WHERE id = ?1 AND guide_version_id IS NULL",
+        params![session_id, version_id],
+    )?;
+    Ok(true)
+}

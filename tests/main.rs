@@ -1,6 +1,8 @@
 //! Integration tests of the core and the `rapport` CLI, one binary with a module per area.
 
 mod cli;
+mod guide_lint;
+mod guides;
 mod media;
 mod models;
 mod recruit;

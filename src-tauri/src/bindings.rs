@@ -9,12 +9,23 @@ use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportRep
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
-use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
+use rapport::guide::align::AnswerSpan;
+use rapport::guide::diff::{ChangeKind, GuideDiff, QuestionChange};
+use rapport::guide::lint::{LintCode, LintEntry, LintReport, Problem};
+use rapport::guide::run::{
+    Answer, AnswerRow, AnswerSession, AnswersMatrix, QuestionCheck, RunView, SectionBudget,
+};
+use rapport::guide::{
+    GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView,
+    QuestionKind, SaveOutcome, StoredQuestion,
+};
 use rapport::insights::InsightsSummary;
+use rapport::links::{LinkKind, LinkTarget};
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
+use rapport::notes::{NotesFormat, StudyNotes};
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::profile::HistoryItem;
 use rapport::people::{
@@ -102,6 +113,7 @@ pub fn render() -> String {
         decl::<Counts>(&cfg),
         decl::<WorkspaceInfo>(&cfg),
         decl::<StudySummary>(&cfg),
+        decl::<QuestionKind>(&cfg),
         decl::<GuideQuestion>(&cfg),
         decl::<GuideSection>(&cfg),
         decl::<GuideView>(&cfg),
@@ -173,6 +185,30 @@ pub fn render() -> String {
         decl::<Participation>(&cfg),
         decl::<ParticipationUpdate>(&cfg),
         decl::<RenderedInvitation>(&cfg),
+        decl::<GuideDoc>(&cfg),
+        decl::<GuideSummary>(&cfg),
+        decl::<StoredQuestion>(&cfg),
+        decl::<GuideVersionDetail>(&cfg),
+        decl::<SaveOutcome>(&cfg),
+        decl::<LintCode>(&cfg),
+        decl::<Problem>(&cfg),
+        decl::<LintEntry>(&cfg),
+        decl::<LintReport>(&cfg),
+        decl::<ChangeKind>(&cfg),
+        decl::<QuestionChange>(&cfg),
+        decl::<GuideDiff>(&cfg),
+        decl::<QuestionCheck>(&cfg),
+        decl::<SectionBudget>(&cfg),
+        decl::<RunView>(&cfg),
+        decl::<AnswerSpan>(&cfg),
+        decl::<Answer>(&cfg),
+        decl::<AnswerRow>(&cfg),
+        decl::<AnswerSession>(&cfg),
+        decl::<AnswersMatrix>(&cfg),
+        decl::<StudyNotes>(&cfg),
+        decl::<NotesFormat>(&cfg),
+        decl::<LinkKind>(&cfg),
+        decl::<LinkTarget>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

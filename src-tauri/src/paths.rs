@@ -33,6 +33,8 @@ pub enum PickPurpose {
     Directory,
     /// An audit log (Kubernetes, JSON Lines, CSV; plain or gzipped) to import.
     AuditLog,
+    /// An interview guide to import (Markdown or Word).
+    Guide,
 }
 
 /// What a file is saved as.
@@ -45,6 +47,10 @@ pub enum SavePurpose {
     RecruitCsv,
     /// An interview invitation as an `.ics` calendar file.
     Invitation,
+    /// A guide's Markdown export.
+    GuideExport,
+    /// A session's notes (Markdown or CSV).
+    NotesExport,
 }
 
 impl SavePurpose {
@@ -54,6 +60,8 @@ impl SavePurpose {
             SavePurpose::TranscriptExport => "Save the transcript",
             SavePurpose::RecruitCsv => "Save the people picked",
             SavePurpose::Invitation => "Save the calendar invitation",
+            SavePurpose::GuideExport => "Save the guide",
+            SavePurpose::NotesExport => "Save the notes",
         }
     }
 }
@@ -86,6 +94,7 @@ impl PickPurpose {
                 "Import an audit log",
                 Some(("Audit logs", &["log", "json", "jsonl", "ndjson", "csv", "gz"])),
             ),
+            PickPurpose::Guide => ("Import a guide", Some(("Guides", &["md", "markdown", "txt", "docx"]))),
         }
     }
 }

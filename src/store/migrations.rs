@@ -445,10 +445,31 @@ CREATE TABLE participations (
 CREATE INDEX participations_person ON participations(person_id, invited_at);
 "#;
 
+/// Guides, run mode and study notes: a question's kind, interviewer note and time budget;
+/// which questions a session has checked off (and when, in session time); a study's notes page.
+const GUIDE_RUN_NOTES: &str = r#"
+ALTER TABLE guide_questions ADD COLUMN kind TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE guide_questions ADD COLUMN note TEXT;
+ALTER TABLE guide_questions ADD COLUMN minutes INTEGER;
+
+CREATE TABLE question_checks (
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    question_id INTEGER NOT NULL REFERENCES guide_questions(id) ON DELETE CASCADE,
+    at_ms       INTEGER NOT NULL,
+    PRIMARY KEY (session_id, question_id)
+);
+
+CREATE TABLE study_notes (
+    study_id   INTEGER PRIMARY KEY REFERENCES studies(id) ON DELETE CASCADE,
+    text       TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT), M::up(GUIDE_RUN_NOTES)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;

@@ -10,5 +10,6 @@ import { search } from "./features/search";
 import { findings } from "./features/findings";
 import { insights } from "./features/insights";
 import { models } from "./features/models";
+import { guides } from "./features/guides";
 
-export const registry = createRegistry([studies, people, recruit, outreach, sessions, search, findings, insights, models]);
+export const registry = createRegistry([studies, people, recruit, outreach, sessions, guides, search, findings, insights, models]);

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod dialogs;
+pub mod guides;
 pub mod insights;
 pub mod models;
 pub mod people;
@@ -24,8 +25,12 @@ pub mod workspace;
 use rapport::audit::{AuditImportOptions, AuditImportReport};
 use rapport::coding::TagCount;
 use rapport::finding::FindingSummary;
-use rapport::guide::GuideVersionRef;
+use rapport::guide::diff::GuideDiff;
+use rapport::guide::lint::LintReport;
+use rapport::guide::run::{AnswersMatrix, QuestionCheck, RunView};
+use rapport::guide::{GuideDoc, GuideSummary, GuideVersionDetail, GuideVersionRef, SaveOutcome};
 use rapport::insights::InsightsSummary;
+use rapport::links::LinkTarget;
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
@@ -37,8 +42,9 @@ use rapport::recruit::outreach::{
 };
 use rapport::recruit::screener::ScreenerError;
 use rapport::recruit::{RecruitOptions, RecruitResult};
+use rapport::notes::{NotesFormat, StudyNotes};
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
-use rapport::session::{DeletePlan, SessionDetail, SessionInput, SessionSummary};
+use rapport::session::{DeletePlan, Note, SessionDetail, SessionInput, SessionSummary};
 use rapport::study::{StudyInput, StudyOverview, StudySummary};
 use rapport::transcript::speakers::SpeakerMerge;
 use rapport::transcript::{ExportFormat, ImportPreview, ImportReport, SegmentDetail, SpeakerView};
@@ -220,4 +226,46 @@ commands! {
     insights::insights_summary() -> InsightsSummary;
     /// Tells the shell the first screen with data has painted (for the first-paint benchmark).
     app::ui_ready(marks: Vec<(String, f64)>) -> ();
+    /// The guides of a study (or all when `studyId` is null), newest first.
+    guides::guide_list(study_id: Option<i64>) -> Vec<GuideSummary>;
+    /// One guide version in full: the document, its question ids, the guide's versions.
+    guides::guide_version(version_id: i64) -> GuideVersionDetail;
+    /// Create a guide in a study with one question to start from; returns the guide id.
+    guides::guide_create(study_id: i64, title: String) -> i64;
+    /// Save an edit: a new version when a session used the newest one, else it is replaced.
+    guides::guide_save(guide_id: i64, doc: GuideDoc) -> SaveOutcome;
+    /// Delete a guide with its versions; returns how many sessions now follow no guide.
+    guides::guide_delete(guide_id: i64) -> i64;
+    /// Lint every question and probe of a guide (the editor's document, saved or not).
+    guides::guide_lint(doc: GuideDoc) -> LintReport;
+    /// Compare two versions of a guide.
+    guides::guide_diff(from_version: i64, to_version: i64) -> GuideDiff;
+    /// Read a guide file (picked with `dialogOpen("guide")`) and show what an import stores, storing nothing.
+    guides::guide_preview(path: String) -> GuideDoc;
+    /// Import a guide file into a study (same title: a new version); returns the version id.
+    guides::guide_import(study_id: i64, path: String) -> i64;
+    /// Write a version's canonical Markdown into a file chosen with `dialogSave("guide_export")`.
+    guides::guide_export(version_id: i64, path: String) -> String;
+    /// Run mode: the session's guide, section budgets, checks and notes.
+    guides::run_view(session_id: i64) -> RunView;
+    /// Check a question off (at `atMs` of session time) or clear it.
+    guides::run_check(session_id: i64, question_id: i64, at_ms: i64, done: bool) -> Vec<QuestionCheck>;
+    /// Add a note at a moment of a session; returns the session's notes.
+    guides::note_add(session_id: i64, at_ms: i64, text: String) -> Vec<Note>;
+    /// Change a note's time and text; returns the session's notes.
+    guides::note_update(id: i64, at_ms: i64, text: String) -> Vec<Note>;
+    /// Delete a note; returns the session's notes.
+    guides::note_delete(id: i64) -> Vec<Note>;
+    /// Questions × sessions: where each question was asked in each transcript, and the answer.
+    guides::guide_answers(study_id: i64) -> AnswersMatrix;
+    /// A study's notes page.
+    guides::study_notes(study_id: i64) -> StudyNotes;
+    /// Replace a study's notes page.
+    guides::study_notes_save(study_id: i64, text: String) -> StudyNotes;
+    /// Check a rapport:// link and say where it points.
+    guides::link_resolve(url: String) -> LinkTarget;
+    /// The `rapport://` link the app was started with (`--open URL`), if any.
+    guides::launch_link() -> Option<String>;
+    /// Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`.
+    guides::notes_export(session_id: i64, format: NotesFormat, path: String) -> String;
 }

@@ -7,6 +7,7 @@
 mod audio;
 mod bar;
 mod ctx;
+mod guides;
 mod models;
 mod recruit;
 mod search;
@@ -54,6 +55,7 @@ enum Command {
     Audio(audio::Cmd),
     #[command(flatten)]
     Recruit(recruit::Cmd),
+    Guides(guides::Cmd),
 }
 
 impl Command {
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Models(cmd) => models::run(&ctx, cmd),
         Command::Audio(cmd) => audio::run(&ctx, cmd),
         Command::Recruit(cmd) => recruit::run(&ctx, cmd),
+        Command::Guides(cmd) => guides::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb on a workspace that succeeded (cheap when nothing changed). Verbs that need no

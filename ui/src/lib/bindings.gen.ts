@@ -39,19 +39,32 @@ people: number, findings: number, highlights: number,
 archived_at: string | null, };
 
 /**
- * One question and its follow-up probes.
+ * What a question asks for; lint rules treat them differently (a `closed` one may be yes/no).
  */
-export type GuideQuestion = { text: string, probes: Array<string>, };
+export type QuestionKind = "open" | "closed" | "task" | "rating";
 
 /**
- * A titled group of questions.
+ * One question with its follow-up probes, interviewer note and time budget.
  */
-export type GuideSection = { title: string, questions: Array<GuideQuestion>, };
+export type GuideQuestion = { text: string, kind: QuestionKind, probes: Array<string>, 
+/**
+ * A note for the interviewer, not read out.
+ */
+note: string | null, 
+/**
+ * The time budget in minutes.
+ */
+minutes: number | null, };
 
 /**
- * A stored guide version as the app shows it.
+ * A titled group of questions, with an optional paragraph about it.
  */
-export type GuideView = { id: number, title: string, version: number, questions: number, sections: Array<GuideSection>, };
+export type GuideSection = { title: string, note: string, questions: Array<GuideQuestion>, };
+
+/**
+ * A stored guide version as the study page shows it.
+ */
+export type GuideView = { id: number, guide_id: number, title: string, version: number, questions: number, intro: string, sections: Array<GuideSection>, };
 
 /**
  * A tag and how many highlights carry it.
@@ -85,19 +98,11 @@ export type StudyOverview = { study: StudySummary, guide: GuideView | null, sess
 /**
  * A person as the People screen lists them.
  */
-export type PersonSummary = { id: number, email: string, name: string, team: string | null, role: string | null, location: string | null, 
-/**
- * The outreach status of the person's latest contact (`new` before any).
- */
-status: string, contact_status: ContactStatus, consent: boolean, 
+export type PersonSummary = { id: number, email: string, name: string, team: string | null, role: string | null, location: string | null, status: string, consent: boolean, 
 /**
  * Sessions this person was interviewed in.
  */
-sessions: number, 
-/**
- * From the audit logs: null before any event of theirs was imported.
- */
-observed_role: string | null, tier: string | null, events: number, last_seen: string | null, };
+sessions: number, };
 
 /**
  * A stored transcript segment, as the session page shows it.
@@ -307,31 +312,6 @@ expected_speed_x: number | null,
 recommended: boolean, };
 
 /**
- * The VAD model as the Models screen shows it.
- */
-export type VadInfo = { 
-/**
- * The name `rapport models download` takes.
- */
-name: string, file: string, installed: boolean, 
-/**
- * The file's size in bytes when installed.
- */
-size: number | null, 
-/**
- * Where the file is (or will be, once downloaded).
- */
-path: string, 
-/**
- * Bytes of an interrupted download waiting to be resumed.
- */
-partial_bytes: number | null, 
-/**
- * Why an installed file is unusable (it failed [`check`]).
- */
-problem: string | null, };
-
-/**
  * The model to use for interviews on a machine with `cores` cores and `memory_mib` of
  * memory, and why.
  */
@@ -401,17 +381,21 @@ guide_version_id: number | null, };
 /**
  * One version of one of a study's guides, for choosing which a session follows.
  */
-export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, };
+export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, 
+/**
+ * How many sessions follow this version.
+ */
+sessions: number, };
 
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "directory" | "audit_log";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "guide";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export" | "recruit_csv" | "invitation";
+export type SavePurpose = "transcript_export" | "guide_export" | "notes_export";
 
 /**
  * A format a transcript can be exported to.
@@ -462,268 +446,240 @@ speakers: Array<string>,
 replaced: boolean, };
 
 /**
- * Whether a person may be contacted for research. Anything but `free` excludes them from
- * recruiting, whatever the screener says.
+ * A guide document: what the editor edits, the formats read and write.
  */
-export type ContactStatus = "free" | "opted-out" | "do-not-contact" | "blocklist";
+export type GuideDoc = { title: string, intro: string, sections: Array<GuideSection>, };
 
 /**
- * The kinds of directory file.
+ * A guide as lists show it: its newest version.
  */
-export type DirectoryFormat = "csv" | "slack" | "scim";
+export type GuideSummary = { id: number, study_id: number | null, title: string, current_version_id: number, version: number, versions: number, questions: number, 
+/**
+ * Sessions following any version of the guide.
+ */
+sessions: number, };
 
 /**
- * A row (or element) that could not be imported.
+ * A stored question of a version: its id is what answers and run mode point at.
  */
-export type Rejected = { 
-/**
- * The line in the file (CSV), or null for a JSON element (named in `reason`).
- */
-line: number | null, reason: string, };
+export type StoredQuestion = { id: number, position: number, section: string, text: string, probes: Array<string>, };
 
 /**
- * What a directory import did.
+ * One version in full: the document, its questions' ids, and who used it.
  */
-export type DirectoryReport = { created: number, updated: number, rejected: Array<Rejected>, };
+export type GuideVersionDetail = { id: number, guide_id: number, study_id: number | null, version: number, created_at: string, doc: GuideDoc, questions: Array<StoredQuestion>, sessions: number, 
+/**
+ * Every version of the guide, newest first.
+ */
+versions: Array<GuideVersionRef>, };
 
 /**
- * What forgetting a person removes.
+ * What a save did.
  */
-export type ForgetReport = { email: string, audit_events: number, outreach: number, participations: number, 
+export type SaveOutcome = { version_id: number, version: number, 
 /**
- * Sessions keep their transcript but no longer name the person.
+ * True when the save made a new version (the one before is pinned by a session).
  */
-sessions_unlinked: number, };
+new_version: boolean, };
 
 /**
- * Something that happened with a person.
+ * What a lint rule found.
  */
-export type HistoryItem = { at: string, 
-/**
- * `outreach`, `invitation` or `session`.
- */
-kind: string, 
-/**
- * The outreach or participation status, or the session's title.
- */
-status: string, study: string | null, channel: string | null, note: string | null, };
+export type LintCode = "leading" | "double_barrelled" | "closed" | "hypothetical" | "solution" | "vague" | "jargon" | "loaded" | "too_long";
 
 /**
- * One signal that decided an observed role, with its share of the person's events.
+ * One problem of one question.
  */
-export type RoleSignal = { signal: string, share: number, };
+export type Problem = { code: LintCode, 
+/**
+ * Why this is a problem, naming the words that show it.
+ */
+reason: string, 
+/**
+ * The question rewritten without the problem.
+ */
+suggestion: string, 
+/**
+ * The words of the question that triggered the rule, as written.
+ */
+words: string, };
 
 /**
- * A person's activity as the profile shows it.
+ * One question or probe and its problems, in the guide's order.
  */
-export type Activity = { events: number, active_days: number, 
+export type LintEntry = { section: string, text: string, 
 /**
- * Active days in the 90 days before the refresh (what the tier ranks).
+ * The question's number in the guide (1-based); a probe has its question's number.
  */
-active_days_90: number, first_seen: string | null, last_seen: string | null, tier: string | null, observed_role: string | null, 
+question: number, 
 /**
- * What decided the observed role: the category's share first, then its top actions.
+ * The probe's number under its question (1-based), none for the question itself.
  */
-role_why: Array<RoleSignal>, by_action: Record<string, number>, by_resource: Record<string, number>, by_namespace: Record<string, number>, 
-/**
- * Events per week, keyed by the week's Monday (`YYYY-MM-DD`).
- */
-by_week: Record<string, number>, };
+probe: number | null, problems: Array<Problem>, };
 
 /**
- * A person's profile (`rapport people show`).
+ * The lint of a whole guide.
  */
-export type PersonProfile = { id: number, email: string, name: string, team: string | null, role: string | null, manager: string | null, location: string | null, observed_role: string | null, contact_status: ContactStatus, consent: boolean, attributes: Record<string, unknown>, activity: Activity | null, history: Array<HistoryItem>, };
+export type LintReport = { questions: Array<LintEntry>, 
+/**
+ * How many problems in all.
+ */
+problems: number, };
 
 /**
- * The kinds of audit file.
+ * What happened to one question between two versions.
  */
-export type AuditFormat = "k8s" | "jsonl" | "csv";
+export type ChangeKind = "unchanged" | "added" | "removed" | "reworded" | "moved" | "edited";
 
 /**
- * How actors are matched to people. Matching by email is always tried first.
+ * One question's change.
  */
-export type MatchRule = { "kind": "email" } | { "kind": "local_part" } | { "kind": "attribute", "value": string };
+export type QuestionChange = { change: ChangeKind, section: string, old_text: string | null, new_text: string | null, 
+/**
+ * What else changed: "probes", "kind", "minutes", "note", "section".
+ */
+details: Array<string>, };
 
 /**
- * The options of an audit import.
+ * The difference of two versions.
  */
-export type AuditImportOptions = { 
+export type GuideDiff = { title_changed: boolean, intro_changed: boolean, added: number, removed: number, reworded: number, moved: number, edited: number, 
 /**
- * Null: told from the file (a `.csv` name is CSV; JSON with `auditID`/`stage` is k8s).
+ * The new version's questions in order (removed ones after the question they followed).
  */
-format: AuditFormat | null, 
-/**
- * `FIELD=PATH` pairs for JSON Lines and CSV.
- */
-map: Array<[string, string]>, match_rule: MatchRule, 
-/**
- * Count `system:` users (service accounts, controllers) too.
- */
-include_system: boolean, 
-/**
- * Import the good lines of a file with bad ones (listed in `rejected`).
- */
-skip_invalid: boolean, 
-/**
- * Read and count everything, then roll back: what an import would do.
- */
-dry_run: boolean, };
+changes: Array<QuestionChange>, };
 
 /**
- * An actor no person matched, with how many events they have in this file.
+ * One checked-off question of a session.
  */
-export type ActorCount = { actor: string, events: number, };
+export type QuestionCheck = { question_id: number, 
+/**
+ * When it was checked, in session time.
+ */
+at_ms: number, };
 
 /**
- * What an audit import did.
+ * A section's time budget and how many of its questions are checked.
  */
-export type AuditImportReport = { format: AuditFormat | null, 
+export type SectionBudget = { title: string, minutes: number | null, 
 /**
- * Events added (new, counted ones).
+ * The question ids of the section, in order.
  */
-events: number, 
-/**
- * Events already in the workspace (or earlier in the file).
- */
-duplicates: number, 
-/**
- * Lines of other stages than ResponseComplete.
- */
-skipped_stages: number, 
-/**
- * Lines of `system:` users (without `include_system`).
- */
-skipped_system: number, 
-/**
- * People whose events are in this file.
- */
-matched_people: number, unmatched_actors: Array<ActorCount>, rejected: Array<Rejected>, 
-/**
- * True when nothing was written (`dry_run`).
- */
-dry_run: boolean, };
+question_ids: Array<number>, };
 
 /**
- * A parse error: the 1-based column it points at and what was expected.
+ * Everything the run-mode screen shows.
  */
-export type ScreenerError = { column: number, message: string, };
+export type RunView = { session: SessionSummary, 
+/**
+ * None when neither the session nor its study has a guide.
+ */
+guide: GuideVersionDetail | null, sections: Array<SectionBudget>, checks: Array<QuestionCheck>, notes: Array<Note>, 
+/**
+ * The sum of the sections' budgets.
+ */
+total_minutes: number | null, };
 
 /**
- * The options of a recruit run (`rapport recruit`).
+ * Where a question was asked and answered in one transcript.
  */
-export type RecruitOptions = { study_id: number, size: number, 
+export type AnswerSpan = { 
 /**
- * Screener expressions; all must hold.
+ * When the interviewer asked it.
  */
-wheres: Array<string>, 
+asked_ms: number, 
 /**
- * Fields to stratify by; empty: `observed_role`, `tier`.
+ * The answer's start and end (the question's own segment when nobody answered).
  */
-stratify: Array<string>, 
+start_ms: number, end_ms: number, 
 /**
- * Days after an interview or invitation before a person may be invited again (90).
+ * The answer's beginning, at most about 240 characters.
  */
-cooldown_days: number | null, 
+excerpt: string, 
 /**
- * Invitations a person may get in 12 months (3).
+ * How well the interviewer's words matched the question (0 to 1).
  */
-max_invites_per_year: number | null, 
-/**
- * The seed of the pick; none: a new one, reported in the result.
- */
-seed: number | null, 
-/**
- * Say who would be picked without writing invitations.
- */
-dry_run: boolean, };
+score: number, };
 
 /**
- * A person picked.
+ * One cell of the answers matrix.
  */
-export type Selected = { person_id: number, email: string, name: string, strata: Record<string, string>, why: string, };
+export type Answer = { session: number, 
+/**
+ * When the interviewer asked it.
+ */
+asked_ms: number, 
+/**
+ * The answer's start and end (the question's own segment when nobody answered).
+ */
+start_ms: number, end_ms: number, 
+/**
+ * The answer's beginning, at most about 240 characters.
+ */
+excerpt: string, 
+/**
+ * How well the interviewer's words matched the question (0 to 1).
+ */
+score: number, };
 
 /**
- * A person left out before the screener, with the rule that did it.
+ * One row of the matrix: a question of the current guide version and its answers.
  */
-export type Excluded = { person_id: number, email: string, 
-/**
- * `opted-out`, `do-not-contact`, `blocklist`, `already-invited`, `cooldown`,
- * `invitation-limit` or `no-show`.
- */
-reason: string, detail: string, };
+export type AnswerRow = { id: number, section: string, text: string, answers: Array<Answer>, };
 
 /**
- * One stratum: its key, how many passed the screener in it, how many were picked.
+ * A column of the matrix.
  */
-export type Stratum = { key: Record<string, string>, eligible: number, selected: number, };
+export type AnswerSession = { id: number, person_name: string, at: string, has_transcript: boolean, 
+/**
+ * How many of the guide's questions were found in the transcript.
+ */
+found: number, };
 
 /**
- * What a recruit run chose.
+ * Questions × sessions for a study.
  */
-export type RecruitResult = { selected: Array<Selected>, excluded: Array<Excluded>, strata: Array<Stratum>, 
-/**
- * People not excluded whom the screener left out.
- */
-screened_out: number, seed: number, 
-/**
- * Invitations written (0 for a dry run).
- */
-invitations: number, };
+export type AnswersMatrix = { guide_id: number | null, version_id: number | null, sessions: Array<AnswerSession>, questions: Array<AnswerRow>, };
 
 /**
- * A new contact attempt.
+ * A study's notes page.
  */
-export type OutreachInput = { person_id: number, study_id: number | null, channel: string, status: string, note: string | null, 
+export type StudyNotes = { study_id: number, text: string, 
 /**
- * When it happened; none: now.
+ * When it was last saved; none when it never was.
  */
-at: string | null, };
+updated_at: string | null, };
 
 /**
- * A logged contact attempt.
+ * How session notes are written out.
  */
-export type OutreachEntry = { id: number, person_id: number, email: string, study: string | null, channel: string, status: string, at: string, note: string | null, };
+export type NotesFormat = "md" | "csv";
 
 /**
- * Someone whose last contact got no answer yet and is at least `days` old.
+ * What a link points at.
  */
-export type Due = { person_id: number, email: string, name: string, study: string | null, last_status: string, last_channel: string, last_at: string, days_since: number, };
+export type LinkKind = "study" | "session" | "finding";
 
 /**
- * One invitation as the Outreach board shows it.
+ * A parsed and resolved link.
  */
-export type Participation = { id: number, person_id: number, email: string, name: string, study_id: number, study: string, 
+export type LinkTarget = { kind: LinkKind, id: number, 
 /**
- * invited, scheduled, attended, no-show, declined, cancelled.
+ * A moment of a session, in milliseconds.
  */
-status: string, 
+t_ms: number | null, 
 /**
- * The latest contact's status and time, if any.
+ * The study it belongs to (the study itself for a study link).
  */
-last_contact: string | null, last_contact_at: string | null, 
+study_id: number, 
 /**
- * A follow-up is due (see [`due`]).
+ * What the thing is called, for a person to read.
  */
-follow_up_due: boolean, invited_at: string, scheduled_at: string | null, duration_min: number, consent_form: string | null, consent_signed_at: string | null, incentive_amount: number | null, incentive_currency: string | null, incentive_paid_at: string | null, why: string | null, };
-
+title: string, 
 /**
- * Changes to an invitation; `None` leaves a field as it is.
+ * The canonical form of the link.
  */
-export type ParticipationUpdate = { status: string | null, scheduled_at: string | null, duration_min: number | null, consent_form: string | null, consent_signed_at: string | null, incentive_amount: number | null, incentive_currency: string | null, incentive_paid_at: string | null, };
-
-/**
- * An invitation rendered for each way of sending it.
- */
-export type RenderedInvitation = { subject: string, body: string, 
-/**
- * `mailto:` link (RFC 6068) with subject and body.
- */
-mailto: string, 
-/**
- * The same message for Slack (bold subject, plain body).
- */
-slack: string, };
+url: string, };
 
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
@@ -757,40 +713,6 @@ export const commands = {
   tagCounts: (studyId: number | null) => invoke<Array<TagCount>>("tag_counts", { studyId }),
   /** Everyone in the directory. */
   peopleList: () => invoke<Array<PersonSummary>>("people_list"),
-  /** Import people from a directory file (picked with `dialogOpen("directory")`); `dryRun` previews who is new, updated or refused. */
-  peopleImport: (path: string, format: DirectoryFormat | null, skipInvalid: boolean, dryRun: boolean) => invoke<DirectoryReport>("people_import", { path, format, skipInvalid, dryRun }),
-  /** Import an audit log (picked with `dialogOpen("audit_log")`); `options.dryRun` previews the counts and writes nothing. */
-  auditImport: (path: string, options: AuditImportOptions) => invoke<AuditImportReport>("audit_import", { path, options }),
-  /** One person's profile: directory fields, attributes, activity, observed role and why, history. */
-  personProfile: (id: number) => invoke<PersonProfile>("person_profile", { id }),
-  /** A person's events per week as an SVG chart. */
-  personChart: (id: number) => invoke<string>("person_chart", { id }),
-  /** Set whether a person may be contacted. */
-  personSetContactStatus: (id: number, status: ContactStatus) => invoke<PersonSummary>("person_set_contact_status", { id, status }),
-  /** Remove a person with their audit events, outreach and invitations. */
-  personForget: (id: number) => invoke<ForgetReport>("person_forget", { id }),
-  /** Parse a screener expression: null when it is valid, else the column and what was expected. */
-  screenerCheck: (expr: string) => invoke<ScreenerError | null>("screener_check", { expr }),
-  /** Run the exclusions, the screener and the stratified pick; unless `options.dryRun`, write the invitations. */
-  recruitRun: (options: RecruitOptions) => invoke<RecruitResult>("recruit_run", { options }),
-  /** Export a study's invitations as CSV into a file chosen with `dialogSave("recruit_csv")`. */
-  recruitExport: (studyId: number, path: string) => invoke<string>("recruit_export", { studyId, path }),
-  /** Invitations (of one study, or all) with their latest contact; a follow-up is due after `days`. */
-  outreachBoard: (studyId: number | null, days: number) => invoke<Array<Participation>>("outreach_board", { studyId, days }),
-  /** Who needs a follow-up: the last contact got no answer for `days` days. */
-  outreachDue: (days: number) => invoke<Array<Due>>("outreach_due", { days }),
-  /** Log a contact attempt. */
-  outreachLog: (input: OutreachInput) => invoke<OutreachEntry>("outreach_log", { input }),
-  /** Delete a logged contact attempt. */
-  outreachDelete: (id: number) => invoke<null>("outreach_delete", { id }),
-  /** Change an invitation: status, agreed time, consent, incentive. */
-  participationUpdate: (id: number, update: ParticipationUpdate) => invoke<Participation>("participation_update", { id, update }),
-  /** Delete an invitation. */
-  participationDelete: (id: number) => invoke<null>("participation_delete", { id }),
-  /** The invitation message: subject, body, mailto: link and Slack text. */
-  invitationRender: (id: number, template: string | null, times: Array<string>) => invoke<RenderedInvitation>("invitation_render", { id, template, times }),
-  /** Write the invitation's `.ics` into a file chosen with `dialogSave("invitation")`. */
-  invitationIcsExport: (id: number, path: string) => invoke<string>("invitation_ics_export", { id, path }),
   /** Sessions of one study, or of all when `studyId` is null. */
   sessionList: (studyId: number | null) => invoke<Array<SessionSummary>>("session_list", { studyId }),
   /** One session's page: transcript, notes, highlights, recordings. */
@@ -851,9 +773,7 @@ export const commands = {
   modelList: () => invoke<Array<ModelInfo>>("model_list"),
   /** The model to use for interviews on this machine (from its cores and memory), and why. */
   modelRecommendation: () => invoke<Recommendation>("model_recommendation"),
-  /** The voice activity detector's model (transcription needs it): installed, usable, where. */
-  modelVad: () => invoke<VadInfo>("model_vad"),
-  /** Start downloading a model (`silero-v5.1.2`: the VAD model); returns the job id, progress and the end arrive on `onEvent`. */
+  /** Start downloading a model; returns the job id, progress and the end arrive on `onEvent`. */
   modelDownloadStart: (name: string, onEvent: Channel<JobEvent>) => invoke<number>("model_download_start", { name, onEvent }),
   /** Cancel a download (its partial file is kept for a resume); false when it is not running. */
   modelDownloadCancel: (job: number) => invoke<boolean>("model_download_cancel", { job }),
@@ -862,5 +782,47 @@ export const commands = {
   /** NPS, deploys, incidents and metrics at a glance. */
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
-  uiReady: (marks: Array<[string, number]>) => invoke<null>("ui_ready", { marks }),
+  uiReady: () => invoke<null>("ui_ready"),
+  /** The guides of a study (or all when `studyId` is null), newest first. */
+  guideList: (studyId: number | null) => invoke<Array<GuideSummary>>("guide_list", { studyId }),
+  /** One guide version in full: the document, its question ids, the guide's versions. */
+  guideVersion: (versionId: number) => invoke<GuideVersionDetail>("guide_version", { versionId }),
+  /** Create a guide in a study with one question to start from; returns the guide id. */
+  guideCreate: (studyId: number, title: string) => invoke<number>("guide_create", { studyId, title }),
+  /** Save an edit: a new version when a session used the newest one, else it is replaced. */
+  guideSave: (guideId: number, doc: GuideDoc) => invoke<SaveOutcome>("guide_save", { guideId, doc }),
+  /** Delete a guide with its versions; returns how many sessions now follow no guide. */
+  guideDelete: (guideId: number) => invoke<number>("guide_delete", { guideId }),
+  /** Lint every question and probe of a guide (the editor's document, saved or not). */
+  guideLint: (doc: GuideDoc) => invoke<LintReport>("guide_lint", { doc }),
+  /** Compare two versions of a guide. */
+  guideDiff: (fromVersion: number, toVersion: number) => invoke<GuideDiff>("guide_diff", { fromVersion, toVersion }),
+  /** Read a guide file (picked with `dialogOpen("guide")`) and show what an import stores, storing nothing. */
+  guidePreview: (path: string) => invoke<GuideDoc>("guide_preview", { path }),
+  /** Import a guide file into a study (same title: a new version); returns the version id. */
+  guideImport: (studyId: number, path: string) => invoke<number>("guide_import", { studyId, path }),
+  /** Write a version's canonical Markdown into a file chosen with `dialogSave("guide_export")`. */
+  guideExport: (versionId: number, path: string) => invoke<string>("guide_export", { versionId, path }),
+  /** Run mode: the session's guide, section budgets, checks and notes. */
+  runView: (sessionId: number) => invoke<RunView>("run_view", { sessionId }),
+  /** Check a question off (at `atMs` of session time) or clear it. */
+  runCheck: (sessionId: number, questionId: number, atMs: number, done: boolean) => invoke<Array<QuestionCheck>>("run_check", { sessionId, questionId, atMs, done }),
+  /** Add a note at a moment of a session; returns the session's notes. */
+  noteAdd: (sessionId: number, atMs: number, text: string) => invoke<Array<Note>>("note_add", { sessionId, atMs, text }),
+  /** Change a note's time and text; returns the session's notes. */
+  noteUpdate: (id: number, atMs: number, text: string) => invoke<Array<Note>>("note_update", { id, atMs, text }),
+  /** Delete a note; returns the session's notes. */
+  noteDelete: (id: number) => invoke<Array<Note>>("note_delete", { id }),
+  /** Questions × sessions: where each question was asked in each transcript, and the answer. */
+  guideAnswers: (studyId: number) => invoke<AnswersMatrix>("guide_answers", { studyId }),
+  /** A study's notes page. */
+  studyNotes: (studyId: number) => invoke<StudyNotes>("study_notes", { studyId }),
+  /** Replace a study's notes page. */
+  studyNotesSave: (studyId: number, text: string) => invoke<StudyNotes>("study_notes_save", { studyId, text }),
+  /** Check a rapport:// link and say where it points. */
+  linkResolve: (url: string) => invoke<LinkTarget>("link_resolve", { url }),
+  /** The `rapport://` link the app was started with (`--open URL`), if any. */
+  launchLink: () => invoke<string | null>("launch_link"),
+  /** Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`. */
+  notesExport: (sessionId: number, format: NotesFormat, path: string) => invoke<string>("notes_export", { sessionId, format, path }),
 };

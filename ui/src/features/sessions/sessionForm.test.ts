@@ -83,6 +83,7 @@ describe("latestGuideVersion", () => {
     title: "Guide",
     version,
     created_at,
+    sessions: 0,
   });
   it("takes the current version (listed first), or none", () => {
     expect(latestGuideVersion([])).toBeNull();

@@ -1,0 +1,49 @@
+//! rapport:// links in the window: copying one, and opening one (checked by the core first).
+import { commands } from "../../lib/bindings.gen";
+import { router } from "../../lib/router.svelte";
+
+export function studyLink(id: number): string {
+  return `rapport://study/${id}`;
+}
+
+export function sessionLink(id: number, tMs?: number | null): string {
+  return tMs == null ? `rapport://session/${id}` : `rapport://session/${id}?t=${Math.floor(Math.max(0, tMs) / 1000)}`;
+}
+
+export function findingLink(id: number): string {
+  return `rapport://finding/${id}`;
+}
+
+/** Opens the place a link points at; rejects with the core's error when it points nowhere. */
+export async function openLink(url: string): Promise<void> {
+  const t = await commands.linkResolve(url);
+  if (t.kind === "study") router.navigate("study", { id: t.id });
+  else if (t.kind === "session") router.navigate("session", t.t_ms === null ? { id: t.id } : { id: t.id, t: t.t_ms });
+  else {
+    // A finding is shown on its study's page: go there and bring its card into view.
+    router.navigate("study", { id: t.study_id, finding: t.id });
+    const until = Date.now() + 5000;
+    const reveal = () => {
+      const card = document.getElementById(`finding-${t.id}`);
+      if (card) card.scrollIntoView({ block: "center" });
+      else if (Date.now() < until) setTimeout(reveal, 100);
+    };
+    reveal();
+  }
+}
+
+/** Opens the link the app was started with (`rapport open URL`), if any. */
+export async function openLaunchLink(): Promise<void> {
+  const url = await commands.launchLink();
+  if (url) await openLink(url);
+}
+
+/** Copies text to the clipboard; false when the clipboard is not available. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
