@@ -397,10 +397,20 @@ const V3: &str = r#"
 ALTER TABLE studies ADD COLUMN archived_at TEXT;
 "#;
 
+/// Migration 4 (synthesis): a tag's colour (`#rrggbb`), and a finding's status (draft,
+/// reviewed, shared, acted on), severity and confidence.
+const SYNTHESIS: &str = r#"
+ALTER TABLE tags ADD COLUMN color TEXT;
+ALTER TABLE findings ADD COLUMN status TEXT NOT NULL DEFAULT 'draft'
+    CHECK (status IN ('draft', 'reviewed', 'shared', 'acted_on'));
+ALTER TABLE findings ADD COLUMN severity TEXT CHECK (severity IN ('low', 'medium', 'high', 'critical'));
+ALTER TABLE findings ADD COLUMN confidence TEXT CHECK (confidence IN ('low', 'medium', 'high'));
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(SYNTHESIS)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
