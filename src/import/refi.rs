@@ -295,7 +295,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             for vv in case.all("VariableValue") {
                 let Some(var) = vv.first("VariableRef").and_then(|r| r.attr("targetGUID")) else { continue };
                 let Some(var_name) = variables.get(&norm_guid(var)) else {
-                    ctx.report.not_imported.push(format!("case {name:?}: a value of an unknown variable {var}"));
+                    ctx.report.not_imported.push(format!("case \"{name}\": a value of an unknown variable {var}"));
                     continue;
                 };
                 let value = vv
@@ -316,7 +316,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                     let e = format!("case-{}@refi-qda.invalid", &guid[..8].to_ascii_lowercase());
                     ctx.report
                         .not_imported
-                        .push(format!("case {name:?} has no email; added to the directory as {e}"));
+                        .push(format!("case \"{name}\" has no email; added to the directory as {e}"));
                     e
                 }
             };
@@ -331,7 +331,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             if selections > 0 {
                 ctx.report
                     .not_imported
-                    .push(format!("case {name:?}: {selections} codes or selections linked to the case itself"));
+                    .push(format!("case \"{name}\": {selections} codes or selections linked to the case itself"));
             }
         }
     }
@@ -345,7 +345,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
     for media in sources.children.iter().filter(|c| c.name == "AudioSource" || c.name == "VideoSource") {
         let name = media.attr("name").or(media.attr("path")).unwrap_or("recording");
         ctx.report.not_imported.push(format!(
-            "{} {name:?}: the recording itself (add it to the session with `rapport recording add`)",
+            "{} \"{name}\": the recording itself (add it to the session with `rapport recording add`)",
             if media.name == "AudioSource" { "audio" } else { "video" }
         ));
         for t in media.all("Transcript") {
@@ -365,7 +365,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         for kind in ["AudioSelection", "VideoSelection"] {
             let n = media.all(kind).count();
             if n > 0 {
-                ctx.report.not_imported.push(format!("{name:?}: {n} coded time spans of the recording ({kind})"));
+                ctx.report.not_imported.push(format!("\"{name}\": {n} coded time spans of the recording ({kind})"));
             }
         }
     }
@@ -387,7 +387,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             Err(why) => {
                 let sel = src.all("PlainTextSelection").count();
                 ctx.report.not_imported.push(format!(
-                    "source {name:?}: {why}{}",
+                    "source \"{name}\": {why}{}",
                     if sel > 0 { format!("; its {sel} coded selections were not imported") } else { String::new() }
                 ));
                 continue;
@@ -440,7 +440,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             let sel_name = sel.attr("name").unwrap_or("selection");
             if start >= end || end > total {
                 ctx.report.not_imported.push(format!(
-                    "source {name:?}: selection {sel_name:?} ({start}–{end}) is outside the text ({total} characters)"
+                    "source \"{name}\": selection \"{sel_name}\" ({start}–{end}) is outside the text ({total} characters)"
                 ));
                 continue;
             }
@@ -452,7 +452,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                     None => ctx
                         .report
                         .not_imported
-                        .push(format!("source {name:?}: a coding of {sel_name:?} refers to an unknown code {target}")),
+                        .push(format!("source \"{name}\": a coding of \"{sel_name}\" refers to an unknown code {target}")),
                 }
             }
             let mut comment: Vec<String> = sel.child_text("Description").into_iter().collect();
@@ -478,12 +478,12 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         if src.name == "Transcript" {
             let n = src.all("TranscriptSelection").count();
             if n > 0 {
-                ctx.report.not_imported.push(format!("transcript {name:?}: {n} transcript selections"));
+                ctx.report.not_imported.push(format!("transcript \"{name}\": {n} transcript selections"));
             }
         }
         let whole = src.all("Coding").count();
         if whole > 0 {
-            ctx.report.not_imported.push(format!("source {name:?}: {whole} codings of the whole source"));
+            ctx.report.not_imported.push(format!("source \"{name}\": {whole} codings of the whole source"));
         }
         for r in src.all("NoteRef") {
             let g = norm_guid(r.attr("targetGUID").unwrap_or_default());
@@ -497,7 +497,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
     for kind in ["PictureSource", "PDFSource"] {
         for s in sources.all(kind) {
             ctx.report.not_imported.push(format!(
-                "{} {:?} (Rapport reads text sources only)",
+                "{} \"{}\" (Rapport reads text sources only)",
                 if kind == "PDFSource" { "PDF" } else { "picture" },
                 s.attr("name").unwrap_or("")
             ));
@@ -505,7 +505,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
     }
     for (g, (name, _)) in &notes {
         if !notes_used.contains(g) {
-            ctx.report.not_imported.push(format!("note {name:?}: not attached to a source (Rapport keeps notes on sessions)"));
+            ctx.report.not_imported.push(format!("note \"{name}\": not attached to a source (Rapport keeps notes on sessions)"));
         }
     }
     for kind in ["Links", "Sets", "Graphs"] {

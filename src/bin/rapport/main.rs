@@ -10,6 +10,7 @@ mod ctx;
 mod models;
 mod search;
 mod studies;
+mod synthesis;
 mod transcripts;
 mod workspace;
 
@@ -51,6 +52,8 @@ enum Command {
     Models(models::Cmd),
     #[command(flatten)]
     Audio(audio::Cmd),
+    #[command(flatten)]
+    Synthesis(synthesis::Cmd),
 }
 
 impl Command {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Transcripts(cmd) => transcripts::run(&ctx, cmd),
         Command::Models(cmd) => models::run(&ctx, cmd),
         Command::Audio(cmd) => audio::run(&ctx, cmd),
+        Command::Synthesis(cmd) => synthesis::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb on a workspace that succeeded (cheap when nothing changed). Verbs that need no

@@ -1,11 +1,11 @@
-//! Verbs on studies, sessions, people and findings.
+//! Verbs on studies, sessions and people (findings are in `synthesis.rs`).
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
 use rapport::session::{DeletePlan, SessionInput};
 use rapport::study::StudyInput;
-use rapport::{finding, people, session, study};
+use rapport::{people, session, study};
 
 use crate::ctx::{date, yes_no, Ctx};
 
@@ -25,11 +25,6 @@ pub enum Cmd {
     People {
         #[command(subcommand)]
         command: PeopleCmd,
-    },
-    /// Findings.
-    Finding {
-        #[command(subcommand)]
-        command: FindingCmd,
     },
 }
 
@@ -142,16 +137,6 @@ pub enum SessionCmd {
 pub enum PeopleCmd {
     /// List people.
     List,
-}
-
-#[derive(Subcommand)]
-pub enum FindingCmd {
-    /// List findings with their evidence.
-    List {
-        /// Only the findings of this study (id or name).
-        #[arg(long)]
-        study: Option<String>,
-    },
 }
 
 pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
@@ -287,17 +272,6 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         p.role.unwrap_or_default(),
                         p.status
                     );
-                }
-            }
-        }
-        Cmd::Finding { command: FindingCmd::List { study: key } } => {
-            let study_id = key.as_deref().map(|k| study::resolve(conn, k)).transpose()?;
-            let list = finding::list(conn, study_id)?;
-            if ctx.json {
-                ctx.print_json(&list)?;
-            } else {
-                for f in list {
-                    println!("{:>4}  {}  ({} evidence, {})", f.id, f.title, f.evidence.len(), f.study);
                 }
             }
         }
