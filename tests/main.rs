@@ -5,6 +5,7 @@ mod media;
 mod models;
 mod search;
 mod store;
+mod synthesis;
 mod transcribe;
 mod transcripts;
 mod util;

@@ -263,11 +263,6 @@ fn note_texts(zip: &mut Option<SafeZip>, root: &Node) -> Result<HashMap<String, 
 
 /// Imports a parsed, validated project into `study_id`.
 fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, study_id: i64) -> Result<()> {
-    for c in &root.children {
-        if !PROJECT_CHILDREN.contains(&c.name.as_str()) {
-            return Err(schema_error("project.qde", c, "is not an element of <Project>"));
-        }
-    }
     if let Some(cb) = root.first("CodeBook") {
         if let Some(codes) = cb.first("Codes") {
             import_codes(ctx, None, codes)?;
@@ -548,10 +543,16 @@ pub fn import_qdpx(conn: &Connection, path: &Path, study: Option<&str>, dry_run:
             Error::invalid(path.display().to_string(), "the archive holds no project.qde (a .qdpx project must)")
         })?;
     let bytes = zip.read(&qde)?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::invalid(&qde, "project.qde is not UTF-8"))?;
-    let root = xml::parse(&qde, &text)?;
-    check_root(&qde, &root, "Project", PROJECT_NS)?;
-    validate(&qde, &root)?;
+    let label = format!("{}: {qde}", path.display());
+    let text = String::from_utf8(bytes).map_err(|_| Error::invalid(&label, "not UTF-8 (REFI-QDA XML is)"))?;
+    let root = xml::parse(&label, &text)?;
+    check_root(&label, &root, "Project", PROJECT_NS)?;
+    validate(&label, &root)?;
+    for c in &root.children {
+        if !PROJECT_CHILDREN.contains(&c.name.as_str()) {
+            return Err(schema_error(&label, c, "is not an element of <Project>"));
+        }
+    }
     let mut zip = Some(zip);
     with_savepoint(conn, dry_run, || {
         let (study_id, created) = match study {

@@ -99,8 +99,11 @@ pub fn parse(file: &str, src: &str) -> Result<Node> {
             _ => {}
         }
     }
-    if !stack.is_empty() {
-        return Err(Error::invalid(file, format!("the XML ends inside <{}>", stack.last().unwrap().name)));
+    if let Some(open) = stack.last() {
+        return Err(Error::invalid(
+            format!("{file}: line {}", open.line),
+            format!("<{}> opened here is never closed (the XML ends first)", open.name),
+        ));
     }
     root.ok_or_else(|| Error::invalid(file, "no XML element in the file"))
 }
