@@ -4,7 +4,12 @@
 //! `commands` object wrapping `invoke`. The test `bindings_file_matches_a_fresh_export`
 //! fails when the committed file differs; `scripts/gen-bindings` rewrites it.
 
+use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
+use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
 use rapport::coding::{HighlightView, TagCount};
+use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport, RedactionCount};
+use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
+use rapport::import::RefiImportReport;
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
@@ -135,6 +140,24 @@ pub fn render() -> String {
         decl::<Cue>(&cfg),
         decl::<ImportPreview>(&cfg),
         decl::<ImportReport>(&cfg),
+        decl::<RoleCount>(&cfg),
+        decl::<TagView>(&cfg),
+        decl::<TagInput>(&cfg),
+        decl::<UsageRow>(&cfg),
+        decl::<TagUsage>(&cfg),
+        decl::<TagMerge>(&cfg),
+        decl::<TagDeletePlan>(&cfg),
+        decl::<HighlightInput>(&cfg),
+        decl::<HighlightFilter>(&cfg),
+        decl::<HighlightRow>(&cfg),
+        decl::<FindingInput>(&cfg),
+        decl::<FindingPatch>(&cfg),
+        decl::<LinkKind>(&cfg),
+        decl::<StudyExportFormat>(&cfg),
+        decl::<ExportOptions>(&cfg),
+        decl::<RedactionCount>(&cfg),
+        decl::<ExportReport>(&cfg),
+        decl::<RefiImportReport>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

@@ -29,6 +29,8 @@ pub enum PickPurpose {
     Transcript,
     /// A ggml model file to import.
     Model,
+    /// A REFI-QDA project (`.qdpx`) or codebook (`.qdc`) to import.
+    RefiProject,
 }
 
 /// What a file is saved as.
@@ -37,6 +39,8 @@ pub enum PickPurpose {
 pub enum SavePurpose {
     /// A transcript export.
     TranscriptExport,
+    /// A study export (report, slides, spreadsheets, REFI-QDA, Jira).
+    StudyExport,
 }
 
 /// How a path is used by a command.
@@ -62,6 +66,9 @@ impl PickPurpose {
                 ("Import a transcript", Some(("Transcripts", &["vtt", "srt", "txt", "json"])))
             }
             PickPurpose::Model => ("Import a whisper model", Some(("ggml models", &["bin"]))),
+            PickPurpose::RefiProject => {
+                ("Import a REFI-QDA project or codebook", Some(("REFI-QDA", &["qdpx", "qdc"])))
+            }
         }
     }
 }

@@ -27,6 +27,7 @@ pub use data::{RedactionCount, StudyData};
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "StudyExportFormat")]
 pub enum ExportFormat {
     Csv,
     Md,

@@ -70,12 +70,32 @@ duration_ms: number | null, };
 /**
  * One piece of evidence: a highlight with where it was said.
  */
-export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, speaker: string | null, start_ms: number, end_ms: number, text: string, };
+export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, person_role: string | null, speaker: string | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, };
 
 /**
  * A finding with its evidence and links.
  */
-export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, evidence: Array<EvidenceView>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
+export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, 
+/**
+ * draft, reviewed, shared or acted_on.
+ */
+status: string, 
+/**
+ * low, medium, high or critical.
+ */
+severity: string | null, 
+/**
+ * low, medium or high.
+ */
+confidence: string | null, evidence: Array<EvidenceView>, 
+/**
+ * Different people whose sessions the evidence comes from.
+ */
+people: number, 
+/**
+ * Those people by role (the directory's role; "unknown" without one).
+ */
+roles: Array<RoleCount>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
 
 /**
  * Everything the study page shows.
@@ -373,12 +393,12 @@ export type GuideVersionRef = { id: number, guide_id: number, title: string, ver
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "refi_project";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export";
+export type SavePurpose = "transcript_export" | "study_export";
 
 /**
  * A format a transcript can be exported to.
@@ -427,6 +447,193 @@ speakers: Array<string>,
  * Whether the session had a transcript that this one replaced.
  */
 replaced: boolean, };
+
+/**
+ * How many people of one role back a finding.
+ */
+export type RoleCount = { role: string, people: number, };
+
+/**
+ * A tag of the codebook with how much it is used (in one study, or everywhere).
+ */
+export type TagView = { id: number, parent_id: number | null, name: string, path: string, description: string | null, color: string | null, 
+/**
+ * Highlights carrying this tag itself.
+ */
+highlights: number, 
+/**
+ * Sessions with at least one of them.
+ */
+sessions: number, 
+/**
+ * People interviewed in those sessions.
+ */
+people: number, };
+
+/**
+ * A new tag, or the fields to change of one.
+ */
+export type TagInput = { path: string, description: string | null, color: string | null, };
+
+/**
+ * One row of [`TagUsage`].
+ */
+export type UsageRow = { id: number, label: string, highlights: number, };
+
+/**
+ * Counts of one tag's highlights per session and per person.
+ */
+export type TagUsage = { tag: TagView, by_session: Array<UsageRow>, by_person: Array<UsageRow>, };
+
+/**
+ * What a merge did.
+ */
+export type TagMerge = { from: string, into: string, 
+/**
+ * Highlights that now carry `into` instead of `from`.
+ */
+highlights: number, 
+/**
+ * Child tags moved under `into`.
+ */
+children: number, };
+
+/**
+ * What deleting a tag removes.
+ */
+export type TagDeletePlan = { path: string, 
+/**
+ * The tag and its descendants.
+ */
+tags: Array<string>, 
+/**
+ * Tag marks taken off highlights.
+ */
+codings: number, 
+/**
+ * Highlights left with no tag at all (they are kept).
+ */
+highlights_left_untagged: number, };
+
+/**
+ * A new highlight: a span of the session's transcript, or words of one of its notes.
+ */
+export type HighlightInput = { session_id: number, start_ms: number, end_ms: number, 
+/**
+ * Tag paths (made when missing).
+ */
+tags: Array<string>, comment: string | null, 
+/**
+ * The exact words selected; they must be in the transcript inside the span (or in the
+ * note). `None` takes the whole segments inside the span.
+ */
+text: string | null, 
+/**
+ * Highlight words of this note of the session instead of the transcript.
+ */
+note_id: number | null, };
+
+/**
+ * Which highlights to list.
+ */
+export type HighlightFilter = { study_id: number | null, session_id: number | null, 
+/**
+ * A tag path: highlights carrying it or one of its descendants.
+ */
+tag: string | null, };
+
+/**
+ * A highlight with where it comes from, as lists, the findings board and exports show it.
+ */
+export type HighlightRow = { id: number, session_id: number, study_id: number, session_title: string | null, person_id: number | null, person_name: string | null, person_role: string | null, 
+/**
+ * The speaker of the segment where it starts (none for a note).
+ */
+speaker: string | null, note_id: number | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, comment: string | null, 
+/**
+ * Findings that use it as evidence.
+ */
+findings: Array<number>, };
+
+/**
+ * A finding's fields as the board's form and `finding add` give them.
+ */
+export type FindingInput = { title: string, body: string | null, status: string | null, severity: string | null, confidence: string | null, 
+/**
+ * Highlights to attach as evidence.
+ */
+evidence: Array<number>, };
+
+/**
+ * What `update` changes; `None` keeps a field, an empty string removes an optional one.
+ */
+export type FindingPatch = { title: string | null, body: string | null, status: string | null, severity: string | null, confidence: string | null, };
+
+/**
+ * What a finding can be linked to.
+ */
+export type LinkKind = "service" | "metric" | "nps";
+
+/**
+ * The export formats.
+ */
+export type StudyExportFormat = "csv" | "md" | "html" | "json" | "qdpx" | "qdc" | "jira";
+
+/**
+ * How to export.
+ */
+export type ExportOptions = { redact: boolean, 
+/**
+ * Names to redact besides the directory's (people outside it, customers, …).
+ */
+redact_names: Array<string>, 
+/**
+ * `html`: slides instead of the report.
+ */
+slides: boolean, 
+/**
+ * `md`: one GitHub issue body per finding reviewed or later (a folder of files).
+ */
+per_finding: boolean, };
+
+/**
+ * One kind of thing redacted and how often.
+ */
+export type RedactionCount = { what: string, count: number, };
+
+/**
+ * What an export wrote.
+ */
+export type ExportReport = { 
+/**
+ * The file (or, for `md --per-finding`, the folder) written.
+ */
+path: string, format: StudyExportFormat, 
+/**
+ * Files inside the zip or folder (empty for a single file).
+ */
+files: Array<string>, findings: number, highlights: number, redacted: boolean, redactions: Array<RedactionCount>, };
+
+/**
+ * What an import brought in (or, for a preview, would bring in).
+ */
+export type RefiImportReport = { 
+/**
+ * The study the sources went into (none for a codebook).
+ */
+study_id: number | null, study: string | null, study_created: boolean, 
+/**
+ * Codes read; how many of them were new tags.
+ */
+codes: number, codes_new: number, sources: number, sessions: Array<number>, codings: number, cases: number, notes: number, 
+/**
+ * What could not be mapped, one line each.
+ */
+not_imported: Array<string>, 
+/**
+ * True when nothing was written (a preview).
+ */
+dry_run: boolean, };
 
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
@@ -530,4 +737,50 @@ export const commands = {
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
   uiReady: () => invoke<null>("ui_ready"),
+  /** The codebook with highlight, session and people counts (of one study, or all). */
+  tagList: (studyId: number | null) => invoke<Array<TagView>>("tag_list", { studyId }),
+  /** One tag's highlights per session and per person. */
+  tagUsage: (id: number, studyId: number | null) => invoke<TagUsage>("tag_usage", { id, studyId }),
+  /** Add a tag (missing parents are made); an existing path is `already_exists`. */
+  tagAdd: (input: TagInput) => invoke<TagView>("tag_add", { input }),
+  /** Change a tag's description and colour (null keeps, "" removes). */
+  tagEdit: (id: number, description: string | null, color: string | null) => invoke<TagView>("tag_edit", { id, description, color }),
+  /** Rename a tag's own level; its children follow. */
+  tagRename: (id: number, name: string) => invoke<TagView>("tag_rename", { id, name }),
+  /** Move a tag under another (null: to the top level). */
+  tagMove: (id: number, parentId: number | null) => invoke<TagView>("tag_move", { id, parentId }),
+  /** Merge a tag into another: its highlights and children follow. */
+  tagMerge: (from: number, into: number) => invoke<TagMerge>("tag_merge", { from, into }),
+  /** What deleting a tag would remove. */
+  tagDeletePlan: (id: number) => invoke<TagDeletePlan>("tag_delete_plan", { id }),
+  /** Delete a tag and its children (the highlights stay). */
+  tagDelete: (id: number) => invoke<TagDeletePlan>("tag_delete", { id }),
+  /** Highlight words of a session's transcript (or note) with tags and a comment. */
+  highlightAdd: (input: HighlightInput) => invoke<HighlightRow>("highlight_add", { input }),
+  /** Highlights of a study, a session or a tag. */
+  highlightList: (filter: HighlightFilter) => invoke<Array<HighlightRow>>("highlight_list", { filter }),
+  /** Replace a highlight's tags and/or comment (null keeps). */
+  highlightUpdate: (id: number, tags: Array<string> | null, comment: string | null) => invoke<HighlightRow>("highlight_update", { id, tags, comment }),
+  /** Delete a highlight. */
+  highlightDelete: (id: number) => invoke<null>("highlight_delete", { id }),
+  /** Create a finding (with evidence) in a study. */
+  findingCreate: (studyId: number, input: FindingInput) => invoke<FindingSummary>("finding_create", { studyId, input }),
+  /** Change a finding's title, statement, status, severity, confidence. */
+  findingUpdate: (id: number, patch: FindingPatch) => invoke<FindingSummary>("finding_update", { id, patch }),
+  /** Delete a finding (its highlights stay). */
+  findingDelete: (id: number) => invoke<null>("finding_delete", { id }),
+  /** Add a highlight to a finding's evidence. */
+  findingEvidenceAdd: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_add", { id, highlightId }),
+  /** Take a highlight out of a finding's evidence. */
+  findingEvidenceRemove: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_remove", { id, highlightId }),
+  /** Link (linked = true) or unlink a service, metric or NPS segment. */
+  findingLink: (id: number, kind: LinkKind, value: string, linked: boolean) => invoke<FindingSummary>("finding_link", { id, kind, value, linked }),
+  /** The HTML report (or slides) of a study, for the export dialog's preview. */
+  exportPreview: (studyId: number, options: ExportOptions) => invoke<string>("export_preview", { studyId, options }),
+  /** The file name an export suggests in the save dialog. */
+  exportSuggestedName: (studyId: number, format: StudyExportFormat, options: ExportOptions) => invoke<string>("export_suggested_name", { studyId, format, options }),
+  /** Export a study into a path chosen with `dialogSave("study_export")`. */
+  exportStudy: (studyId: number, format: StudyExportFormat, options: ExportOptions, path: string) => invoke<ExportReport>("export_study", { studyId, format, options, path }),
+  /** Import a REFI-QDA project or codebook (picked with `dialogOpen("refi_project")`); `dryRun` previews, writing nothing. */
+  refiImport: (path: string, studyId: number | null, dryRun: boolean) => invoke<RefiImportReport>("refi_import", { path, studyId, dryRun }),
 };
