@@ -6,7 +6,8 @@ import { people } from "./features/people";
 import { sessions } from "./features/sessions";
 import { search } from "./features/search";
 import { findings } from "./features/findings";
+import { codebook } from "./features/synthesis";
 import { insights } from "./features/insights";
 import { models } from "./features/models";
 
-export const registry = createRegistry([studies, people, sessions, search, findings, insights, models]);
+export const registry = createRegistry([studies, people, sessions, search, findings, codebook, insights, models]);
