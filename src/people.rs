@@ -174,9 +174,12 @@ pub fn merge_attributes(
     id: i64,
     values: &std::collections::BTreeMap<String, String>,
 ) -> Result<()> {
-    let current: String = conn.query_row("SELECT attributes FROM people WHERE id = ?1", [id], |r| r.get(0))?;
-    let mut attrs: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&current).ok().and_then(|v: serde_json::Value| v.as_object().cloned()).unwrap_or_default();
+    let current: String =
+        conn.query_row("SELECT attributes FROM people WHERE id = ?1", [id], |r| r.get(0))?;
+    let mut attrs: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&current)
+        .ok()
+        .and_then(|v: serde_json::Value| v.as_object().cloned())
+        .unwrap_or_default();
     for (k, v) in values {
         match k.to_ascii_lowercase().as_str() {
             "team" | "role" | "location" => {

@@ -11,7 +11,6 @@ use serde_json::Value;
 
 use crate::util::{demo_workspace, rapport, rapport_json, rapport_ok, TempDir};
 
-
 const ATLAS_SAMPLE: &str = "/work/shared/refi-qda/samples/TestProject.qdpx";
 
 fn shared(path: &str) -> PathBuf {
@@ -50,8 +49,12 @@ fn counts(ws: &Path) -> rapport::workspace::Counts {
     rapport::Workspace::open(ws).expect("open").counts().expect("counts")
 }
 
-/// `(source name, selected text, sorted code paths)` of every coded selection of a project.
-fn coded_spans(files: &BTreeMap<String, Vec<u8>>) -> (BTreeSet<String>, BTreeMap<String, String>, BTreeSet<(String, String, Vec<String>)>) {
+/// A project's code paths, its sources' texts by name, and every coded selection as
+/// `(source name, selected text, sorted code paths)`.
+type Project = (BTreeSet<String>, BTreeMap<String, String>, BTreeSet<(String, String, Vec<String>)>);
+
+/// What a `.qdpx` holds, read back: see [`Project`].
+fn coded_spans(files: &BTreeMap<String, Vec<u8>>) -> Project {
     let qde = String::from_utf8(files["project.qde"].clone()).unwrap();
     let root = xml::parse("project.qde", &qde).unwrap();
     let mut code_paths: BTreeMap<String, String> = BTreeMap::new();
@@ -92,7 +95,8 @@ fn coded_spans(files: &BTreeMap<String, Vec<u8>>) -> (BTreeSet<String>, BTreeMap
 fn the_codebook_renames_moves_merges_and_deletes_with_highlights_following() {
     let (_tmp, ws) = demo_workspace();
     let tags = rapport_json(&ws, &["tag", "list"]);
-    let gates = tags.as_array().unwrap().iter().find(|t| t["path"] == "Deploy/Gates").expect("demo has Deploy/Gates");
+    let gates =
+        tags.as_array().unwrap().iter().find(|t| t["path"] == "Deploy/Gates").expect("demo has Deploy/Gates");
     let gate_highlights = gates["highlights"].as_i64().unwrap();
     assert!(gate_highlights > 0, "the demo codes some highlights with Deploy/Gates");
     assert!(gates["sessions"].as_i64().unwrap() > 0 && gates["people"].as_i64().unwrap() > 0);
@@ -106,13 +110,22 @@ fn the_codebook_renames_moves_merges_and_deletes_with_highlights_following() {
     assert_eq!(moved["tag"]["highlights"], gate_highlights, "the highlights stay on the moved tag");
     assert!(!moved["by_person"].as_array().unwrap().is_empty(), "counts per person");
 
-    rapport_ok(&ws, &["tag", "add", "Friction", "--description", "Anything that slows people", "--color", "#E07A5F"]);
+    rapport_ok(
+        &ws,
+        &["tag", "add", "Friction", "--description", "Anything that slows people", "--color", "#E07A5F"],
+    );
     let merged = rapport_json(&ws, &["tag", "merge", "Checks", "Friction"]);
     assert_eq!(merged["children"], 1, "Flaky tests moved under Friction");
     let friction = rapport_json(&ws, &["tag", "show", "Friction"]);
-    assert_eq!(friction["tag"]["highlights"], gate_highlights, "every highlight of Checks now carries Friction");
+    assert_eq!(
+        friction["tag"]["highlights"], gate_highlights,
+        "every highlight of Checks now carries Friction"
+    );
     assert_eq!(friction["tag"]["color"], "#e07a5f");
-    assert!(rapport_json(&ws, &["highlight", "list", "--tag", "Friction/Flaky tests"]).as_array().unwrap().len() > 0);
+    assert!(!rapport_json(&ws, &["highlight", "list", "--tag", "Friction/Flaky tests"])
+        .as_array()
+        .unwrap()
+        .is_empty());
     assert!(!rapport(&ws, &["tag", "show", "Checks"]).status.success(), "the merged tag is gone");
 
     let before = counts(&ws).highlights;
@@ -122,7 +135,7 @@ fn the_codebook_renames_moves_merges_and_deletes_with_highlights_following() {
     assert!(rapport_json(&ws, &["tag", "show", "Friction"])["tag"]["highlights"].as_i64().unwrap() > 0);
     rapport_ok(&ws, &["tag", "delete", "Friction", "--yes"]);
     assert_eq!(counts(&ws).highlights, before, "deleting a tag keeps the highlights");
-    assert!(rapport_json(&ws, &["highlight", "list", "--tag", "Pain point"]).as_array().unwrap().len() > 0);
+    assert!(!rapport_json(&ws, &["highlight", "list", "--tag", "Pain point"]).as_array().unwrap().is_empty());
 
     let err = rapport(&ws, &["tag", "move", "Deploy", "--to", "Deploy/Canary", "--json"]);
     assert!(!err.status.success(), "a tag cannot move under its own child");
@@ -138,7 +151,24 @@ fn a_highlight_keeps_the_selected_words_and_refuses_words_not_said() {
     let words = words.join(" ");
     let id = rapport_json(
         &ws,
-        &["highlight", "add", "--session", "1", "--from", &from.to_string(), "--to", &to.to_string(), "--tag", "New/Words", "--tag", "Pain point", "--text", &words, "--note", "exact words"],
+        &[
+            "highlight",
+            "add",
+            "--session",
+            "1",
+            "--from",
+            &from.to_string(),
+            "--to",
+            &to.to_string(),
+            "--tag",
+            "New/Words",
+            "--tag",
+            "Pain point",
+            "--text",
+            &words,
+            "--note",
+            "exact words",
+        ],
     )["id"]
         .as_i64()
         .unwrap();
@@ -150,7 +180,21 @@ fn a_highlight_keeps_the_selected_words_and_refuses_words_not_said() {
 
     let out = rapport(
         &ws,
-        &["highlight", "add", "--session", "1", "--from", &from.to_string(), "--to", &to.to_string(), "--tag", "X", "--text", "words nobody said here", "--json"],
+        &[
+            "highlight",
+            "add",
+            "--session",
+            "1",
+            "--from",
+            &from.to_string(),
+            "--to",
+            &to.to_string(),
+            "--tag",
+            "X",
+            "--text",
+            "words nobody said here",
+            "--json",
+        ],
     );
     assert!(!out.status.success(), "words that are not in the span are refused");
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_input"));
@@ -173,12 +217,40 @@ fn findings_carry_status_severity_links_and_who_backs_them() {
     let b = hs.last().unwrap()["id"].as_i64().unwrap().to_string();
     let id = rapport_json(
         &ws,
-        &["finding", "add", "--study", "New deploy system", "--title", "Gates need reasons", "--body", "People cannot see why.", "--evidence", &a, "--evidence", &b, "--severity", "high"],
+        &[
+            "finding",
+            "add",
+            "--study",
+            "New deploy system",
+            "--title",
+            "Gates need reasons",
+            "--body",
+            "People cannot see why.",
+            "--evidence",
+            &a,
+            "--evidence",
+            &b,
+            "--severity",
+            "high",
+        ],
     )["id"]
         .as_i64()
         .unwrap()
         .to_string();
-    rapport_ok(&ws, &["finding", "link", &id, "--service", "checkout-api", "--metric", "lead_time", "--nps", "team=checkout"]);
+    rapport_ok(
+        &ws,
+        &[
+            "finding",
+            "link",
+            &id,
+            "--service",
+            "checkout-api",
+            "--metric",
+            "lead_time",
+            "--nps",
+            "team=checkout",
+        ],
+    );
     let f = rapport_json(&ws, &["finding", "set", &id, "--status", "acted on", "--confidence", "medium"]);
     assert_eq!(f["status"], "acted_on");
     assert_eq!(f["severity"], "high");
@@ -211,15 +283,33 @@ fn a_qdpx_of_the_demo_validates_and_imports_back_with_the_same_codes_sources_and
     assert!(files.keys().any(|k| k.ends_with(".flac")), "the demo's recording travels with its transcript");
     let qde = tmp.path().join("project.qde");
     std::fs::write(&qde, &files["project.qde"]).unwrap();
-    let lint = Command::new("xmllint").args(["--noout", "--schema"]).arg(shared("refi-qda/Project-mrt2019.xsd")).arg(&qde).output().expect("xmllint runs (libxml2-utils)");
-    assert!(lint.status.success(), "project.qde must validate against the REFI-QDA XSD: {}", String::from_utf8_lossy(&lint.stderr));
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(shared("refi-qda/Project-mrt2019.xsd"))
+        .arg(&qde)
+        .output()
+        .expect("xmllint runs (libxml2-utils)");
+    assert!(
+        lint.status.success(),
+        "project.qde must validate against the REFI-QDA XSD: {}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
     let qde_text = String::from_utf8(files["project.qde"].clone()).unwrap();
-    assert!(qde_text.contains("<SyncPoint") && qde_text.contains("<AudioSource"), "times kept through the recording's transcript");
-    assert!(qde_text.contains("<Case ") && qde_text.contains("<VariableValue>"), "people as cases with variables");
+    assert!(
+        qde_text.contains("<SyncPoint") && qde_text.contains("<AudioSource"),
+        "times kept through the recording's transcript"
+    );
+    assert!(
+        qde_text.contains("<Case ") && qde_text.contains("<VariableValue>"),
+        "people as cases with variables"
+    );
 
     let (codes, texts, spans) = coded_spans(&files);
     let demo_highlights = rapport_json(&ws, &["highlight", "list", "--study", "New deploy system"]);
-    assert!(spans.len() >= demo_highlights.as_array().unwrap().len() - 1, "every transcript highlight is a selection");
+    assert!(
+        spans.len() >= demo_highlights.as_array().unwrap().len() - 1,
+        "every transcript highlight is a selection"
+    );
 
     // Import into an empty workspace, export again: the same codes, sources and coded spans.
     let tmp2 = TempDir::new();
@@ -228,8 +318,12 @@ fn a_qdpx_of_the_demo_validates_and_imports_back_with_the_same_codes_sources_and
     let report = rapport_json(&ws2, &["import", "qdpx", qdpx.to_str().unwrap()]);
     assert_eq!(report["sources"], 3);
     assert_eq!(report["cases"], 3);
-    assert!(report["not_imported"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().contains("recording")), "the recording is listed, not dropped silently");
-    let again = export(&ws2, &["--format", "qdpx", "--out", tmp2.path().join("again.qdpx").to_str().unwrap()]);
+    assert!(
+        report["not_imported"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().contains("recording")),
+        "the recording is listed, not dropped silently"
+    );
+    let again =
+        export(&ws2, &["--format", "qdpx", "--out", tmp2.path().join("again.qdpx").to_str().unwrap()]);
     let (codes2, texts2, spans2) = coded_spans(&unzip(&again));
     assert_eq!(codes, codes2, "the same codes");
     assert_eq!(texts, texts2, "the same sources, character for character");
@@ -242,7 +336,23 @@ fn each_selection_of_a_qdpx_points_at_the_highlighted_words() {
     let hs = rapport_json(&ws, &["highlight", "list", "--session", "1"]);
     let h = &hs[0];
     let words: Vec<&str> = h["text"].as_str().unwrap().split_whitespace().skip(2).take(4).collect();
-    rapport_ok(&ws, &["highlight", "add", "--session", "1", "--from", &h["start_ms"].to_string(), "--to", &h["end_ms"].to_string(), "--tag", "Words", "--text", &words.join(" ")]);
+    rapport_ok(
+        &ws,
+        &[
+            "highlight",
+            "add",
+            "--session",
+            "1",
+            "--from",
+            &h["start_ms"].to_string(),
+            "--to",
+            &h["end_ms"].to_string(),
+            "--tag",
+            "Words",
+            "--text",
+            &words.join(" "),
+        ],
+    );
     let qdpx = export(&ws, &["--format", "qdpx", "--out", tmp.path().join("d.qdpx").to_str().unwrap()]);
     let files = unzip(&qdpx);
     let (_, _, spans) = coded_spans(&files);
@@ -250,21 +360,32 @@ fn each_selection_of_a_qdpx_points_at_the_highlighted_words() {
     let mut exact = 0;
     for h in all.as_array().unwrap().iter().filter(|h| h["note_id"].is_null()) {
         let text = h["text"].as_str().unwrap();
-        let mut tags: Vec<String> = h["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
+        let mut tags: Vec<String> =
+            h["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
         tags.sort();
-        let found = spans.iter().find(|(_, sel, codes)| codes == &tags && (sel == text || {
-            // A span over several segments covers their lines: it starts with the first
-            // words and ends with the last.
-            let w: Vec<&str> = text.split_whitespace().collect();
-            sel.starts_with(w[0]) && sel.ends_with(w[w.len() - 1]) && sel.split_whitespace().count() >= w.len()
-        }));
+        let found = spans.iter().find(|(_, sel, codes)| {
+            codes == &tags
+                && (sel == text || {
+                    // A span over several segments covers their lines: it starts with the first
+                    // words and ends with the last.
+                    let w: Vec<&str> = text.split_whitespace().collect();
+                    sel.starts_with(w[0])
+                        && sel.ends_with(w[w.len() - 1])
+                        && sel.split_whitespace().count() >= w.len()
+                })
+        });
         assert!(found.is_some(), "highlight {} ({text:?}) has a selection at its words", h["id"]);
         if found.unwrap().1 == text {
             exact += 1;
         }
     }
-    assert!(exact >= 1 + all.as_array().unwrap().len() / 2, "most selections are exactly the highlighted text ({exact})");
-    assert!(spans.iter().any(|(_, sel, codes)| codes == &vec!["Words".to_string()] && *sel == words.join(" ")));
+    assert!(
+        exact > all.as_array().unwrap().len() / 2,
+        "most selections are exactly the highlighted text ({exact})"
+    );
+    assert!(spans
+        .iter()
+        .any(|(_, sel, codes)| codes == &vec!["Words".to_string()] && *sel == words.join(" ")));
 }
 
 #[test]
@@ -277,8 +398,12 @@ fn the_atlas_ti_standard_project_brings_its_codes_and_lists_the_missing_sources(
     let report = rapport_json(&ws, &["import", "qdpx", sample.to_str().unwrap()]);
     assert!(report["codes"].as_i64().unwrap() >= 10, "ATLAS.ti's codes come in: {report}");
     assert_eq!(report["sources"], 0, "its sources are not in the archive");
-    let missing: Vec<&str> = report["not_imported"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
-    assert!(missing.iter().any(|l| l.contains("Mabel.txt") && l.contains("missing")), "the missing sources are named: {missing:?}");
+    let missing: Vec<&str> =
+        report["not_imported"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(
+        missing.iter().any(|l| l.contains("Mabel.txt") && l.contains("missing")),
+        "the missing sources are named: {missing:?}"
+    );
     let tags = rapport_json(&ws, &["tag", "list"]);
     let paths: Vec<&str> = tags.as_array().unwrap().iter().map(|t| t["path"].as_str().unwrap()).collect();
     assert!(paths.contains(&"Feelings") && paths.contains(&"cornflakes"), "{paths:?}");
@@ -302,7 +427,8 @@ fn bad_qdpx_files_get_a_clear_message_and_change_nothing() {
     let (tmp, ws) = demo_workspace();
     let before = counts(&ws);
     let dir = tmp.path();
-    let valid_start = br#"<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="Bad">"#;
+    let valid_start =
+        br#"<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="Bad">"#;
     let mut no_codable = valid_start.to_vec();
     no_codable.extend_from_slice(br#"<CodeBook><Codes><Code guid="85D17F60-7BB0-481E-B742-B4861DD669DF" name="x"/></Codes></CodeBook></Project>"#);
     let mut traversal = valid_start.to_vec();
@@ -326,7 +452,8 @@ fn bad_qdpx_files_get_a_clear_message_and_change_nothing() {
     ] {
         let out = rapport(&ws, &["import", "qdpx", dir.join(file).to_str().unwrap(), "--json"]);
         assert!(!out.status.success(), "{file} must be refused");
-        let err: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|_| panic!("{file}: {}", String::from_utf8_lossy(&out.stderr)));
+        let err: Value = serde_json::from_slice(&out.stderr)
+            .unwrap_or_else(|_| panic!("{file}: {}", String::from_utf8_lossy(&out.stderr)));
         assert_eq!(err["error"]["code"], "invalid_input", "{file}: {err}");
         let msg = err["error"]["message"].as_str().unwrap();
         assert!(msg.contains(says), "{file}: the message says {says:?}: {msg}");
@@ -356,7 +483,12 @@ fn a_qdc_codebook_exports_and_imports_into_another_workspace() {
     rapport_ok(&ws2, &["init"]);
     let report = rapport_json(&ws2, &["import", "qdc", qdc.to_str().unwrap()]);
     let paths = |ws: &Path| -> Vec<String> {
-        rapport_json(ws, &["tag", "list"]).as_array().unwrap().iter().map(|t| t["path"].as_str().unwrap().to_string()).collect()
+        rapport_json(ws, &["tag", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["path"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(paths(&ws), paths(&ws2), "the same codebook");
     assert_eq!(report["codes_new"].as_i64().unwrap() as usize, paths(&ws).len());
@@ -364,7 +496,12 @@ fn a_qdc_codebook_exports_and_imports_into_another_workspace() {
 
 fn directory(ws: &Path) -> Vec<(String, String)> {
     let people = rapport_json(ws, &["people", "list"]);
-    people.as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap().to_string(), p["email"].as_str().unwrap().to_string())).collect()
+    people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_string(), p["email"].as_str().unwrap().to_string()))
+        .collect()
 }
 
 #[test]
@@ -373,12 +510,29 @@ fn a_redacted_export_holds_no_name_or_email_of_the_directory() {
     // Something for the other rules: an outside email, a phone number, a listed name.
     let note_target = rapport_json(&ws, &["highlight", "list", "--session", "1"]);
     let h = note_target[0]["id"].as_i64().unwrap().to_string();
-    rapport_ok(&ws, &["highlight", "edit", &h, "--note", "Ask jane.doe@vendor.io or call +44 20 7946 0958; Globex wants this too"]);
+    rapport_ok(
+        &ws,
+        &[
+            "highlight",
+            "edit",
+            &h,
+            "--note",
+            "Ask jane.doe@vendor.io or call +44 20 7946 0958; Globex wants this too",
+        ],
+    );
     rapport_ok(&ws, &["finding", "set", "1", "--status", "reviewed"]);
     let people = directory(&ws);
     assert!(people.len() >= 10);
     let mut texts: Vec<(String, String)> = Vec::new();
-    for (fmt, extra) in [("md", None), ("html", None), ("html", Some("--slides")), ("json", None), ("jira", None), ("csv", None), ("qdpx", None)] {
+    for (fmt, extra) in [
+        ("md", None),
+        ("html", None),
+        ("html", Some("--slides")),
+        ("json", None),
+        ("jira", None),
+        ("csv", None),
+        ("qdpx", None),
+    ] {
         let mut args = vec!["--format", fmt, "--redact", "--redact-name", "Globex"];
         if let Some(e) = extra {
             args.push(e);
@@ -388,7 +542,10 @@ fn a_redacted_export_holds_no_name_or_email_of_the_directory() {
         let path = export(&ws, &args);
         if fmt == "csv" || fmt == "qdpx" {
             let files = unzip(&path);
-            assert!(!files.keys().any(|k| k.ends_with(".flac")), "recordings are left out of a redacted {fmt}");
+            assert!(
+                !files.keys().any(|k| k.ends_with(".flac")),
+                "recordings are left out of a redacted {fmt}"
+            );
             for (name, bytes) in files {
                 texts.push((format!("{fmt}:{name}"), String::from_utf8_lossy(&bytes).into_owned()));
             }
@@ -402,11 +559,19 @@ fn a_redacted_export_holds_no_name_or_email_of_the_directory() {
             assert!(!lower.contains(&name.to_lowercase()), "{what} still holds the name {name}");
             assert!(!lower.contains(&email.to_lowercase()), "{what} still holds the email {email}");
         }
-        assert!(!lower.contains("jane.doe@vendor.io") && !text.contains("7946 0958") && !text.contains("Globex"), "{what} holds an email, phone or listed name");
+        assert!(
+            !lower.contains("jane.doe@vendor.io") && !text.contains("7946 0958") && !text.contains("Globex"),
+            "{what} holds an email, phone or listed name"
+        );
     }
     let md = &texts.iter().find(|t| t.0 == "md").unwrap().1;
     assert!(md.contains("Participant 1"), "pseudonyms replace the names");
-    assert!(md.contains("names of people in the directory") && md.contains("phone numbers") && md.contains("names you listed"), "the report says what was redacted and how often");
+    assert!(
+        md.contains("names of people in the directory")
+            && md.contains("phone numbers")
+            && md.contains("names you listed"),
+        "the report says what was redacted and how often"
+    );
     let json: Value = serde_json::from_str(&texts.iter().find(|t| t.0 == "json").unwrap().1).unwrap();
     assert_eq!(json["redacted"], true);
     // The same person has the same pseudonym everywhere.
@@ -427,13 +592,19 @@ fn spreadsheets_jira_and_issue_bodies_hold_the_findings() {
     }
     let mut r = csv::Reader::from_reader(&files["highlights.csv"][..]);
     assert!(r.headers().unwrap().iter().any(|h| h == "tags"));
-    assert_eq!(r.records().count(), rapport_json(&ws, &["highlight", "list", "--study", "1"]).as_array().unwrap().len());
+    assert_eq!(
+        r.records().count(),
+        rapport_json(&ws, &["highlight", "list", "--study", "1"]).as_array().unwrap().len()
+    );
 
     let jira = export(&ws, &["--format", "jira", "--out", tmp.path().join("j.csv").to_str().unwrap()]);
     let mut r = csv::Reader::from_path(&jira).unwrap();
     let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(&headers[..4], ["Summary", "Description", "Issue Type", "Priority"]);
-    assert!(headers[4..].iter().all(|h| h == "Labels") && headers.len() > 4, "repeated Labels columns: {headers:?}");
+    assert!(
+        headers[4..].iter().all(|h| h == "Labels") && headers.len() > 4,
+        "repeated Labels columns: {headers:?}"
+    );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2, "only findings reviewed or later");
     assert_eq!(&rows[0][3], "Highest");
@@ -441,7 +612,10 @@ fn spreadsheets_jira_and_issue_bodies_hold_the_findings() {
     assert!(rows[0][1].contains("{quote}"), "quotes in Jira markup");
     assert!(rows[0].iter().skip(4).any(|l| l == "Pain-point"), "labels from tags, without spaces");
 
-    let dir = export(&ws, &["--format", "md", "--per-finding", "--out", tmp.path().join("issues").to_str().unwrap()]);
+    let dir = export(
+        &ws,
+        &["--format", "md", "--per-finding", "--out", tmp.path().join("issues").to_str().unwrap()],
+    );
     let bodies: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(bodies.len(), 2, "one issue body per finding reviewed or later");
 }
@@ -459,7 +633,16 @@ fn chromium() -> String {
 fn bar_pixels(html: &Path, out: &Path, size: &str) -> usize {
     let profile = TempDir::new();
     let status = Command::new(chromium())
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+        ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--window-size={size}"))
         .arg(format!("--screenshot={}", out.display()))
@@ -475,7 +658,9 @@ fn bar_pixels(html: &Path, out: &Path, size: &str) -> usize {
     let (r0, g0, b0) = (0x2f_i32, 0x6f_i32, 0xdb_i32);
     buf[..info.buffer_size()]
         .chunks(channels)
-        .filter(|p| (p[0] as i32 - r0).abs() < 12 && (p[1] as i32 - g0).abs() < 12 && (p[2] as i32 - b0).abs() < 12)
+        .filter(|p| {
+            (p[0] as i32 - r0).abs() < 12 && (p[1] as i32 - g0).abs() < 12 && (p[2] as i32 - b0).abs() < 12
+        })
         .count()
 }
 
@@ -485,15 +670,24 @@ fn the_html_report_and_the_slides_show_their_charts_in_headless_chromium() {
     let html = export(&ws, &["--format", "html", "--out", tmp.path().join("report.html").to_str().unwrap()]);
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.contains("<svg") && text.contains("class=\"toc\""), "charts inline and a table of contents");
-    assert!(!text.contains("src=\"http") && !text.contains("href=\"http"), "self-contained: nothing to fetch");
+    assert!(
+        !text.contains("src=\"http") && !text.contains("href=\"http"),
+        "self-contained: nothing to fetch"
+    );
     let shot = tmp.path().join("report.png");
     let px = bar_pixels(&html, &shot, "1200,1600");
     assert!(px > 2000, "the report's screenshot shows chart bars ({px} pixels of the bar colour)");
 
-    let slides = export(&ws, &["--format", "html", "--slides", "--out", tmp.path().join("slides.html").to_str().unwrap()]);
+    let slides = export(
+        &ws,
+        &["--format", "html", "--slides", "--out", tmp.path().join("slides.html").to_str().unwrap()],
+    );
     let text = std::fs::read_to_string(&slides).unwrap();
     assert_eq!(text.matches("class=\"slide").count(), 3 + 2, "a title slide, one per finding, the codebook");
-    assert!(text.contains("ArrowRight") && text.contains("page-break-after"), "arrow keys move; one slide per printed page");
+    assert!(
+        text.contains("ArrowRight") && text.contains("page-break-after"),
+        "arrow keys move; one slide per printed page"
+    );
     let shot = tmp.path().join("slides.png");
     let px = bar_pixels(&slides, &shot, "1280,720");
     assert!(px > 1000, "the title slide's screenshot shows its chart ({px} pixels)");

@@ -7,12 +7,12 @@
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
 use rapport::coding::{HighlightView, TagCount};
-use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport, RedactionCount};
-use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
-use rapport::import::RefiImportReport;
 use rapport::deploys::{DeploySummary, ServiceDeploys};
+use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport, RedactionCount};
 use rapport::finding::{EvidenceView, FindingSummary};
+use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
 use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
+use rapport::import::RefiImportReport;
 use rapport::insights::InsightsSummary;
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;

@@ -204,7 +204,10 @@ pub fn move_to(conn: &Connection, id: i64, parent: Option<i64>) -> Result<TagVie
             if p.id == tag.id || p.path.starts_with(&format!("{}/", tag.path)) {
                 return Err(Error::invalid(
                     "parent",
-                    format!("cannot move {:?} under itself or one of its own children ({:?})", tag.path, p.path),
+                    format!(
+                        "cannot move {:?} under itself or one of its own children ({:?})",
+                        tag.path, p.path
+                    ),
                 ));
             }
             format!("{}/{}", p.path, tag.name)
@@ -258,12 +261,15 @@ fn merge_inner(conn: &Connection, from: i64, into: i64, report: &mut TagMerge) -
     for (child, name) in children {
         report.children += 1;
         let target: Option<i64> = conn
-            .query_row("SELECT id FROM tags WHERE parent_id = ?1 AND name = ?2", params![into, name], |r| r.get(0))
+            .query_row("SELECT id FROM tags WHERE parent_id = ?1 AND name = ?2", params![into, name], |r| {
+                r.get(0)
+            })
             .optional()?;
         match target {
             Some(t) => merge_inner(conn, child, t, report)?,
             None => {
-                let old: String = conn.query_row("SELECT path FROM tags WHERE id = ?1", [child], |r| r.get(0))?;
+                let old: String =
+                    conn.query_row("SELECT path FROM tags WHERE id = ?1", [child], |r| r.get(0))?;
                 conn.execute("UPDATE tags SET parent_id = ?2 WHERE id = ?1", params![child, into])?;
                 repath(conn, &old, &format!("{into_path}/{name}"))?;
             }

@@ -99,8 +99,7 @@ pub fn add(conn: &Connection, input: &HighlightInput) -> Result<i64> {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let (at_ms, note_text) =
-                note.ok_or_else(|| Error::not_found("note of this session", note_id))?;
+            let (at_ms, note_text) = note.ok_or_else(|| Error::not_found("note of this session", note_id))?;
             let text = match input.text.as_deref().map(squash).filter(|t| !t.is_empty()) {
                 Some(t) if squash(&note_text).contains(&t) => t,
                 Some(t) => return Err(Error::invalid("text", format!("{t:?} is not in note {note_id}"))),
@@ -176,7 +175,10 @@ pub fn insert_raw(
     )?;
     let id = conn.last_insert_rowid();
     for tag in tag_ids {
-        conn.execute("INSERT OR IGNORE INTO highlight_tags (highlight_id, tag_id) VALUES (?1, ?2)", params![id, tag])?;
+        conn.execute(
+            "INSERT OR IGNORE INTO highlight_tags (highlight_id, tag_id) VALUES (?1, ?2)",
+            params![id, tag],
+        )?;
     }
     Ok(id)
 }
@@ -206,7 +208,12 @@ fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {
 
 /// Changes a highlight's tags (replacing them) and comment (`None` keeps what is there; an
 /// empty comment removes it).
-pub fn update(conn: &Connection, id: i64, tags: Option<&[String]>, comment: Option<&str>) -> Result<HighlightRow> {
+pub fn update(
+    conn: &Connection,
+    id: i64,
+    tags: Option<&[String]>,
+    comment: Option<&str>,
+) -> Result<HighlightRow> {
     get(conn, id)?;
     atomically(conn, || {
         if let Some(tags) = tags {

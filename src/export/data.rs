@@ -168,7 +168,12 @@ pub fn gather(conn: &Connection, study_id: i64) -> Result<StudyData> {
         )?;
         session.recordings = stmt
             .query_map([session.id], |r| {
-                Ok(RecordingData { file_name: r.get(0)?, sha256: r.get(1)?, ext: r.get(2)?, duration_ms: r.get(3)? })
+                Ok(RecordingData {
+                    file_name: r.get(0)?,
+                    sha256: r.get(1)?,
+                    ext: r.get(2)?,
+                    duration_ms: r.get(3)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
     }

@@ -183,7 +183,10 @@ pub fn export(
         return Err(Error::invalid("--slides", "slides are an HTML export: use --format html --slides"));
     }
     if opts.per_finding && format != ExportFormat::Md {
-        return Err(Error::invalid("--per-finding", "issue bodies are Markdown: use --format md --per-finding"));
+        return Err(Error::invalid(
+            "--per-finding",
+            "issue bodies are Markdown: use --format md --per-finding",
+        ));
     }
     let data = gather(ws, study_id, opts)?;
     let path: PathBuf = match out {
@@ -215,14 +218,15 @@ pub fn export(
         ExportFormat::Qdc => write_bytes(&path, qdpx::codebook_xml(&data).as_bytes())?,
         ExportFormat::Jira => write_bytes(&path, &sheets::jira_csv(&data)?)?,
         ExportFormat::Qdpx => {
-            let (xml, texts, media) = qdpx::project_xml(&data);
+            let qdpx::Project { xml, texts, media } = qdpx::project_xml(&data);
             let media_dir = ws.media_dir();
             write_atomically(&path, |tmp| {
                 let file = std::fs::File::create(tmp).map_err(|e| Error::io(tmp, e))?;
                 let mut zip = zip::ZipWriter::new(file);
-                let zerr = |e: zip::result::ZipError| Error::invalid(tmp.display().to_string(), e.to_string());
-                let deflate =
-                    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+                let zerr =
+                    |e: zip::result::ZipError| Error::invalid(tmp.display().to_string(), e.to_string());
+                let deflate = zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated);
                 let stored = zip::write::SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Stored)
                     .large_file(true);

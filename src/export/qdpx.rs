@@ -86,9 +86,18 @@ fn is_video(ext: &str) -> bool {
     matches!(ext.to_ascii_lowercase().as_str(), "mp4" | "mov" | "mkv" | "webm" | "avi" | "m4v")
 }
 
-/// Writes the `project.qde` XML; returns it with the files of `Sources/` it refers to
-/// (`(name in Sources/, content)`; recordings are named by their stored sha256 file).
-pub fn project_xml(data: &StudyData) -> (String, Vec<(String, String)>, Vec<(String, String)>) {
+/// A project ready to be zipped.
+pub struct Project {
+    /// `project.qde`.
+    pub xml: String,
+    /// Plain text sources: `(name in Sources/, text)`.
+    pub texts: Vec<(String, String)>,
+    /// Recordings: `(name in Sources/, sha256)`, the stored file of that name in `media/`.
+    pub media: Vec<(String, String)>,
+}
+
+/// Writes the `project.qde` XML with the files of `Sources/` it refers to.
+pub fn project_xml(data: &StudyData) -> Project {
     let sid = data.study.id;
     let user = guid(sid, "user", "rapport");
     let now = data.exported_at.clone();
@@ -166,7 +175,14 @@ pub fn project_xml(data: &StudyData) -> (String, Vec<(String, String)>, Vec<(Str
             .map(|n| format!("<NoteRef targetGUID=\"{}\"/>", guid(sid, "note", n.id)))
             .collect();
         for n in &s.notes {
-            notes.push_str(&note_xml(data, &code_guids, &user, n.id, &format!("{name}, note at {}", super::report::clock(n.at_ms)), &n.text));
+            notes.push_str(&note_xml(
+                data,
+                &code_guids,
+                &user,
+                n.id,
+                &format!("{name}, note at {}", super::report::clock(n.at_ms)),
+                &n.text,
+            ));
         }
         if s.segments.is_empty() {
             continue;
@@ -245,7 +261,7 @@ pub fn project_xml(data: &StudyData) -> (String, Vec<(String, String)>, Vec<(Str
         x.push_str(&format!("<Description>{}</Description>\n", esc(goal)));
     }
     x.push_str("</Project>\n");
-    (x, texts, media)
+    Project { xml: x, texts, media }
 }
 
 fn note_xml(
@@ -310,7 +326,11 @@ fn codes_xml(data: &StudyData, guids: &HashMap<String, String>) -> String {
             if this_parent != parent {
                 continue;
             }
-            out.push_str(&format!("<Code guid=\"{}\" name=\"{}\" isCodable=\"true\"", guids[&c.path], esc(&c.name)));
+            out.push_str(&format!(
+                "<Code guid=\"{}\" name=\"{}\" isCodable=\"true\"",
+                guids[&c.path],
+                esc(&c.name)
+            ));
             if let Some(color) = &c.color {
                 out.push_str(&format!(" color=\"{}\"", esc(color)));
             }

@@ -149,7 +149,10 @@ impl Redactor {
 
     /// The counts so far, for the report.
     pub fn counts(&self) -> Vec<RedactionCount> {
-        self.counts.iter().map(|(what, count)| RedactionCount { what: what.to_string(), count: *count }).collect()
+        self.counts
+            .iter()
+            .map(|(what, count)| RedactionCount { what: what.to_string(), count: *count })
+            .collect()
     }
 }
 

@@ -34,7 +34,11 @@ fn session_label(data: &StudyData, session_id: i64) -> String {
 /// Who said a quote, where and when: `Speaker (role), session, 12:34`.
 pub fn attribution(data: &StudyData, e: &EvidenceView) -> String {
     let who = e.speaker.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| e.person_name.clone());
-    let role = e.person_role.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    // The role is the interviewee's: say it only when they are the one speaking.
+    let role = match &e.person_role {
+        Some(r) if who == e.person_name => format!(" ({r})"),
+        _ => String::new(),
+    };
     format!("{who}{role}, {}, {}", session_label(data, e.session_id), clock(e.start_ms))
 }
 
@@ -66,7 +70,12 @@ fn method(data: &StudyData) -> String {
     let guide = data
         .guide
         .as_ref()
-        .map(|g| format!(", following the guide \"{}\" (version {}, {} questions)", g.title, g.version, g.questions))
+        .map(|g| {
+            format!(
+                ", following the guide \"{}\" (version {}, {} questions)",
+                g.title, g.version, g.questions
+            )
+        })
         .unwrap_or_default();
     format!(
         "{n} {} with {} {}{span}{guide}. The transcripts were coded with {} codes into {} highlights, \
@@ -149,7 +158,10 @@ fn redaction_note(data: &StudyData) -> Option<String> {
 /// The Markdown report.
 pub fn markdown(data: &StudyData) -> String {
     let mut md = format!("# {}\n\n", data.study.name);
-    md.push_str(&format!("_Report exported {}._\n\n", data.exported_at.get(..10).unwrap_or(&data.exported_at)));
+    md.push_str(&format!(
+        "_Report exported {}._\n\n",
+        data.exported_at.get(..10).unwrap_or(&data.exported_at)
+    ));
     if let Some(note) = redaction_note(data) {
         md.push_str(&format!("> {note}\n\n"));
     }
@@ -397,7 +409,10 @@ pub fn issue_bodies(data: &StudyData, findings: &[&FindingSummary]) -> Vec<(Stri
             if !links.is_empty() {
                 md.push_str(&format!("## Links\n\n{links}\n\n"));
             }
-            md.push_str(&format!("_From the study \"{}\" in Rapport (finding {})._\n", data.study.name, f.id));
+            md.push_str(&format!(
+                "_From the study \"{}\" in Rapport (finding {})._\n",
+                data.study.name, f.id
+            ));
             (format!("finding-{}-{}.md", f.id, slug(&f.title)), md)
         })
         .collect()

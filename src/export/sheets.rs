@@ -26,8 +26,18 @@ fn join(items: &[String]) -> String {
 pub fn csv_files(data: &StudyData) -> Result<Vec<(String, Vec<u8>)>> {
     let findings = csv_bytes(
         &[
-            "id", "title", "statement", "status", "severity", "confidence", "people", "roles", "evidence",
-            "services", "metrics", "nps_segments",
+            "id",
+            "title",
+            "statement",
+            "status",
+            "severity",
+            "confidence",
+            "people",
+            "roles",
+            "evidence",
+            "services",
+            "metrics",
+            "nps_segments",
         ],
         data.findings
             .iter()
@@ -51,8 +61,19 @@ pub fn csv_files(data: &StudyData) -> Result<Vec<(String, Vec<u8>)>> {
     )?;
     let highlights = csv_bytes(
         &[
-            "id", "session_id", "person", "role", "speaker", "start", "end", "start_ms", "end_ms", "text", "tags",
-            "comment", "findings",
+            "id",
+            "session_id",
+            "person",
+            "role",
+            "speaker",
+            "start",
+            "end",
+            "start_ms",
+            "end_ms",
+            "text",
+            "tags",
+            "comment",
+            "findings",
         ],
         data.highlights
             .iter()
@@ -172,7 +193,8 @@ pub fn jira_csv(data: &StudyData) -> Result<Vec<u8>> {
     let label_sets: Vec<Vec<String>> = findings
         .iter()
         .map(|f| {
-            let mut l: Vec<String> = f.evidence.iter().flat_map(|e| e.tags.iter().map(|t| label(t))).collect();
+            let mut l: Vec<String> =
+                f.evidence.iter().flat_map(|e| e.tags.iter().map(|t| label(t))).collect();
             l.push("rapport".into());
             l.sort();
             l.dedup();
@@ -198,18 +220,33 @@ pub fn jira_csv(data: &StudyData) -> Result<Vec<u8>> {
                 f.people
             ));
             for e in &f.evidence {
-                d.push_str(&format!("{{quote}}{}{{quote}}\n— {}\n\n", jira_text(&e.text), jira_text(&attribution(data, e))));
+                d.push_str(&format!(
+                    "{{quote}}{}{{quote}}\n— {}\n\n",
+                    jira_text(&e.text),
+                    jira_text(&attribution(data, e))
+                ));
             }
             if !f.services.is_empty() || !f.metrics.is_empty() || !f.nps_segments.is_empty() {
                 d.push_str("h3. Links\n");
-                for (what, list) in [("Services", &f.services), ("Metrics", &f.metrics), ("NPS segments", &f.nps_segments)] {
+                for (what, list) in
+                    [("Services", &f.services), ("Metrics", &f.metrics), ("NPS segments", &f.nps_segments)]
+                {
                     if !list.is_empty() {
                         d.push_str(&format!("* {what}: {}\n", jira_text(&list.join(", "))));
                     }
                 }
             }
-            d.push_str(&format!("\n_From the study \"{}\" in Rapport (finding {})._", jira_text(&data.study.name), f.id));
-            let mut row = vec![f.title.clone(), d, "Task".to_string(), jira_priority(f.severity.as_deref()).to_string()];
+            d.push_str(&format!(
+                "\n_From the study \"{}\" in Rapport (finding {})._",
+                jira_text(&data.study.name),
+                f.id
+            ));
+            let mut row = vec![
+                f.title.clone(),
+                d,
+                "Task".to_string(),
+                jira_priority(f.severity.as_deref()).to_string(),
+            ];
             row.extend(labels.iter().cloned());
             row.resize(4 + width, String::new());
             row
@@ -222,9 +259,11 @@ pub fn jira_csv(data: &StudyData) -> Result<Vec<u8>> {
 pub fn write_zip(out: &std::path::Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     let file = std::fs::File::create(out).map_err(|e| Error::io(out, e))?;
     let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in files {
-        zip.start_file(name.as_str(), options).map_err(|e| Error::invalid(out.display().to_string(), e.to_string()))?;
+        zip.start_file(name.as_str(), options)
+            .map_err(|e| Error::invalid(out.display().to_string(), e.to_string()))?;
         zip.write_all(bytes).map_err(|e| Error::io(out, e))?;
     }
     zip.finish().map_err(|e| Error::invalid(out.display().to_string(), e.to_string()))?;

@@ -18,7 +18,10 @@ pub fn bar_chart(title: &str, rows: &[(String, i64)], width: u32) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="{t}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" font-size="13">"#,
         t = esc(title)
     );
-    s.push_str(&format!(r##"<text x="0" y="18" font-weight="600" font-size="14" fill="#222">{}</text>"##, esc(title)));
+    s.push_str(&format!(
+        r##"<text x="0" y="18" font-weight="600" font-size="14" fill="#222">{}</text>"##,
+        esc(title)
+    ));
     if rows.is_empty() {
         s.push_str(&format!(r##"<text x="0" y="{}" fill="#666">nothing to show</text>"##, top + 16));
     }

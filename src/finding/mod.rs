@@ -99,9 +99,11 @@ pub const CONFIDENCES: [&str; 3] = ["low", "medium", "high"];
 
 fn pick(field: &str, value: &str, allowed: &[&str]) -> Result<String> {
     let v = value.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-    allowed.iter().find(|a| **a == v).map(|a| a.to_string()).ok_or_else(|| {
-        Error::invalid(field, format!("{value:?} is not one of {}", allowed.join(", ")))
-    })
+    allowed
+        .iter()
+        .find(|a| **a == v)
+        .map(|a| a.to_string())
+        .ok_or_else(|| Error::invalid(field, format!("{value:?} is not one of {}", allowed.join(", "))))
 }
 
 /// A status, normalised (`acted on` and `acted-on` are `acted_on`).
@@ -125,7 +127,8 @@ pub fn create_with(conn: &Connection, study_id: i64, input: &FindingInput) -> Re
     }
     crate::study::get(conn, study_id)?;
     let status = input.status.as_deref().map(parse_status).transpose()?.unwrap_or_else(|| "draft".into());
-    let severity = input.severity.as_deref().filter(|s| !s.is_empty()).map(|s| pick("severity", s, &SEVERITIES));
+    let severity =
+        input.severity.as_deref().filter(|s| !s.is_empty()).map(|s| pick("severity", s, &SEVERITIES));
     let confidence =
         input.confidence.as_deref().filter(|s| !s.is_empty()).map(|s| pick("confidence", s, &CONFIDENCES));
     let (severity, confidence) = (severity.transpose()?, confidence.transpose()?);
@@ -235,7 +238,10 @@ pub fn remove_evidence(conn: &Connection, finding_id: i64, highlight_id: i64) ->
         params![finding_id, highlight_id],
     )?;
     if n == 0 {
-        return Err(Error::not_found("evidence", format!("highlight {highlight_id} of finding {finding_id}")));
+        return Err(Error::not_found(
+            "evidence",
+            format!("highlight {highlight_id} of finding {finding_id}"),
+        ));
     }
     Ok(())
 }
@@ -350,7 +356,8 @@ pub fn list(conn: &Connection, study_id: Option<i64>) -> Result<Vec<FindingSumma
         for role in people.into_values() {
             *by_role.entry(role).or_default() += 1;
         }
-        let mut roles: Vec<RoleCount> = by_role.into_iter().map(|(role, people)| RoleCount { role, people }).collect();
+        let mut roles: Vec<RoleCount> =
+            by_role.into_iter().map(|(role, people)| RoleCount { role, people }).collect();
         roles.sort_by(|a, b| b.people.cmp(&a.people).then(a.role.cmp(&b.role)));
         f.roles = roles;
     }

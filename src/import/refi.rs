@@ -47,7 +47,10 @@ pub struct RefiImportReport {
 }
 
 fn schema_error(file: &str, node: &Node, message: impl std::fmt::Display) -> Error {
-    Error::invalid(format!("{file}: line {}", node.line), format!("<{}> {message} (REFI-QDA schema)", node.name))
+    Error::invalid(
+        format!("{file}: line {}", node.line),
+        format!("<{}> {message} (REFI-QDA schema)", node.name),
+    )
 }
 
 fn is_guid(s: &str) -> bool {
@@ -76,8 +79,8 @@ fn validate(file: &str, node: &Node) -> Result<()> {
     }
     let required: &[&str] = match node.name.as_str() {
         "Code" => &["guid", "name", "isCodable"],
-        "User" | "Case" | "TextSource" | "AudioSource" | "VideoSource" | "PictureSource" | "PDFSource" | "Note"
-        | "Transcript" | "SyncPoint" | "Coding" | "Set" | "Link" => &["guid"],
+        "User" | "Case" | "TextSource" | "AudioSource" | "VideoSource" | "PictureSource" | "PDFSource"
+        | "Note" | "Transcript" | "SyncPoint" | "Coding" | "Set" | "Link" => &["guid"],
         "Variable" => &["guid", "name", "typeOfVariable"],
         "PlainTextSelection" => &["guid", "startPosition", "endPosition"],
         "AudioSelection" | "VideoSelection" => &["guid", "begin", "end"],
@@ -112,7 +115,11 @@ fn validate(file: &str, node: &Node) -> Result<()> {
 
 fn check_root(file: &str, root: &Node, name: &str, ns: &str) -> Result<()> {
     if root.name != name {
-        return Err(schema_error(file, root, format!("is the root element; a REFI-QDA file has <{name}> in {ns}")));
+        return Err(schema_error(
+            file,
+            root,
+            format!("is the root element; a REFI-QDA file has <{name}> in {ns}"),
+        ));
     }
     match root.attr("xmlns") {
         Some(found) if found == ns => {}
@@ -128,7 +135,17 @@ fn check_root(file: &str, root: &Node, name: &str, ns: &str) -> Result<()> {
 }
 
 const PROJECT_CHILDREN: [&str; 11] = [
-    "Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs", "Description", "NoteRef",
+    "Users",
+    "CodeBook",
+    "Variables",
+    "Cases",
+    "Sources",
+    "Notes",
+    "Links",
+    "Sets",
+    "Graphs",
+    "Description",
+    "NoteRef",
 ];
 
 /// A code name as one level of a tag path (`/` separates levels in Rapport).
@@ -186,7 +203,9 @@ fn source_text(zip: &mut Option<SafeZip>, node: &Node) -> Result<std::result::Re
         return Ok(Err("it has neither text nor a plainTextPath".into()));
     };
     let Some(rest) = path.strip_prefix("internal://") else {
-        return Ok(Err(format!("its text {path:?} lies outside the archive (only internal:// sources are read)")));
+        return Ok(Err(format!(
+            "its text {path:?} lies outside the archive (only internal:// sources are read)"
+        )));
     };
     let Some(zip) = zip.as_mut() else {
         return Ok(Err(format!("its text {path:?} is not in the file")));
@@ -195,8 +214,9 @@ fn source_text(zip: &mut Option<SafeZip>, node: &Node) -> Result<std::result::Re
     match zip.find(&wanted) {
         Some(name) => {
             let bytes = zip.read(&name)?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| Error::invalid(&wanted, "the source text is not UTF-8 (REFI-QDA text sources are)"))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::invalid(&wanted, "the source text is not UTF-8 (REFI-QDA text sources are)")
+            })?;
             Ok(Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)))
         }
         None => Ok(Err(format!("its text {wanted} is missing from the archive"))),
@@ -271,14 +291,19 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
     if let Some(users) = root.first("Users") {
         let n = users.all("User").count();
         if n > 0 {
-            ctx.report.not_imported.push(format!("{n} users (Rapport does not keep the coders of a project)"));
+            ctx.report
+                .not_imported
+                .push(format!("{n} users (Rapport does not keep the coders of a project)"));
         }
     }
     // Variables and cases.
     let mut variables: HashMap<String, String> = HashMap::new();
     if let Some(vars) = root.first("Variables") {
         for v in vars.all("Variable") {
-            variables.insert(norm_guid(v.attr("guid").unwrap_or_default()), v.attr("name").unwrap_or("").to_string());
+            variables.insert(
+                norm_guid(v.attr("guid").unwrap_or_default()),
+                v.attr("name").unwrap_or("").to_string(),
+            );
         }
     }
     let mut source_person: HashMap<String, i64> = HashMap::new();
@@ -290,7 +315,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             for vv in case.all("VariableValue") {
                 let Some(var) = vv.first("VariableRef").and_then(|r| r.attr("targetGUID")) else { continue };
                 let Some(var_name) = variables.get(&norm_guid(var)) else {
-                    ctx.report.not_imported.push(format!("case \"{name}\": a value of an unknown variable {var}"));
+                    ctx.report
+                        .not_imported
+                        .push(format!("case \"{name}\": a value of an unknown variable {var}"));
                     continue;
                 };
                 let value = vv
@@ -303,7 +330,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             }
             let email = values
                 .iter()
-                .find(|(k, v)| matches!(k.to_ascii_lowercase().as_str(), "email" | "e-mail") && v.contains('@'))
+                .find(|(k, v)| {
+                    matches!(k.to_ascii_lowercase().as_str(), "email" | "e-mail") && v.contains('@')
+                })
                 .map(|(_, v)| v.clone());
             let email = match email {
                 Some(e) => e,
@@ -324,9 +353,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             }
             let selections = case.all("SelectionRef").count() + case.all("CodeRef").count();
             if selections > 0 {
-                ctx.report
-                    .not_imported
-                    .push(format!("case \"{name}\": {selections} codes or selections linked to the case itself"));
+                ctx.report.not_imported.push(format!(
+                    "case \"{name}\": {selections} codes or selections linked to the case itself"
+                ));
             }
         }
     }
@@ -347,7 +376,10 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             let mut syncs: Vec<(usize, i64)> = t
                 .all("SyncPoint")
                 .filter_map(|s| {
-                    Some((s.attr("position")?.trim().parse::<usize>().ok()?, s.attr("timeStamp")?.trim().parse().ok()?))
+                    Some((
+                        s.attr("position")?.trim().parse::<usize>().ok()?,
+                        s.attr("timeStamp")?.trim().parse().ok()?,
+                    ))
                 })
                 .collect();
             syncs.sort();
@@ -360,7 +392,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         for kind in ["AudioSelection", "VideoSelection"] {
             let n = media.all(kind).count();
             if n > 0 {
-                ctx.report.not_imported.push(format!("\"{name}\": {n} coded time spans of the recording ({kind})"));
+                ctx.report
+                    .not_imported
+                    .push(format!("\"{name}\": {n} coded time spans of the recording ({kind})"));
             }
         }
     }
@@ -383,7 +417,11 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 let sel = src.all("PlainTextSelection").count();
                 ctx.report.not_imported.push(format!(
                     "source \"{name}\": {why}{}",
-                    if sel > 0 { format!("; its {sel} coded selections were not imported") } else { String::new() }
+                    if sel > 0 {
+                        format!("; its {sel} coded selections were not imported")
+                    } else {
+                        String::new()
+                    }
                 ));
                 continue;
             }
@@ -444,10 +482,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 let target = coding.first("CodeRef").and_then(|r| r.attr("targetGUID")).unwrap_or_default();
                 match ctx.codes.get(&norm_guid(target)) {
                     Some(id) => tag_ids.push(*id),
-                    None => ctx
-                        .report
-                        .not_imported
-                        .push(format!("source \"{name}\": a coding of \"{sel_name}\" refers to an unknown code {target}")),
+                    None => ctx.report.not_imported.push(format!(
+                        "source \"{name}\": a coding of \"{sel_name}\" refers to an unknown code {target}"
+                    )),
                 }
             }
             let mut comment: Vec<String> = sel.child_text("Description").into_iter().collect();
@@ -500,7 +537,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
     }
     for (g, (name, _)) in &notes {
         if !notes_used.contains(g) {
-            ctx.report.not_imported.push(format!("note \"{name}\": not attached to a source (Rapport keeps notes on sessions)"));
+            ctx.report
+                .not_imported
+                .push(format!("note \"{name}\": not attached to a source (Rapport keeps notes on sessions)"));
         }
     }
     for kind in ["Links", "Sets", "Graphs"] {
@@ -530,17 +569,28 @@ fn with_savepoint<T>(conn: &Connection, dry_run: bool, f: impl FnOnce() -> Resul
 
 /// Imports a `.qdpx` project into the study `study` (id or name), or a new study named after
 /// the project. With `dry_run`, says what would come in and writes nothing.
-pub fn import_qdpx(conn: &Connection, path: &Path, study: Option<&str>, dry_run: bool) -> Result<RefiImportReport> {
+pub fn import_qdpx(
+    conn: &Connection,
+    path: &Path,
+    study: Option<&str>,
+    dry_run: bool,
+) -> Result<RefiImportReport> {
     let mut zip = SafeZip::open(path)?;
     let qde = zip
         .find("project.qde")
         .or_else(|| {
-            let qdes: Vec<&String> =
-                zip.names.iter().filter(|n| !n.contains('/') && n.to_ascii_lowercase().ends_with(".qde")).collect();
+            let qdes: Vec<&String> = zip
+                .names
+                .iter()
+                .filter(|n| !n.contains('/') && n.to_ascii_lowercase().ends_with(".qde"))
+                .collect();
             (qdes.len() == 1).then(|| qdes[0].clone())
         })
         .ok_or_else(|| {
-            Error::invalid(path.display().to_string(), "the archive holds no project.qde (a .qdpx project must)")
+            Error::invalid(
+                path.display().to_string(),
+                "the archive holds no project.qde (a .qdpx project must)",
+            )
         })?;
     let bytes = zip.read(&qde)?;
     let label = format!("{}: {qde}", path.display());

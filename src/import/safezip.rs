@@ -45,12 +45,16 @@ impl SafeZip {
         let mut archive = zip::ZipArchive::new(file)
             .map_err(|e| Error::invalid(&shown, format!("not a readable zip archive: {e}")))?;
         if archive.len() > MAX_ENTRIES {
-            return Err(Error::invalid(&shown, format!("{} entries; at most {MAX_ENTRIES} are read", archive.len())));
+            return Err(Error::invalid(
+                &shown,
+                format!("{} entries; at most {MAX_ENTRIES} are read", archive.len()),
+            ));
         }
         let mut names = Vec::new();
         for i in 0..archive.len() {
-            let entry =
-                archive.by_index_raw(i).map_err(|e| Error::invalid(&shown, format!("entry {i} is damaged: {e}")))?;
+            let entry = archive
+                .by_index_raw(i)
+                .map_err(|e| Error::invalid(&shown, format!("entry {i} is damaged: {e}")))?;
             let name = entry.name().to_string();
             if !is_safe_name(&name) || entry.enclosed_name().is_none() {
                 return Err(Error::invalid(
@@ -79,7 +83,8 @@ impl SafeZip {
         let mut out = Vec::new();
         let mut buf = [0u8; 64 * 1024];
         loop {
-            let n = entry.read(&mut buf).map_err(|e| Error::invalid(&shown, format!("cannot be read: {e}")))?;
+            let n =
+                entry.read(&mut buf).map_err(|e| Error::invalid(&shown, format!("cannot be read: {e}")))?;
             if n == 0 {
                 break;
             }
@@ -88,7 +93,10 @@ impl SafeZip {
             if size > limit {
                 return Err(Error::invalid(
                     &shown,
-                    format!("inflates past {} MiB; refused as a zip bomb, nothing was imported", limit / (1024 * 1024)),
+                    format!(
+                        "inflates past {} MiB; refused as a zip bomb, nothing was imported",
+                        limit / (1024 * 1024)
+                    ),
                 ));
             }
             if size > 1024 * 1024 && size / compressed > MAX_RATIO {
@@ -107,7 +115,12 @@ impl SafeZip {
 
 /// A relative path of plain names: no `..`, no root, no drive letter, no backslashes.
 fn is_safe_name(name: &str) -> bool {
-    if name.is_empty() || name.starts_with('/') || name.starts_with('\\') || name.contains('\\') || name.contains('\0') {
+    if name.is_empty()
+        || name.starts_with('/')
+        || name.starts_with('\\')
+        || name.contains('\\')
+        || name.contains('\0')
+    {
         return false;
     }
     if name.len() >= 2 && name.as_bytes()[1] == b':' {

@@ -80,7 +80,10 @@ pub fn parse(file: &str, src: &str) -> Result<Node> {
                 }
             }
             Event::GeneralRef(r) => {
-                let ch = match r.resolve_char_ref().map_err(|e| bad(pos, format!("bad character reference: {e}")))? {
+                let ch = match r
+                    .resolve_char_ref()
+                    .map_err(|e| bad(pos, format!("bad character reference: {e}")))?
+                {
                     Some(c) => c.to_string(),
                     None => match r.as_ref() {
                         "lt" => "<".into(),

@@ -21,14 +21,14 @@ pub mod transcribe;
 pub mod transcripts;
 pub mod workspace;
 
-use rapport::coding::TagCount;
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
+use rapport::coding::TagCount;
 use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport};
-use rapport::finding::{FindingInput, FindingPatch, LinkKind};
-use rapport::import::RefiImportReport;
 use rapport::finding::FindingSummary;
+use rapport::finding::{FindingInput, FindingPatch, LinkKind};
 use rapport::guide::GuideVersionRef;
+use rapport::import::RefiImportReport;
 use rapport::insights::InsightsSummary;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;

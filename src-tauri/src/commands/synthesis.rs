@@ -68,7 +68,10 @@ pub fn highlight_add(state: State<'_, AppState>, input: HighlightInput) -> Resul
 }
 
 #[tauri::command]
-pub fn highlight_list(state: State<'_, AppState>, filter: HighlightFilter) -> Result<Vec<HighlightRow>, ApiError> {
+pub fn highlight_list(
+    state: State<'_, AppState>,
+    filter: HighlightFilter,
+) -> Result<Vec<HighlightRow>, ApiError> {
     state.with(|ws| highlights::list(ws.conn(), &filter))
 }
 
@@ -93,11 +96,17 @@ pub fn finding_create(
     study_id: i64,
     input: FindingInput,
 ) -> Result<FindingSummary, ApiError> {
-    state.write(|ws| finding::create_with(ws.conn(), study_id, &input).and_then(|id| finding::get(ws.conn(), id)))
+    state.write(|ws| {
+        finding::create_with(ws.conn(), study_id, &input).and_then(|id| finding::get(ws.conn(), id))
+    })
 }
 
 #[tauri::command]
-pub fn finding_update(state: State<'_, AppState>, id: i64, patch: FindingPatch) -> Result<FindingSummary, ApiError> {
+pub fn finding_update(
+    state: State<'_, AppState>,
+    id: i64,
+    patch: FindingPatch,
+) -> Result<FindingSummary, ApiError> {
     state.write(|ws| finding::update(ws.conn(), id, &patch))
 }
 
@@ -112,7 +121,9 @@ pub fn finding_evidence_add(
     id: i64,
     highlight_id: i64,
 ) -> Result<FindingSummary, ApiError> {
-    state.write(|ws| finding::add_evidence(ws.conn(), id, highlight_id).and_then(|_| finding::get(ws.conn(), id)))
+    state.write(|ws| {
+        finding::add_evidence(ws.conn(), id, highlight_id).and_then(|_| finding::get(ws.conn(), id))
+    })
 }
 
 #[tauri::command]
@@ -121,8 +132,9 @@ pub fn finding_evidence_remove(
     id: i64,
     highlight_id: i64,
 ) -> Result<FindingSummary, ApiError> {
-    state
-        .write(|ws| finding::remove_evidence(ws.conn(), id, highlight_id).and_then(|_| finding::get(ws.conn(), id)))
+    state.write(|ws| {
+        finding::remove_evidence(ws.conn(), id, highlight_id).and_then(|_| finding::get(ws.conn(), id))
+    })
 }
 
 #[tauri::command]
@@ -159,7 +171,9 @@ pub fn export_suggested_name(
     format: ExportFormat,
     options: ExportOptions,
 ) -> Result<String, ApiError> {
-    state.with(|ws| Ok(export::suggested_name(&rapport::study::get(ws.conn(), study_id)?.name, format, &options)))
+    state.with(|ws| {
+        Ok(export::suggested_name(&rapport::study::get(ws.conn(), study_id)?.name, format, &options))
+    })
 }
 
 #[tauri::command(async)]

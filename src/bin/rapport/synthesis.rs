@@ -240,7 +240,8 @@ fn time_ms(field: &str, s: &str) -> anyhow::Result<i64> {
         return Ok(ms);
     }
     transcript::parse_timestamp(s.trim()).ok_or_else(|| {
-        rapport::Error::invalid(field, format!("{s:?} is neither milliseconds nor a timestamp like 1:38")).into()
+        rapport::Error::invalid(field, format!("{s:?} is neither milliseconds nor a timestamp like 1:38"))
+            .into()
     })
 }
 
@@ -286,7 +287,8 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
             HighlightCmd::Edit { id, tags, no_tags, note } => {
-                let tags = if *no_tags { Some(Vec::new()) } else { Some(tags.clone()).filter(|t| !t.is_empty()) };
+                let tags =
+                    if *no_tags { Some(Vec::new()) } else { Some(tags.clone()).filter(|t| !t.is_empty()) };
                 let h = highlights::update(conn, *id, tags.as_deref(), note.as_deref())?;
                 if ctx.json {
                     ctx.print_json(&h)?;
@@ -373,9 +375,15 @@ fn run_tag(ctx: &Ctx, conn: &rusqlite::Connection, command: &TagCmd) -> anyhow::
             if ctx.json {
                 ctx.print_json(&list)?;
             } else {
-                println!("{:>4}  {:<40} {:>10} {:>8} {:>6}", "id", "path", "highlights", "sessions", "people");
+                println!(
+                    "{:>4}  {:<40} {:>10} {:>8} {:>6}",
+                    "id", "path", "highlights", "sessions", "people"
+                );
                 for t in list {
-                    println!("{:>4}  {:<40} {:>10} {:>8} {:>6}", t.id, t.path, t.highlights, t.sessions, t.people);
+                    println!(
+                        "{:>4}  {:<40} {:>10} {:>8} {:>6}",
+                        t.id, t.path, t.highlights, t.sessions, t.people
+                    );
                 }
             }
         }
@@ -423,11 +431,15 @@ fn run_tag(ctx: &Ctx, conn: &rusqlite::Connection, command: &TagCmd) -> anyhow::
             print_tag(&codebook::move_to(conn, id, parent)?)?;
         }
         TagCmd::Merge { from, into } => {
-            let m = codebook::merge(conn, coding::resolve_tag(conn, from)?, coding::resolve_tag(conn, into)?)?;
+            let m =
+                codebook::merge(conn, coding::resolve_tag(conn, from)?, coding::resolve_tag(conn, into)?)?;
             if ctx.json {
                 ctx.print_json(&m)?;
             } else {
-                println!("merged {} into {}: {} highlights, {} child tags", m.from, m.into, m.highlights, m.children);
+                println!(
+                    "merged {} into {}: {} highlights, {} child tags",
+                    m.from, m.into, m.highlights, m.children
+                );
             }
         }
         TagCmd::Delete { tag, yes } => {
@@ -491,7 +503,9 @@ fn run_finding(ctx: &Ctx, conn: &rusqlite::Connection, command: &FindingCmd) -> 
             ctx.print_id(id)?;
         }
         FindingCmd::Link { id, services, metrics, nps, remove } => {
-            for (kind, values) in [(LinkKind::Service, services), (LinkKind::Metric, metrics), (LinkKind::Nps, nps)] {
+            for (kind, values) in
+                [(LinkKind::Service, services), (LinkKind::Metric, metrics), (LinkKind::Nps, nps)]
+            {
                 for v in values {
                     if *remove {
                         finding::unlink(conn, *id, kind, v)?;
@@ -575,7 +589,11 @@ fn run_finding(ctx: &Ctx, conn: &rusqlite::Connection, command: &FindingCmd) -> 
             } else if *yes {
                 println!("deleted finding {id}: {}", f.title);
             } else {
-                println!("would delete finding {id}: {} ({} evidence links; the highlights stay)", f.title, f.evidence.len());
+                println!(
+                    "would delete finding {id}: {} ({} evidence links; the highlights stay)",
+                    f.title,
+                    f.evidence.len()
+                );
                 println!("run again with --yes to delete");
             }
         }
