@@ -478,6 +478,33 @@ fn a_qdc_codebook_exports_and_imports_into_another_workspace() {
     let qdc = export(&ws, &["--format", "qdc", "--out", tmp.path().join("codes.qdc").to_str().unwrap()]);
     let text = std::fs::read_to_string(&qdc).unwrap();
     assert!(text.contains("urn:QDA-XML:codebook:1.0"));
+    // No copy of the codebook schema is kept; it is the project schema's `Code` types under
+    // the codebook namespace with `CodeBook` (Codes, optional Sets, an origin) as the root.
+    let project = std::fs::read_to_string(shared("refi-qda/Project-mrt2019.xsd")).unwrap();
+    let codebook_xsd = project
+        .replace("urn:QDA-XML:project:1.0", "urn:QDA-XML:codebook:1.0")
+        .replace(r#"<xsd:element name="Project" type="ProjectType">"#, r#"<xsd:element name="CodeBook" type="CodeBookType">"#)
+        .replace(
+            "<xsd:element name=\"Codes\" type=\"CodesType\"/>\n\t\t</xsd:sequence>\n\t</xsd:complexType>",
+            "<xsd:element name=\"Codes\" type=\"CodesType\"/><xsd:element name=\"Sets\" type=\"SetsType\" minOccurs=\"0\"/>\n\t\t</xsd:sequence><xsd:attribute name=\"origin\" type=\"xsd:string\"/>\n\t</xsd:complexType>",
+        );
+    assert!(
+        codebook_xsd.contains(r#"name="origin""#) && codebook_xsd.contains(r#"name="CodeBook" type"#),
+        "the codebook schema was derived"
+    );
+    let xsd = tmp.path().join("Codebook.xsd");
+    std::fs::write(&xsd, codebook_xsd).unwrap();
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(&qdc)
+        .output()
+        .expect("xmllint runs");
+    assert!(
+        lint.status.success(),
+        "the .qdc validates against the codebook schema: {}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
     let tmp2 = TempDir::new();
     let ws2 = tmp2.ws();
     rapport_ok(&ws2, &["init"]);
