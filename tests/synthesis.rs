@@ -719,3 +719,84 @@ fn the_html_report_and_the_slides_show_their_charts_in_headless_chromium() {
     let px = bar_pixels(&slides, &shot, "1280,720");
     assert!(px > 1000, "the title slide's screenshot shows its chart ({px} pixels)");
 }
+
+#[test]
+fn a_project_in_another_tools_style_imports_its_texts_codings_cases_and_notes() {
+    // The shape QualCoder and MAXQDA write: braces around GUIDs, a BOM and CRLF line ends in
+    // the source text, non-ASCII letters before a selection (positions count characters), a
+    // case with variables, a note on a selection and one on the source.
+    let tmp = TempDir::new();
+    let ws = tmp.ws();
+    rapport_ok(&ws, &["init"]);
+    let text = "\u{feff}Interviewer: Wie läuft das Deployment?\r\nAna: Ça dépend. The gate blocks us every week.\r\n\r\nAna: Otherwise fine.";
+    let body = text.trim_start_matches('\u{feff}');
+    let start = body[..body.find("The gate").unwrap()].chars().count();
+    let end = start + "The gate blocks us".chars().count();
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Kundeninterviews" origin="QualCoder 3.5">
+  <Users><User guid="{{11111111-1111-1111-1111-111111111111}}" name="coder"/></Users>
+  <CodeBook><Codes>
+    <Code guid="{{22222222-2222-2222-2222-222222222222}}" name="Friction" isCodable="false" color="#AA0000">
+      <Code guid="{{33333333-3333-3333-3333-333333333333}}" name="Gates / checks" isCodable="true"><Description>Blocked by a gate</Description></Code>
+    </Code>
+  </Codes></CodeBook>
+  <Variables><Variable guid="44444444-4444-4444-4444-444444444444" name="Email" typeOfVariable="Text"/>
+    <Variable guid="55555555-5555-5555-5555-555555555555" name="Tenure" typeOfVariable="Integer"/></Variables>
+  <Cases><Case guid="66666666-6666-6666-6666-666666666666" name="Ana Souza">
+    <VariableValue><VariableRef targetGUID="44444444-4444-4444-4444-444444444444"/><TextValue>ana@customer.example</TextValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="55555555-5555-5555-5555-555555555555"/><IntegerValue>4</IntegerValue></VariableValue>
+    <SourceRef targetGUID="77777777-7777-7777-7777-777777777777"/></Case></Cases>
+  <Sources>
+    <TextSource guid="77777777-7777-7777-7777-777777777777" name="Ana.txt" plainTextPath="internal://77777777-7777-7777-7777-777777777777.txt" creationDateTime="2024-02-03T10:00:00Z">
+      <PlainTextSelection guid="88888888-8888-8888-8888-888888888888" name="gate" startPosition="{start}" endPosition="{end}">
+        <Coding guid="99999999-9999-9999-9999-999999999999"><CodeRef targetGUID="{{33333333-3333-3333-3333-333333333333}}"/></Coding>
+        <NoteRef targetGUID="AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAA"/>
+      </PlainTextSelection>
+      <NoteRef targetGUID="BBBBBBBB-BBBB-BBBB-BBBB-BBBBBBBBBBBB"/>
+    </TextSource>
+  </Sources>
+  <Notes>
+    <Note guid="AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAA" name="memo"><PlainTextContent>Weekly, not daily</PlainTextContent></Note>
+    <Note guid="BBBBBBBB-BBBB-BBBB-BBBB-BBBBBBBBBBBB" name="about"><PlainTextContent>Recorded on site</PlainTextContent></Note>
+  </Notes>
+</Project>"##
+    );
+    let path = tmp.path().join("qualcoder.qdpx");
+    write_zip(
+        &path,
+        &[
+            ("project.qde", qde.as_bytes()),
+            ("Sources/77777777-7777-7777-7777-777777777777.txt", text.as_bytes()),
+        ],
+    );
+    let report = rapport_json(&ws, &["import", "qdpx", path.to_str().unwrap()]);
+    assert_eq!(
+        (report["codes"].as_i64(), report["sources"].as_i64(), report["codings"].as_i64()),
+        (Some(2), Some(1), Some(1)),
+        "{report}"
+    );
+    assert_eq!(report["cases"], 1);
+    assert_eq!(report["notes"], 1, "the note on the source");
+    let hs = rapport_json(&ws, &["highlight", "list"]);
+    let h = &hs[0];
+    assert_eq!(h["text"], "The gate blocks us", "positions count characters (ä, Ç, é before it)");
+    assert_eq!(
+        h["tags"],
+        serde_json::json!(["Friction/Gates ∕ checks"]),
+        "nested; a `/` in a name is not a level"
+    );
+    assert_eq!(h["comment"], "Weekly, not daily", "the selection's note is its comment");
+    assert_eq!(h["person_name"], "Ana Souza", "the case is the session's person");
+    let people = rapport_json(&ws, &["people", "list"]);
+    assert_eq!(people[0]["email"], "ana@customer.example");
+    let session = rapport_json(&ws, &["session", "list"]);
+    assert_eq!(session.as_array().unwrap().len(), 1);
+    let tags = rapport_json(&ws, &["tag", "list"]);
+    assert_eq!(tags[0]["color"], "#aa0000");
+    assert_eq!(tags[1]["description"], "Blocked by a gate");
+    // Importing it again makes a study of its own, never mixing into the first.
+    let again = rapport_json(&ws, &["import", "qdpx", path.to_str().unwrap()]);
+    assert_eq!(again["study"], "Kundeninterviews (imported 2)");
+    assert_eq!(again["codes_new"], 0, "the codes are already in the codebook");
+}

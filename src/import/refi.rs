@@ -453,7 +453,10 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 Cue::new(a, b.max(a), None, &l.text)
             })
             .collect();
-        let at = src.attr("creationDateTime").map(str::to_string).unwrap_or_else(crate::store::now);
+        let at = src
+            .attr("creationDateTime")
+            .and_then(crate::timefmt::normalise)
+            .unwrap_or_else(crate::store::now);
         let session = crate::session::create_imported(
             ctx.conn,
             study_id,
@@ -608,7 +611,15 @@ pub fn import_qdpx(
         let (study_id, created) = match study {
             Some(key) => (crate::study::resolve(conn, key)?, false),
             None => {
-                let name = root.attr("name").unwrap_or("Imported project").trim().to_string();
+                let base =
+                    root.attr("name").map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Imported project");
+                // A study of that name already here keeps it: the import gets a name of its own.
+                let mut name = base.to_string();
+                let mut n = 1;
+                while crate::study::resolve(conn, &name).is_ok() {
+                    n += 1;
+                    name = format!("{base} (imported {n})");
+                }
                 let goal = root.child_text("Description");
                 (crate::study::create(conn, &name, goal.as_deref(), None)?, true)
             }
