@@ -206,6 +206,37 @@ fn a_highlight_keeps_the_selected_words_and_refuses_words_not_said() {
     assert!(h["comment"].is_null());
     rapport_ok(&ws, &["highlight", "delete", &id.to_string()]);
     assert!(!rapport(&ws, &["highlight", "delete", &id.to_string()]).status.success());
+
+    // Words of a note are highlighted too.
+    let note_id = rapport::Workspace::open(&ws)
+        .unwrap()
+        .conn()
+        .query_row("SELECT id, text FROM notes WHERE session_id = 1 ORDER BY id LIMIT 1", [], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .unwrap();
+    let word: String = note_id.1.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let nid = rapport_json(
+        &ws,
+        &[
+            "highlight",
+            "add",
+            "--session",
+            "1",
+            "--in-note",
+            &note_id.0.to_string(),
+            "--text",
+            &word,
+            "--tag",
+            "Notes",
+        ],
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let list = rapport_json(&ws, &["highlight", "list", "--tag", "Notes"]);
+    assert_eq!(list[0]["id"], nid);
+    assert_eq!(list[0]["note_id"], note_id.0);
+    assert_eq!(list[0]["text"], word.as_str());
 }
 
 #[test]
@@ -657,7 +688,7 @@ fn chromium() -> String {
 }
 
 /// Pixels of the charts' bar colour in a screenshot of `html`.
-fn bar_pixels(html: &Path, out: &Path, size: &str) -> usize {
+fn bar_pixels(html: &Path, fragment: &str, out: &Path, size: &str) -> usize {
     let profile = TempDir::new();
     let status = Command::new(chromium())
         .args([
@@ -673,7 +704,7 @@ fn bar_pixels(html: &Path, out: &Path, size: &str) -> usize {
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--window-size={size}"))
         .arg(format!("--screenshot={}", out.display()))
-        .arg(format!("file://{}", html.display()))
+        .arg(format!("file://{}{fragment}", html.display()))
         .output()
         .expect("run chromium");
     assert!(out.exists(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&status.stderr));
@@ -702,7 +733,7 @@ fn the_html_report_and_the_slides_show_their_charts_in_headless_chromium() {
         "self-contained: nothing to fetch"
     );
     let shot = tmp.path().join("report.png");
-    let px = bar_pixels(&html, &shot, "1200,1600");
+    let px = bar_pixels(&html, "", &shot, "1200,1600");
     assert!(px > 2000, "the report's screenshot shows chart bars ({px} pixels of the bar colour)");
 
     let slides = export(
@@ -716,8 +747,17 @@ fn the_html_report_and_the_slides_show_their_charts_in_headless_chromium() {
         "arrow keys move; one slide per printed page"
     );
     let shot = tmp.path().join("slides.png");
-    let px = bar_pixels(&slides, &shot, "1280,720");
+    let px = bar_pixels(&slides, "", &shot, "1280,720");
     assert!(px > 1000, "the title slide's screenshot shows its chart ({px} pixels)");
+    // `#2` opens the second slide: the first finding, with its chart.
+    let shot = tmp.path().join("slide-2.png");
+    let px = bar_pixels(&slides, "#2", &shot, "1280,720");
+    assert!(px > 300, "the first finding's slide shows its chart ({px} pixels)");
+    assert_ne!(
+        std::fs::read(tmp.path().join("slides.png")).unwrap(),
+        std::fs::read(&shot).unwrap(),
+        "slide 2 is another page than the title slide"
+    );
 }
 
 #[test]

@@ -73,11 +73,14 @@ pub enum HighlightCmd {
         #[arg(long)]
         session: i64,
         /// Start: milliseconds or a timestamp (1:38, 00:01:38.5).
-        #[arg(long, value_name = "MS")]
-        from: String,
+        #[arg(long, value_name = "MS", required_unless_present = "in_note")]
+        from: Option<String>,
         /// End: milliseconds or a timestamp.
-        #[arg(long, value_name = "MS")]
-        to: String,
+        #[arg(long, value_name = "MS", required_unless_present = "in_note")]
+        to: Option<String>,
+        /// Highlight words of this note of the session (with --text) instead of the transcript.
+        #[arg(long, value_name = "NOTE_ID", conflicts_with_all = ["from", "to"])]
+        in_note: Option<i64>,
         /// A tag path (repeatable); missing tags are made.
         #[arg(long = "tag", value_name = "TAG")]
         tags: Vec<String>,
@@ -250,17 +253,19 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
     let conn = ws.conn();
     match cmd {
         Cmd::Highlight { command } => match command {
-            HighlightCmd::Add { session, from, to, tags, note, text } => {
+            HighlightCmd::Add { session, from, to, in_note, tags, note, text } => {
+                let ms =
+                    |field: &str, v: &Option<String>| v.as_deref().map(|v| time_ms(field, v)).transpose();
                 let id = highlights::add(
                     conn,
                     &HighlightInput {
                         session_id: *session,
-                        start_ms: time_ms("--from", from)?,
-                        end_ms: time_ms("--to", to)?,
+                        start_ms: ms("--from", from)?.unwrap_or(0),
+                        end_ms: ms("--to", to)?.unwrap_or(0),
                         tags: tags.clone(),
                         comment: note.clone(),
                         text: text.clone(),
-                        note_id: None,
+                        note_id: *in_note,
                     },
                 )?;
                 ctx.print_id(id)?;
