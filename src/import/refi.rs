@@ -162,6 +162,10 @@ struct Ctx<'a> {
     conn: &'a Connection,
     report: RefiImportReport,
     codes: HashMap<String, i64>,
+    /// The project's notes by GUID: `(name, text)`.
+    notes: HashMap<String, (String, String)>,
+    /// Notes that found a place (the rest are listed as not imported).
+    notes_used: Vec<String>,
 }
 
 fn import_codes(ctx: &mut Ctx<'_>, parent: Option<&str>, node: &Node) -> Result<()> {
@@ -174,7 +178,16 @@ fn import_codes(ctx: &mut Ctx<'_>, parent: Option<&str>, node: &Node) -> Result<
         let existed = coding::resolve_tag(ctx.conn, &path).is_ok();
         let id = coding::ensure_tag(ctx.conn, &path, None)?;
         let tag = coding::codebook::get(ctx.conn, id)?;
-        let description = code.child_text("Description").filter(|d| !d.trim().is_empty());
+        // The code's description, and its memos (notes it refers to) after it.
+        let mut parts: Vec<String> = code.child_text("Description").into_iter().collect();
+        for r in code.all("NoteRef") {
+            let g = norm_guid(r.attr("targetGUID").unwrap_or_default());
+            if let Some((_, t)) = ctx.notes.get(&g) {
+                parts.push(t.clone());
+                ctx.notes_used.push(g);
+            }
+        }
+        let description = Some(parts.join("\n\n")).filter(|d| !d.trim().is_empty());
         let color = code.attr("color").and_then(|c| coding::codebook::normalise_color(c).ok());
         coding::codebook::edit(
             ctx.conn,
@@ -283,6 +296,7 @@ fn note_texts(zip: &mut Option<SafeZip>, root: &Node) -> Result<HashMap<String, 
 
 /// Imports a parsed, validated project into `study_id`.
 fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, study_id: i64) -> Result<()> {
+    ctx.notes = note_texts(zip, root)?;
     if let Some(cb) = root.first("CodeBook") {
         if let Some(codes) = cb.first("Codes") {
             import_codes(ctx, None, codes)?;
@@ -359,8 +373,6 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             }
         }
     }
-    let notes = note_texts(zip, root)?;
-    let mut notes_used: Vec<String> = Vec::new();
 
     let Some(sources) = root.first("Sources") else { return Ok(()) };
     // Transcripts of audio and video, by the text they point at, with their sync points.
@@ -402,6 +414,17 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         sources.all("TextSource").filter_map(|t| t.attr("plainTextPath").map(str::to_string)).collect();
 
     let mut texts: Vec<&Node> = sources.all("TextSource").collect();
+    // A PDF's text representation (MAXQDA, NVivo) and a picture's text description are texts too.
+    let mut named: HashMap<*const Node, String> = HashMap::new();
+    let mut read_texts: std::collections::HashSet<*const Node> = std::collections::HashSet::new();
+    for (kind, inner) in [("PDFSource", "Representation"), ("PictureSource", "TextDescription")] {
+        for s in sources.all(kind) {
+            if let Some(rep) = s.first(inner) {
+                named.insert(rep as *const Node, s.attr("name").unwrap_or("source").to_string());
+                texts.push(rep);
+            }
+        }
+    }
     // A transcript whose text no TextSource carries is a source of its own.
     for (_, t) in &transcript_nodes {
         if t.attr("plainTextPath").is_none_or(|p| !text_paths.iter().any(|x| x == p)) {
@@ -409,7 +432,11 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         }
     }
     for src in texts {
-        let name = src.attr("name").unwrap_or("source").to_string();
+        let name = named
+            .get(&(src as *const Node))
+            .cloned()
+            .or_else(|| src.attr("name").map(str::to_string))
+            .unwrap_or_else(|| "source".into());
         let guid = norm_guid(src.attr("guid").unwrap_or_default());
         let text = match source_text(zip, src)? {
             Ok(t) => t,
@@ -469,6 +496,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         }
         ctx.report.sources += 1;
         ctx.report.sessions.push(session);
+        read_texts.insert(src as *const Node);
         let total = text.chars().count();
         for sel in src.all("PlainTextSelection") {
             let start: usize = sel.attr("startPosition").unwrap_or("0").trim().parse().unwrap_or(0);
@@ -493,9 +521,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             let mut comment: Vec<String> = sel.child_text("Description").into_iter().collect();
             for r in sel.all("NoteRef") {
                 let g = norm_guid(r.attr("targetGUID").unwrap_or_default());
-                if let Some((_, t)) = notes.get(&g) {
+                if let Some((_, t)) = ctx.notes.get(&g) {
                     comment.push(t.clone());
-                    notes_used.push(g);
+                    ctx.notes_used.push(g);
                 }
             }
             let comment = comment.join("\n\n");
@@ -516,30 +544,45 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 ctx.report.not_imported.push(format!("transcript \"{name}\": {n} transcript selections"));
             }
         }
+        if let Some(d) = src.child_text("Description").filter(|d| !d.trim().is_empty()) {
+            crate::session::add_note(ctx.conn, session, 0, &format!("Description: {}", d.trim()))?;
+        }
+        let values = src.all("VariableValue").count();
+        if values > 0 {
+            ctx.report.not_imported.push(format!(
+                "source \"{name}\": {values} variable values of the source itself (Rapport keeps attributes on people)"
+            ));
+        }
         let whole = src.all("Coding").count();
         if whole > 0 {
             ctx.report.not_imported.push(format!("source \"{name}\": {whole} codings of the whole source"));
         }
         for r in src.all("NoteRef") {
             let g = norm_guid(r.attr("targetGUID").unwrap_or_default());
-            if let Some((_, t)) = notes.get(&g) {
-                crate::session::add_note(ctx.conn, session, 0, t)?;
+            if let Some((_, t)) = ctx.notes.get(&g).cloned() {
+                crate::session::add_note(ctx.conn, session, 0, &t)?;
                 ctx.report.notes += 1;
-                notes_used.push(g);
+                ctx.notes_used.push(g);
             }
         }
     }
-    for kind in ["PictureSource", "PDFSource"] {
+    for (kind, inner, sel) in [
+        ("PictureSource", "TextDescription", "PictureSelection"),
+        ("PDFSource", "Representation", "PDFSelection"),
+    ] {
         for s in sources.all(kind) {
-            ctx.report.not_imported.push(format!(
-                "{} \"{}\" (Rapport reads text sources only)",
-                if kind == "PDFSource" { "PDF" } else { "picture" },
-                s.attr("name").unwrap_or("")
-            ));
+            let what = if kind == "PDFSource" { "PDF" } else { "picture" };
+            let name = s.attr("name").unwrap_or("");
+            let n = s.all(sel).count();
+            ctx.report.not_imported.push(if s.first(inner).is_some_and(|r| read_texts.contains(&(r as *const Node))) {
+                format!("{what} \"{name}\": only its text came in; the file itself and its {n} coded areas did not")
+            } else {
+                format!("{what} \"{name}\" with {n} coded areas (Rapport reads text sources only)")
+            });
         }
     }
-    for (g, (name, _)) in &notes {
-        if !notes_used.contains(g) {
+    for (g, (name, _)) in &ctx.notes {
+        if !ctx.notes_used.contains(g) {
             ctx.report
                 .not_imported
                 .push(format!("note \"{name}\": not attached to a source (Rapport keeps notes on sessions)"));
@@ -624,7 +667,13 @@ pub fn import_qdpx(
                 (crate::study::create(conn, &name, goal.as_deref(), None)?, true)
             }
         };
-        let mut ctx = Ctx { conn, report: RefiImportReport::default(), codes: HashMap::new() };
+        let mut ctx = Ctx {
+            conn,
+            report: RefiImportReport::default(),
+            codes: HashMap::new(),
+            notes: HashMap::new(),
+            notes_used: Vec::new(),
+        };
         import_project(&mut ctx, &mut zip, &root, study_id)?;
         let mut report = ctx.report;
         report.study_id = Some(study_id);
@@ -647,7 +696,13 @@ pub fn import_qdc(conn: &Connection, path: &Path, dry_run: bool) -> Result<RefiI
     validate(&shown, &root)?;
     let codes = root.first("Codes").ok_or_else(|| schema_error(&shown, &root, "needs a <Codes> element"))?;
     with_savepoint(conn, dry_run, || {
-        let mut ctx = Ctx { conn, report: RefiImportReport::default(), codes: HashMap::new() };
+        let mut ctx = Ctx {
+            conn,
+            report: RefiImportReport::default(),
+            codes: HashMap::new(),
+            notes: HashMap::new(),
+            notes_used: Vec::new(),
+        };
         import_codes(&mut ctx, None, codes)?;
         if let Some(sets) = root.first("Sets") {
             if !sets.children.is_empty() {
