@@ -14,7 +14,17 @@ let s;
 
 const WORDS = "could you tell me";
 /** An element id as a script argument. */
-const el = (id) => ({ "element-6066-11e4-a52e-4f735466cecf": id });
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+const el = (id) => ({ [ELEMENT]: id });
+
+/** The item of the session page's highlight list that holds `words` (by its DOM text), or null. */
+async function sideItem(words) {
+  const found = await s.execute(
+    `return [...document.querySelectorAll("[data-testid=highlight-item]")].find((e) => e.textContent.includes(arguments[0])) || null;`,
+    [words],
+  );
+  return found ? found[ELEMENT] : null;
+}
 const TAG = "E2E/Asked about the role";
 const TITLE = "E2E: interviews open by asking about the role";
 
@@ -108,5 +118,44 @@ describe("From selected words to a finding and an HTML report", () => {
     assert.ok(html.includes(WORDS), "with its quote");
     assert.ok(html.includes("<svg"), "and inline SVG charts");
     await screenshot(s, "synthesis-export.png");
+    await s.click(await findWithText(s, "[data-testid=export-dialog] button", "Close"));
+  });
+
+  test("the codebook renames the new tag, and its highlight follows", async () => {
+    await openNav(s, "codebook");
+    const row = await waitFor("the new tag's row", () => s.find(`[data-testid=codebook-row][data-path="${TAG}"]`));
+    await s.click(await s.findIn(row, "button"));
+    await s.click(await waitFor("Rename", () => findWithText(s, "[data-testid=tag-detail] button", "Rename")));
+    const input = await waitFor("the name field", () => s.find("[data-testid=tag-action] input[type=text]"));
+    await s.clear(input);
+    await s.type(input, "Asked about roles");
+    await s.click(await s.find("[data-testid=tag-action-apply]"));
+    await waitFor("the renamed tag", () => s.find('[data-testid=codebook-row][data-path="E2E/Asked about roles"]'));
+    const r = await s.execute(
+      `return [...document.querySelectorAll('[data-testid=codebook-row]')].find((e) => e.dataset.path === "E2E/Asked about roles").textContent;`,
+    );
+    assert.match(r, /1/, "its highlight is still counted");
+  });
+
+  test("a highlight's tags are edited and it is deleted from the session page", async () => {
+    await openNav(s, "sessions");
+    const row = await waitFor("Priya Raman's session row", () => findWithText(s, "[data-testid=session-row]", "Priya Raman"));
+    await s.click(await s.findIn(row, "button"));
+    const item = await waitFor("the highlight in the side list", () => sideItem(WORDS));
+    await s.click(await s.findIn(item, "[data-testid=highlight-edit]"));
+    await waitFor("the edit dialog", () => findWithText(s, "[data-testid=highlight-dialog]", "Edit the highlight"));
+    await s.type(await s.find("[data-testid=tag-search]"), "Pain point");
+    await s.click(await waitFor("the Pain point option", () => findWithText(s, "[data-testid=tag-option]", "Pain point")));
+    await s.click(await s.find("[data-testid=highlight-save]"));
+    await waitFor("both tags on the highlight", async () => {
+      const it = await sideItem(WORDS);
+      const t = it ? await s.execute("return arguments[0].textContent;", [el(it)]) : "";
+      return t.includes("Pain point") && t.includes("E2E/Asked about roles");
+    });
+    const again = await sideItem(WORDS);
+    await s.click(await s.findIn(again, "[data-testid=highlight-edit]"));
+    await s.click(await waitFor("Delete…", () => s.find("[data-testid=highlight-delete]")));
+    await s.click(await waitFor("the confirm", () => s.find("[data-testid=highlight-delete-confirm]")));
+    await waitFor("the highlight to be gone", async () => (await sideItem(WORDS)) === null && (await findWithText(s, "[data-testid=highlight-mark]", WORDS)) === null);
   });
 });
