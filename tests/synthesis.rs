@@ -472,6 +472,10 @@ fn bad_qdpx_files_get_a_clear_message_and_change_nothing() {
     write_zip(&dir.join("bomb.qdpx"), &[("project.qde", &zeros)]);
     write_zip(&dir.join("escape.qdpx"), &[("project.qde", &traversal), ("../../x", b"owned")]);
     write_zip(&dir.join("notxml.qdpx"), &[("project.qde", b"<Project><unclosed>")]);
+    let mut misplaced = valid_start.to_vec();
+    misplaced.extend_from_slice(br#"<Sources><Code guid="85D17F60-7BB0-481E-B742-B4861DD669DF" name="x" isCodable="true"/></Sources></Project>"#);
+    write_zip(&dir.join("misplaced.qdpx"), &[("project.qde", &misplaced)]);
+    write_zip(&dir.join("noname.qdpx"), &[("project.qde", br#"<Project xmlns="urn:QDA-XML:project:1.0"/>"#)]);
 
     for (file, says) in [
         ("plain.qdpx", "not a zip"),
@@ -480,6 +484,8 @@ fn bad_qdpx_files_get_a_clear_message_and_change_nothing() {
         ("bomb.qdpx", "zip bomb"),
         ("escape.qdpx", "outside the archive"),
         ("notxml.qdpx", "line"),
+        ("misplaced.qdpx", "not allowed inside <Sources>"),
+        ("noname.qdpx", "needs the attribute name"),
     ] {
         let out = rapport(&ws, &["import", "qdpx", dir.join(file).to_str().unwrap(), "--json"]);
         assert!(!out.status.success(), "{file} must be refused");

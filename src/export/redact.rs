@@ -186,6 +186,9 @@ pub fn redact(conn: &Connection, data: &mut StudyData, extra_names: &[String]) -
     let first: Vec<i64> = data.participants.iter().map(|p| p.id).collect();
     let mut r = Redactor::new(conn, &first, extra_names)?;
     data.study.goal = r.opt(&data.study.goal);
+    for c in &mut data.codebook {
+        c.description = r.opt(&c.description);
+    }
     for p in &mut data.participants {
         p.name = r.text(&p.name);
         p.email = r.text(&p.email);

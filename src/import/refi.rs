@@ -78,6 +78,7 @@ fn validate(file: &str, node: &Node) -> Result<()> {
         }
     }
     let required: &[&str] = match node.name.as_str() {
+        "Project" => &["name"],
         "Code" => &["guid", "name", "isCodable"],
         "User" | "Case" | "TextSource" | "AudioSource" | "VideoSource" | "PictureSource" | "PDFSource"
         | "Note" | "Transcript" | "SyncPoint" | "Coding" | "Set" | "Link" => &["guid"],
@@ -107,10 +108,39 @@ fn validate(file: &str, node: &Node) -> Result<()> {
     if node.name == "Coding" && node.first("CodeRef").is_none() {
         return Err(schema_error(file, node, "needs a <CodeRef>"));
     }
+    if let Some(allowed) = allowed_children(&node.name) {
+        if let Some(bad) = node.children.iter().find(|c| !allowed.contains(&c.name.as_str())) {
+            return Err(schema_error(file, bad, format!("is not allowed inside <{}>", node.name)));
+        }
+    }
     for c in &node.children {
         validate(file, c)?;
     }
     Ok(())
+}
+
+/// The elements the schema allows inside each element an import reads (others are not
+/// checked here).
+fn allowed_children(name: &str) -> Option<&'static [&'static str]> {
+    const TEXT_SOURCE: &[&str] =
+        &["Description", "PlainTextContent", "PlainTextSelection", "Coding", "NoteRef", "VariableValue"];
+    Some(match name {
+        "Project" => &PROJECT_CHILDREN,
+        "Users" => &["User"],
+        "CodeBook" => &["Codes", "Sets"],
+        "Codes" => &["Code"],
+        "Code" => &["Description", "NoteRef", "Code"],
+        "Variables" => &["Variable"],
+        "Cases" => &["Case"],
+        "Case" => &["Description", "CodeRef", "VariableValue", "SourceRef", "SelectionRef"],
+        "Sources" => &["TextSource", "PictureSource", "PDFSource", "AudioSource", "VideoSource"],
+        "TextSource" | "Note" | "Representation" | "TextDescription" => TEXT_SOURCE,
+        "PlainTextSelection" => &["Description", "Coding", "NoteRef"],
+        "Coding" => &["CodeRef", "NoteRef"],
+        "Notes" => &["Note"],
+        "Transcript" => &["Description", "PlainTextContent", "SyncPoint", "TranscriptSelection", "NoteRef"],
+        _ => return None,
+    })
 }
 
 fn check_root(file: &str, root: &Node, name: &str, ns: &str) -> Result<()> {
@@ -121,17 +151,17 @@ fn check_root(file: &str, root: &Node, name: &str, ns: &str) -> Result<()> {
             format!("is the root element; a REFI-QDA file has <{name}> in {ns}"),
         ));
     }
-    match root.attr("xmlns") {
-        Some(found) if found == ns => {}
-        found => {
-            return Err(schema_error(
-                file,
-                root,
-                format!("is in namespace {:?}; expected {ns}", found.unwrap_or("(none)")),
-            ))
-        }
+    // The default namespace, or a prefixed one (`<qda:Project xmlns:qda="…">`).
+    let declared =
+        root.attrs.iter().find(|(k, _)| k == "xmlns" || k.starts_with("xmlns:")).map(|(_, v)| v.as_str());
+    if root.attrs.iter().any(|(k, v)| (k == "xmlns" || k.starts_with("xmlns:")) && v == ns) {
+        return Ok(());
     }
-    Ok(())
+    Err(schema_error(
+        file,
+        root,
+        format!("is in namespace {:?}; expected {ns}", declared.unwrap_or("(none)")),
+    ))
 }
 
 const PROJECT_CHILDREN: [&str; 11] = [
