@@ -322,9 +322,11 @@ html,body{margin:0;height:100%;background:#111;font:20px/1.45 system-ui,-apple-s
 .slide{box-sizing:border-box;width:100vw;height:100vh;padding:5vh 7vw;background:#fff;color:#1d1d1f;display:none;overflow:hidden}
 .slide.current{display:block}.slide h1{font-size:2.4rem}.slide h2{font-size:1.7rem;margin:0 0 .6rem}
 .cols{display:flex;gap:3vw;align-items:flex-start}.quotes{flex:3}.side{flex:2}
-blockquote{margin:.6rem 0;padding:.3rem .9rem;border-left:5px solid #2f6fdb;background:#f7f9fd;font-size:1.05rem}
+blockquote{margin:.5rem 0;padding:.2rem .8rem;border-left:5px solid #2f6fdb;background:#f7f9fd;font-size:.95rem}
+blockquote p{margin:.3rem 0}
 blockquote footer{font-size:.8rem;color:#555}.meta{color:#666;font-size:.9rem}.num{position:absolute;right:2vw;bottom:2vh;color:#999;font-size:.8rem}
 .chart{max-width:100%;height:auto}
+.badges span{display:inline-block;margin-right:.4rem;padding:0 .5rem;border-radius:10px;background:#eef;font-size:.8rem}
 @media print{@page{size:landscape;margin:0}html,body{background:#fff}.slide{display:block!important;page-break-after:always;break-after:page;position:relative}}
 "#;
 
@@ -335,6 +337,16 @@ document.addEventListener('keydown',function(e){if(['ArrowRight','PageDown',' ']
 if(['ArrowLeft','PageUp'].indexOf(e.key)>=0){show(i-1);e.preventDefault()}if(e.key==='Home')show(0);if(e.key==='End')show(s.length-1)});
 var h=parseInt(location.hash.slice(1),10);show(isNaN(h)?0:h-1)})();
 "#;
+
+/// `text` cut at a word boundary to at most `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
+}
 
 /// The slides: a title slide, one per finding (its best quotes and chart), the codebook.
 pub fn slides(data: &StudyData) -> String {
@@ -359,7 +371,11 @@ pub fn slides(data: &StudyData) -> String {
         h.push_str(&badges(f));
         h.push_str("<div class=\"cols\"><div class=\"quotes\">");
         for e in best_quotes(f, 3) {
-            h.push_str(&quote_html(data, e));
+            h.push_str(&format!(
+                "<blockquote><p>“{}”</p><footer>— {}</footer></blockquote>",
+                esc(&shorten(&e.text, 220)),
+                esc(&attribution(data, e))
+            ));
         }
         h.push_str("</div><div class=\"side\">");
         h.push_str(&bar_chart("Evidence by role", &evidence_by_role(f), 420));

@@ -10,7 +10,9 @@ pub const BAR_COLOR: &str = "#2f6fdb";
 pub fn bar_chart(title: &str, rows: &[(String, i64)], width: u32) -> String {
     let row_h = 26u32;
     let top = 34u32;
-    let label_w = (width as f64 * 0.38) as u32;
+    // Room for the longest label (about 7 px a character at 13 px), at most half the width.
+    let longest = rows.iter().map(|r| r.0.chars().count().min(34)).max().unwrap_or(0) as u32;
+    let label_w = (longest * 7 + 16).clamp(60, width / 2);
     let bar_max = width.saturating_sub(label_w + 60).max(40);
     let height = top + row_h * rows.len().max(1) as u32 + 10;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
