@@ -1,7 +1,7 @@
 //! REFI-QDA exports: a `.qdpx` project (a zip of `project.qde` and `Sources/`) and a `.qdc`
 //! codebook. Users; the codebook as nested `Code`s; participants as `Case`s with their
 //! attributes as `Variable`s; each transcript as a `TextSource` (plain text in `Sources/`,
-//! one line per segment, `Speaker: text`) with its highlights as `PlainTextSelection`s and
+//! a line per speaker's turn, `Speaker: text`) with its highlights as `PlainTextSelection`s and
 //! their tags as `Coding`s; where a recording exists, an `AudioSource`/`VideoSource` whose
 //! `Transcript` points at the same text with a `SyncPoint` at each segment's start and end;
 //! session notes and findings as `Note`s. Positions count Unicode characters. GUIDs are
@@ -30,18 +30,23 @@ pub struct SourceText {
     pub lines: Vec<(usize, usize, usize)>,
 }
 
-/// The plain text of a session's transcript: one line per segment.
+/// The plain text of a session's transcript: a line per turn, `Speaker: text`, where a turn is
+/// the segments one speaker says in a row (joined by spaces, so a highlight over several of
+/// them is one run of the text); segments without a speaker are a line each.
 pub fn source_text(session: &SessionData) -> SourceText {
     let mut text = String::new();
     let mut lines = Vec::new();
     let mut pos = 0usize;
+    let mut previous: Option<&str> = None;
     for (i, g) in session.segments.iter().enumerate() {
+        let speaker = g.speaker.as_deref().filter(|s| !s.is_empty());
+        let same_turn = speaker.is_some() && speaker == previous;
         if i > 0 {
-            text.push('\n');
+            text.push(if same_turn { ' ' } else { '\n' });
             pos += 1;
         }
         let line_start = pos;
-        if let Some(sp) = g.speaker.as_deref().filter(|s| !s.is_empty()) {
+        if let (Some(sp), false) = (speaker, same_turn) {
             let prefix = format!("{sp}: ");
             pos += prefix.chars().count();
             text.push_str(&prefix);
@@ -50,6 +55,7 @@ pub fn source_text(session: &SessionData) -> SourceText {
         text.push_str(&g.text);
         pos += g.text.chars().count();
         lines.push((line_start, text_start, pos));
+        previous = speaker;
     }
     SourceText { text, lines }
 }
