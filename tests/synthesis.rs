@@ -846,3 +846,53 @@ fn a_project_in_another_tools_style_imports_its_texts_codings_cases_and_notes() 
     assert_eq!(again["study"], "Kundeninterviews (imported 2)");
     assert_eq!(again["codes_new"], 0, "the codes are already in the codebook");
 }
+
+#[test]
+fn an_audio_transcript_with_sync_points_imports_with_its_times_and_coded_selection() {
+    // f4/MAXQDA style: the transcript lives inside the AudioSource, its codings are
+    // TranscriptSelections between two sync points.
+    let tmp = TempDir::new();
+    let ws = tmp.ws();
+    rapport_ok(&ws, &["init"]);
+    let text = "Q: How do you deploy?\nA: With the pipeline, mostly.";
+    let a = text.find("With").unwrap();
+    let b = text.len();
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Audio project">
+  <CodeBook><Codes><Code guid="C0DE0000-0000-0000-0000-000000000001" name="Pipeline" isCodable="true"/></Codes></CodeBook>
+  <Sources>
+    <AudioSource guid="A0D10000-0000-0000-0000-000000000001" name="interview.m4a" path="internal://interview.m4a">
+      <Transcript guid="7A000000-0000-0000-0000-000000000001" name="interview transcript">
+        <PlainTextContent>{text}</PlainTextContent>
+        <SyncPoint guid="5A000000-0000-0000-0000-000000000001" position="0" timeStamp="1000"/>
+        <SyncPoint guid="5A000000-0000-0000-0000-000000000002" position="22" timeStamp="4000"/>
+        <SyncPoint guid="5A000000-0000-0000-0000-000000000003" position="{a}" timeStamp="4600"/>
+        <SyncPoint guid="5A000000-0000-0000-0000-000000000004" position="{b}" timeStamp="9000"/>
+        <TranscriptSelection guid="5E000000-0000-0000-0000-000000000001" name="pipeline" fromSyncPoint="5A000000-0000-0000-0000-000000000003" toSyncPoint="5A000000-0000-0000-0000-000000000004">
+          <Coding guid="C0D10000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000001"/></Coding>
+        </TranscriptSelection>
+      </Transcript>
+    </AudioSource>
+  </Sources>
+</Project>"##
+    );
+    let path = tmp.path().join("audio.qdpx");
+    write_zip(&path, &[("project.qde", qde.as_bytes())]);
+    let report = rapport_json(&ws, &["import", "qdpx", path.to_str().unwrap()]);
+    assert_eq!(report["sources"], 1, "{report}");
+    assert_eq!(report["codings"], 1, "{report}");
+    let h = &rapport_json(&ws, &["highlight", "list", "--tag", "Pipeline"])[0];
+    assert_eq!(h["text"], "With the pipeline, mostly.");
+    assert_eq!(
+        (h["start_ms"].as_i64(), h["end_ms"].as_i64()),
+        (Some(4600), Some(9000)),
+        "times from the sync points"
+    );
+    let sid = report["sessions"][0].as_i64().unwrap().to_string();
+    let vtt = rapport_ok(&ws, &["transcript", "export", &sid, "--format", "vtt"]);
+    // Line 1 runs from its sync point to its last character (between two sync points, by
+    // position); line 2 starts at the sync point at its first character.
+    assert!(vtt.contains("00:00:01.000 --> 00:00:03.864"), "{vtt}");
+    assert!(vtt.contains("00:00:04.000 --> 00:00:09.000"), "{vtt}");
+}

@@ -407,6 +407,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
     let Some(sources) = root.first("Sources") else { return Ok(()) };
     // Transcripts of audio and video, by the text they point at, with their sync points.
     let mut syncs_by_text: HashMap<String, Vec<(usize, i64)>> = HashMap::new();
+    let mut transcript_by_text: HashMap<String, &Node> = HashMap::new();
     let mut transcript_nodes: Vec<(&Node, &Node)> = Vec::new();
     for media in sources.children.iter().filter(|c| c.name == "AudioSource" || c.name == "VideoSource") {
         let name = media.attr("name").or(media.attr("path")).unwrap_or("recording");
@@ -427,7 +428,8 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             syncs.sort();
             let key = t.attr("plainTextPath").map(str::to_string).unwrap_or_default();
             if !key.is_empty() {
-                syncs_by_text.insert(key, syncs);
+                syncs_by_text.insert(key.clone(), syncs);
+                transcript_by_text.insert(key, t);
             }
             transcript_nodes.push((media, t));
         }
@@ -528,16 +530,37 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         ctx.report.sessions.push(session);
         read_texts.insert(src as *const Node);
         let total = text.chars().count();
+        // Selections by character positions, and a transcript's selections between two of
+        // its sync points.
+        // A text source's audio/video transcript (same text) brings its sync points and selections.
+        let mut holders: Vec<&Node> = vec![src];
+        if src.name == "TextSource" {
+            if let Some(t) = src.attr("plainTextPath").and_then(|p| transcript_by_text.get(p)) {
+                holders.push(t);
+            }
+        }
+        let sync_at: HashMap<String, usize> = holders
+            .iter()
+            .flat_map(|h| h.all("SyncPoint"))
+            .filter_map(|p| Some((norm_guid(p.attr("guid")?), p.attr("position")?.trim().parse().ok()?)))
+            .collect();
+        let mut spans: Vec<(&Node, Option<(usize, usize)>)> = Vec::new();
         for sel in src.all("PlainTextSelection") {
-            let start: usize = sel.attr("startPosition").unwrap_or("0").trim().parse().unwrap_or(0);
-            let end: usize = sel.attr("endPosition").unwrap_or("0").trim().parse().unwrap_or(0);
+            let pos = |a: &str| sel.attr(a).and_then(|v| v.trim().parse::<usize>().ok());
+            spans.push((sel, pos("startPosition").zip(pos("endPosition"))));
+        }
+        for sel in holders.iter().flat_map(|h| h.all("TranscriptSelection")) {
+            let at = |a: &str| sel.attr(a).and_then(|g| sync_at.get(&norm_guid(g)).copied());
+            spans.push((sel, at("fromSyncPoint").zip(at("toSyncPoint"))));
+        }
+        for (sel, span) in spans {
             let sel_name = sel.attr("name").unwrap_or("selection");
-            if start >= end || end > total {
+            let Some((start, end)) = span.filter(|(a, b)| a < b && *b <= total) else {
                 ctx.report.not_imported.push(format!(
-                    "source \"{name}\": selection \"{sel_name}\" ({start}–{end}) is outside the text ({total} characters)"
+                    "source \"{name}\": selection \"{sel_name}\" has no span inside the text ({total} characters)"
                 ));
                 continue;
-            }
+            };
             let mut tag_ids = Vec::new();
             for coding in sel.all("Coding") {
                 let target = coding.first("CodeRef").and_then(|r| r.attr("targetGUID")).unwrap_or_default();
@@ -567,12 +590,6 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 &tag_ids,
             )?;
             ctx.report.codings += tag_ids.len() as i64;
-        }
-        if src.name == "Transcript" {
-            let n = src.all("TranscriptSelection").count();
-            if n > 0 {
-                ctx.report.not_imported.push(format!("transcript \"{name}\": {n} transcript selections"));
-            }
         }
         if let Some(d) = src.child_text("Description").filter(|d| !d.trim().is_empty()) {
             crate::session::add_note(ctx.conn, session, 0, &format!("Description: {}", d.trim()))?;
