@@ -873,6 +873,9 @@ fn an_audio_transcript_with_sync_points_imports_with_its_times_and_coded_selecti
           <Coding guid="C0D10000-0000-0000-0000-000000000001"><CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000001"/></Coding>
         </TranscriptSelection>
       </Transcript>
+      <AudioSelection guid="A5E10000-0000-0000-0000-000000000001" name="question" begin="1000" end="3500">
+        <Coding guid="C0D10000-0000-0000-0000-000000000002"><CodeRef targetGUID="C0DE0000-0000-0000-0000-000000000001"/></Coding>
+      </AudioSelection>
     </AudioSource>
   </Sources>
 </Project>"##
@@ -881,8 +884,13 @@ fn an_audio_transcript_with_sync_points_imports_with_its_times_and_coded_selecti
     write_zip(&path, &[("project.qde", qde.as_bytes())]);
     let report = rapport_json(&ws, &["import", "qdpx", path.to_str().unwrap()]);
     assert_eq!(report["sources"], 1, "{report}");
-    assert_eq!(report["codings"], 1, "{report}");
-    let h = &rapport_json(&ws, &["highlight", "list", "--tag", "Pipeline"])[0];
+    assert_eq!(report["codings"], 2, "the transcript selection and the coded time span: {report}");
+    let list = rapport_json(&ws, &["highlight", "list", "--tag", "Pipeline"]);
+    let by_time =
+        list.as_array().unwrap().iter().find(|h| h["start_ms"] == 1000).expect("the coded time span");
+    assert_eq!(by_time["text"], "Q: How do you deploy?", "the words said in that time");
+    let h =
+        list.as_array().unwrap().iter().find(|h| h["start_ms"] == 4600).expect("the transcript selection");
     assert_eq!(h["text"], "With the pipeline, mostly.");
     assert_eq!(
         (h["start_ms"].as_i64(), h["end_ms"].as_i64()),

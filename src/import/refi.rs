@@ -433,15 +433,10 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             }
             transcript_nodes.push((media, t));
         }
-        for kind in ["AudioSelection", "VideoSelection"] {
-            let n = media.all(kind).count();
-            if n > 0 {
-                ctx.report
-                    .not_imported
-                    .push(format!("\"{name}\": {n} coded time spans of the recording ({kind})"));
-            }
-        }
     }
+    let media_of: HashMap<*const Node, &Node> =
+        transcript_nodes.iter().map(|(m, t)| (*t as *const Node, *m)).collect();
+    let mut session_of_media: HashMap<*const Node, i64> = HashMap::new();
     let text_paths: Vec<String> =
         sources.all("TextSource").filter_map(|t| t.attr("plainTextPath").map(str::to_string)).collect();
 
@@ -539,6 +534,9 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 holders.push(t);
             }
         }
+        if let Some(media) = holders.iter().find_map(|h| media_of.get(&(*h as *const Node))) {
+            session_of_media.insert(*media as *const Node, session);
+        }
         let sync_at: HashMap<String, usize> = holders
             .iter()
             .flat_map(|h| h.all("SyncPoint"))
@@ -561,32 +559,14 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 ));
                 continue;
             };
-            let mut tag_ids = Vec::new();
-            for coding in sel.all("Coding") {
-                let target = coding.first("CodeRef").and_then(|r| r.attr("targetGUID")).unwrap_or_default();
-                match ctx.codes.get(&norm_guid(target)) {
-                    Some(id) => tag_ids.push(*id),
-                    None => ctx.report.not_imported.push(format!(
-                        "source \"{name}\": a coding of \"{sel_name}\" refers to an unknown code {target}"
-                    )),
-                }
-            }
-            let mut comment: Vec<String> = sel.child_text("Description").into_iter().collect();
-            for r in sel.all("NoteRef") {
-                let g = norm_guid(r.attr("targetGUID").unwrap_or_default());
-                if let Some((_, t)) = ctx.notes.get(&g) {
-                    comment.push(t.clone());
-                    ctx.notes_used.push(g);
-                }
-            }
-            let comment = comment.join("\n\n");
+            let (tag_ids, comment) = codes_and_comment(ctx, sel, &name);
             highlights::insert_raw(
                 ctx.conn,
                 session,
                 pos_to_ms(start, &syncs),
                 pos_to_ms(end, &syncs),
                 &substring(&text, start, end),
-                Some(comment.as_str()).filter(|c| !c.trim().is_empty()),
+                comment.as_deref(),
                 &tag_ids,
             )?;
             ctx.report.codings += tag_ids.len() as i64;
@@ -611,6 +591,49 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
                 ctx.report.notes += 1;
                 ctx.notes_used.push(g);
             }
+        }
+    }
+    // Coded time spans of a recording whose transcript came in: highlights over that time.
+    for media in sources.children.iter().filter(|c| c.name == "AudioSource" || c.name == "VideoSource") {
+        let name = media.attr("name").or(media.attr("path")).unwrap_or("recording").to_string();
+        let kind = if media.name == "AudioSource" { "AudioSelection" } else { "VideoSelection" };
+        let sels: Vec<&Node> = media.all(kind).collect();
+        if sels.is_empty() {
+            continue;
+        }
+        let Some(&session) = session_of_media.get(&(media as *const Node)) else {
+            ctx.report.not_imported.push(format!(
+                "\"{name}\": {} coded time spans of the recording ({kind}; it has no transcript to hold them)",
+                sels.len()
+            ));
+            continue;
+        };
+        let segments = crate::transcript::segments(ctx.conn, session)?;
+        for sel in sels {
+            let ms = |a: &str| sel.attr(a).and_then(|v| v.trim().parse::<i64>().ok());
+            let (Some(begin), Some(end)) = (ms("begin"), ms("end")) else { continue };
+            let words: Vec<&str> = segments
+                .iter()
+                .filter(|g| g.end_ms > begin && g.start_ms < end)
+                .map(|g| g.text.as_str())
+                .collect();
+            if words.is_empty() || end <= begin {
+                ctx.report
+                    .not_imported
+                    .push(format!("\"{name}\": the coded span {begin}–{end} ms has no transcript text"));
+                continue;
+            }
+            let (tag_ids, comment) = codes_and_comment(ctx, sel, &name);
+            highlights::insert_raw(
+                ctx.conn,
+                session,
+                begin,
+                end,
+                &words.join(" "),
+                comment.as_deref(),
+                &tag_ids,
+            )?;
+            ctx.report.codings += tag_ids.len() as i64;
         }
     }
     for (kind, inner, sel) in [
@@ -644,6 +667,32 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
         }
     }
     Ok(())
+}
+
+/// The tags a selection is coded with, and its comment (its description and the notes it
+/// refers to); codings of unknown codes are listed.
+fn codes_and_comment(ctx: &mut Ctx<'_>, sel: &Node, source: &str) -> (Vec<i64>, Option<String>) {
+    let sel_name = sel.attr("name").unwrap_or("selection");
+    let mut tag_ids = Vec::new();
+    for coding in sel.all("Coding") {
+        let target = coding.first("CodeRef").and_then(|r| r.attr("targetGUID")).unwrap_or_default();
+        match ctx.codes.get(&norm_guid(target)) {
+            Some(id) => tag_ids.push(*id),
+            None => ctx.report.not_imported.push(format!(
+                "source \"{source}\": a coding of \"{sel_name}\" refers to an unknown code {target}"
+            )),
+        }
+    }
+    let mut comment: Vec<String> = sel.child_text("Description").into_iter().collect();
+    for r in sel.all("NoteRef") {
+        let g = norm_guid(r.attr("targetGUID").unwrap_or_default());
+        if let Some((_, t)) = ctx.notes.get(&g) {
+            comment.push(t.clone());
+            ctx.notes_used.push(g);
+        }
+    }
+    let comment = comment.join("\n\n");
+    (tag_ids, Some(comment).filter(|c| !c.trim().is_empty()))
 }
 
 fn with_savepoint<T>(conn: &Connection, dry_run: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
