@@ -1,13 +1,16 @@
 // End-to-end test from words to a report, on the demo workspace: select words in Priya
 // Raman's transcript, tag them with a new tag made in the tag picker, see them marked, drag
-// the highlight into a new finding on the findings board, and export the HTML report (its
-// preview first) through the save dialog. Runs like app.test.mjs (see there for the set-up).
+// the highlight into a new finding on the findings board, export the HTML report (its
+// preview first) through the save dialog; then rename the tag in the codebook, edit and
+// delete the highlight, and import a REFI-QDA project after its preview. Runs like
+// app.test.mjs (see there for the set-up).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { waitFor } from "./webdriver.mjs";
-import { answerNextDialog, findWithText, launch, openNav, quit, screenshot } from "./helpers.mjs";
+import { execFileSync } from "node:child_process";
+import { answerNextDialog, cli, findWithText, launch, openNav, quit, screenshot } from "./helpers.mjs";
 
 /** @type {import("./webdriver.mjs").Session | undefined} */
 let s;
@@ -157,5 +160,23 @@ describe("From selected words to a finding and an HTML report", () => {
     await s.click(await waitFor("Delete…", () => s.find("[data-testid=highlight-delete]")));
     await s.click(await waitFor("the confirm", () => s.find("[data-testid=highlight-delete-confirm]")));
     await waitFor("the highlight to be gone", async () => (await sideItem(WORDS)) === null && (await findWithText(s, "[data-testid=highlight-mark]", WORDS)) === null);
+  });
+
+  test("the codebook imports a REFI-QDA project after a preview of what comes in", async () => {
+    // A project written by the CLI from a demo workspace of its own.
+    const other = join(s.workspaceRoot, "other");
+    const qdpx = join(s.workspaceRoot, "other.qdpx");
+    execFileSync(cli(), ["--workspace", other, "demo"], { stdio: "ignore" });
+    execFileSync(cli(), ["--workspace", other, "export", "--study", "1", "--format", "qdpx", "--out", qdpx], { stdio: "ignore" });
+    await openNav(s, "codebook");
+    await s.click(await waitFor("Import REFI-QDA…", () => s.find("[data-testid=refi-import-open]")));
+    await answerNextDialog(s, qdpx);
+    await s.click(await waitFor("Choose a file…", () => findWithText(s, "[data-testid=refi-import] button", "Choose a file")));
+    const preview = await waitFor("the preview", () => findWithText(s, "[data-testid=refi-report]", "Would import"));
+    assert.match(await s.text(preview), /3 sources/, "the preview says what would come in");
+    await s.click(await findWithText(s, "[data-testid=refi-import] button", "Import"));
+    const done = await waitFor("the import", () => findWithText(s, "[data-testid=refi-report]", "Imported"));
+    assert.match(await s.text(done), /New deploy system \(imported 2\)/, "into a study of its own");
+    await screenshot(s, "synthesis-import.png");
   });
 });
