@@ -212,6 +212,23 @@ pub fn create(conn: &Connection, study_id: i64, person_id: i64, at: &str) -> Res
     Ok(conn.last_insert_rowid())
 }
 
+/// Creates a session brought in by an import (REFI-QDA): a person when the source names one,
+/// a time and a title, with no guide. Writes no transaction of its own, so it can run inside
+/// the import's. Returns the session id.
+pub fn create_imported(
+    conn: &Connection,
+    study_id: i64,
+    person_id: Option<i64>,
+    at: &str,
+    title: Option<&str>,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO sessions (study_id, person_id, at, title, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![study_id, person_id, at, title, store::now()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// Adds a note at `at_ms` into the session.
 pub fn add_note(conn: &Connection, session_id: i64, at_ms: i64, text: &str) -> Result<i64> {
     ensure(conn, session_id)?;

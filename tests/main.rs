@@ -8,6 +8,7 @@ mod models;
 mod recruit;
 mod search;
 mod store;
+mod synthesis;
 mod transcribe;
 mod transcripts;
 mod util;

@@ -6,8 +6,11 @@
 
 use rapport::audit::activity::{Activity, RoleSignal};
 use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
+use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
+use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
+use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport, RedactionCount};
 use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::align::AnswerSpan;
 use rapport::guide::diff::{ChangeKind, GuideDiff, QuestionChange};
@@ -19,6 +22,8 @@ use rapport::guide::{
     GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView,
     QuestionKind, SaveOutcome, StoredQuestion,
 };
+use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
+use rapport::import::RefiImportReport;
 use rapport::insights::InsightsSummary;
 use rapport::links::{LinkKind, LinkTarget};
 use rapport::media::RecordingView;
@@ -209,6 +214,24 @@ pub fn render() -> String {
         decl::<NotesFormat>(&cfg),
         decl::<LinkKind>(&cfg),
         decl::<LinkTarget>(&cfg),
+        decl::<RoleCount>(&cfg),
+        decl::<TagView>(&cfg),
+        decl::<TagInput>(&cfg),
+        decl::<UsageRow>(&cfg),
+        decl::<TagUsage>(&cfg),
+        decl::<TagMerge>(&cfg),
+        decl::<TagDeletePlan>(&cfg),
+        decl::<HighlightInput>(&cfg),
+        decl::<HighlightFilter>(&cfg),
+        decl::<HighlightRow>(&cfg),
+        decl::<FindingInput>(&cfg),
+        decl::<FindingPatch>(&cfg),
+        decl::<LinkKind>(&cfg),
+        decl::<StudyExportFormat>(&cfg),
+        decl::<ExportOptions>(&cfg),
+        decl::<RedactionCount>(&cfg),
+        decl::<ExportReport>(&cfg),
+        decl::<RefiImportReport>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

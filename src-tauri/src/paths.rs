@@ -35,6 +35,8 @@ pub enum PickPurpose {
     AuditLog,
     /// An interview guide to import (Markdown or Word).
     Guide,
+    /// A REFI-QDA project (`.qdpx`) or codebook (`.qdc`) to import.
+    RefiProject,
 }
 
 /// What a file is saved as.
@@ -51,6 +53,8 @@ pub enum SavePurpose {
     GuideExport,
     /// A session's notes (Markdown or CSV).
     NotesExport,
+    /// A study export (report, slides, spreadsheets, REFI-QDA, Jira).
+    StudyExport,
 }
 
 impl SavePurpose {
@@ -62,6 +66,7 @@ impl SavePurpose {
             SavePurpose::Invitation => "Save the calendar invitation",
             SavePurpose::GuideExport => "Save the guide",
             SavePurpose::NotesExport => "Save the notes",
+            SavePurpose::StudyExport => "Save the export",
         }
     }
 }
@@ -95,6 +100,9 @@ impl PickPurpose {
                 Some(("Audit logs", &["log", "json", "jsonl", "ndjson", "csv", "gz"])),
             ),
             PickPurpose::Guide => ("Import a guide", Some(("Guides", &["md", "markdown", "txt", "docx"]))),
+            PickPurpose::RefiProject => {
+                ("Import a REFI-QDA project or codebook", Some(("REFI-QDA", &["qdpx", "qdc"])))
+            }
         }
     }
 }

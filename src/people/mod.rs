@@ -189,3 +189,39 @@ pub fn forget(conn: &Connection, id: i64) -> Result<ForgetReport> {
     tx.commit()?;
     Ok(report)
 }
+
+/// Adds attributes to a person (from an import): `team`, `role` and `location` fill those
+/// fields when empty; every other key is merged into `attributes` (a key already there is
+/// kept).
+pub fn merge_attributes(
+    conn: &Connection,
+    id: i64,
+    values: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    let current: String =
+        conn.query_row("SELECT attributes FROM people WHERE id = ?1", [id], |r| r.get(0))?;
+    let mut attrs: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&current)
+        .ok()
+        .and_then(|v: serde_json::Value| v.as_object().cloned())
+        .unwrap_or_default();
+    for (k, v) in values {
+        match k.to_ascii_lowercase().as_str() {
+            "team" | "role" | "location" => {
+                let col = k.to_ascii_lowercase();
+                conn.execute(
+                    &format!("UPDATE people SET {col} = coalesce(nullif({col}, ''), ?2) WHERE id = ?1"),
+                    params![id, v],
+                )?;
+            }
+            "email" | "e-mail" | "name" => {}
+            _ => {
+                attrs.entry(k.clone()).or_insert_with(|| serde_json::Value::String(v.clone()));
+            }
+        }
+    }
+    conn.execute(
+        "UPDATE people SET attributes = ?2 WHERE id = ?1",
+        params![id, serde_json::Value::Object(attrs).to_string()],
+    )?;
+    Ok(())
+}

@@ -397,7 +397,7 @@ const V3: &str = r#"
 ALTER TABLE studies ADD COLUMN archived_at TEXT;
 "#;
 
-/// Migration (recruit): people's contact status and manager; audit events keep their
+/// Migration 4 (recruit): people's contact status and manager; audit events keep their
 /// namespace, object name, response code and a dedup key; activity keeps namespaces, weeks,
 /// tier and observed role; participations are the invitations, consents and incentives of
 /// the people recruited into a study.
@@ -445,7 +445,7 @@ CREATE TABLE participations (
 CREATE INDEX participations_person ON participations(person_id, invited_at);
 "#;
 
-/// Guides, run mode and study notes: a question's kind, interviewer note and time budget;
+/// Migration 5 (guides): guides, run mode and study notes: a question's kind, interviewer note and time budget;
 /// which questions a session has checked off (and when, in session time); a study's notes page.
 const GUIDE_RUN_NOTES: &str = r#"
 ALTER TABLE guide_questions ADD COLUMN kind TEXT NOT NULL DEFAULT 'open';
@@ -466,10 +466,20 @@ CREATE TABLE study_notes (
 );
 "#;
 
+/// Migration 6 (synthesis): a tag's colour (`#rrggbb`), and a finding's status (draft,
+/// reviewed, shared, acted on), severity and confidence.
+const SYNTHESIS: &str = r#"
+ALTER TABLE tags ADD COLUMN color TEXT;
+ALTER TABLE findings ADD COLUMN status TEXT NOT NULL DEFAULT 'draft'
+    CHECK (status IN ('draft', 'reviewed', 'shared', 'acted_on'));
+ALTER TABLE findings ADD COLUMN severity TEXT CHECK (severity IN ('low', 'medium', 'high', 'critical'));
+ALTER TABLE findings ADD COLUMN confidence TEXT CHECK (confidence IN ('low', 'medium', 'high'));
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT), M::up(GUIDE_RUN_NOTES)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT), M::up(GUIDE_RUN_NOTES), M::up(SYNTHESIS)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;

@@ -8,8 +8,9 @@ import { outreach } from "./features/outreach";
 import { sessions } from "./features/sessions";
 import { search } from "./features/search";
 import { findings } from "./features/findings";
+import { codebook } from "./features/synthesis";
 import { insights } from "./features/insights";
 import { models } from "./features/models";
 import { guides } from "./features/guides";
 
-export const registry = createRegistry([studies, people, recruit, outreach, sessions, guides, search, findings, insights, models]);
+export const registry = createRegistry([studies, people, recruit, outreach, sessions, guides, search, findings, codebook, insights, models]);

@@ -18,17 +18,23 @@ pub mod recruit;
 pub mod search;
 pub mod sessions;
 pub mod studies;
+pub mod synthesis;
 pub mod transcribe;
 pub mod transcripts;
 pub mod workspace;
 
 use rapport::audit::{AuditImportOptions, AuditImportReport};
+use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView};
+use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
 use rapport::coding::TagCount;
+use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport};
 use rapport::finding::FindingSummary;
 use rapport::guide::diff::GuideDiff;
 use rapport::guide::lint::LintReport;
 use rapport::guide::run::{AnswersMatrix, QuestionCheck, RunView};
 use rapport::guide::{GuideDoc, GuideSummary, GuideVersionDetail, GuideVersionRef, SaveOutcome};
+use rapport::finding::{FindingInput, FindingPatch, LinkKind};
+use rapport::import::RefiImportReport;
 use rapport::insights::InsightsSummary;
 use rapport::links::LinkTarget;
 use rapport::models::advice::Recommendation;
@@ -268,4 +274,51 @@ commands! {
     guides::launch_link() -> Option<String>;
     /// Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`.
     guides::notes_export(session_id: i64, format: NotesFormat, path: String) -> String;
+    app::ui_ready() -> ();
+    /// The codebook with highlight, session and people counts (of one study, or all).
+    synthesis::tag_list(study_id: Option<i64>) -> Vec<TagView>;
+    /// One tag's highlights per session and per person.
+    synthesis::tag_usage(id: i64, study_id: Option<i64>) -> TagUsage;
+    /// Add a tag (missing parents are made); an existing path is `already_exists`.
+    synthesis::tag_add(input: TagInput) -> TagView;
+    /// Change a tag's description and colour (null keeps, "" removes).
+    synthesis::tag_edit(id: i64, description: Option<String>, color: Option<String>) -> TagView;
+    /// Rename a tag's own level; its children follow.
+    synthesis::tag_rename(id: i64, name: String) -> TagView;
+    /// Move a tag under another (null: to the top level).
+    synthesis::tag_move(id: i64, parent_id: Option<i64>) -> TagView;
+    /// Merge a tag into another: its highlights and children follow.
+    synthesis::tag_merge(from: i64, into: i64) -> TagMerge;
+    /// What deleting a tag would remove.
+    synthesis::tag_delete_plan(id: i64) -> TagDeletePlan;
+    /// Delete a tag and its children (the highlights stay).
+    synthesis::tag_delete(id: i64) -> TagDeletePlan;
+    /// Highlight words of a session's transcript (or note) with tags and a comment.
+    synthesis::highlight_add(input: HighlightInput) -> HighlightRow;
+    /// Highlights of a study, a session or a tag.
+    synthesis::highlight_list(filter: HighlightFilter) -> Vec<HighlightRow>;
+    /// Replace a highlight's tags and/or comment (null keeps).
+    synthesis::highlight_update(id: i64, tags: Option<Vec<String>>, comment: Option<String>) -> HighlightRow;
+    /// Delete a highlight.
+    synthesis::highlight_delete(id: i64) -> ();
+    /// Create a finding (with evidence) in a study.
+    synthesis::finding_create(study_id: i64, input: FindingInput) -> FindingSummary;
+    /// Change a finding's title, statement, status, severity, confidence.
+    synthesis::finding_update(id: i64, patch: FindingPatch) -> FindingSummary;
+    /// Delete a finding (its highlights stay).
+    synthesis::finding_delete(id: i64) -> ();
+    /// Add a highlight to a finding's evidence.
+    synthesis::finding_evidence_add(id: i64, highlight_id: i64) -> FindingSummary;
+    /// Take a highlight out of a finding's evidence.
+    synthesis::finding_evidence_remove(id: i64, highlight_id: i64) -> FindingSummary;
+    /// Link (linked = true) or unlink a service, metric or NPS segment.
+    synthesis::finding_link(id: i64, kind: LinkKind, value: String, linked: bool) -> FindingSummary;
+    /// The HTML report (or slides) of a study, for the export dialog's preview.
+    synthesis::export_preview(study_id: i64, options: ExportOptions) -> String;
+    /// The file name an export suggests in the save dialog.
+    synthesis::export_suggested_name(study_id: i64, format: StudyExportFormat, options: ExportOptions) -> String;
+    /// Export a study into a path chosen with `dialogSave("study_export")`.
+    synthesis::export_study(study_id: i64, format: StudyExportFormat, options: ExportOptions, path: String) -> ExportReport;
+    /// Import a REFI-QDA project or codebook (picked with `dialogOpen("refi_project")`); `dryRun` previews, writing nothing.
+    synthesis::refi_import(path: String, study_id: Option<i64>, dry_run: bool) -> RefiImportReport;
 }

@@ -12,6 +12,7 @@ mod models;
 mod recruit;
 mod search;
 mod studies;
+mod synthesis;
 mod transcripts;
 mod workspace;
 
@@ -56,6 +57,7 @@ enum Command {
     #[command(flatten)]
     Recruit(recruit::Cmd),
     Guides(guides::Cmd),
+    Synthesis(synthesis::Cmd),
 }
 
 impl Command {
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
         Command::Audio(cmd) => audio::run(&ctx, cmd),
         Command::Recruit(cmd) => recruit::run(&ctx, cmd),
         Command::Guides(cmd) => guides::run(&ctx, cmd),
+        Command::Synthesis(cmd) => synthesis::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb on a workspace that succeeded (cheap when nothing changed). Verbs that need no

@@ -1,11 +1,11 @@
-//! Verbs on studies, sessions and findings (people are in `recruit.rs`).
+//! Verbs on studies and sessions (people are in `recruit.rs`, findings in `synthesis.rs`).
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
 use rapport::session::{DeletePlan, SessionInput};
 use rapport::study::StudyInput;
-use rapport::{finding, session, study};
+use rapport::{session, study};
 
 use crate::ctx::{date, yes_no, Ctx};
 
@@ -20,11 +20,6 @@ pub enum Cmd {
     Session {
         #[command(subcommand)]
         command: SessionCmd,
-    },
-    /// Findings.
-    Finding {
-        #[command(subcommand)]
-        command: FindingCmd,
     },
 }
 
@@ -128,16 +123,6 @@ pub enum SessionCmd {
     /// List sessions.
     List {
         /// Only the sessions of this study (id or name).
-        #[arg(long)]
-        study: Option<String>,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum FindingCmd {
-    /// List findings with their evidence.
-    List {
-        /// Only the findings of this study (id or name).
         #[arg(long)]
         study: Option<String>,
     },
@@ -259,17 +244,6 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         yes_no(s.has_recording),
                         yes_no(s.has_transcript)
                     );
-                }
-            }
-        }
-        Cmd::Finding { command: FindingCmd::List { study: key } } => {
-            let study_id = key.as_deref().map(|k| study::resolve(conn, k)).transpose()?;
-            let list = finding::list(conn, study_id)?;
-            if ctx.json {
-                ctx.print_json(&list)?;
-            } else {
-                for f in list {
-                    println!("{:>4}  {}  ({} evidence, {})", f.id, f.title, f.evidence.len(), f.study);
                 }
             }
         }

@@ -39,32 +39,19 @@ people: number, findings: number, highlights: number,
 archived_at: string | null, };
 
 /**
- * What a question asks for; lint rules treat them differently (a `closed` one may be yes/no).
+ * One question and its follow-up probes.
  */
-export type QuestionKind = "open" | "closed" | "task" | "rating";
+export type GuideQuestion = { text: string, probes: Array<string>, };
 
 /**
- * One question with its follow-up probes, interviewer note and time budget.
+ * A titled group of questions.
  */
-export type GuideQuestion = { text: string, kind: QuestionKind, probes: Array<string>, 
-/**
- * A note for the interviewer, not read out.
- */
-note: string | null, 
-/**
- * The time budget in minutes.
- */
-minutes: number | null, };
+export type GuideSection = { title: string, questions: Array<GuideQuestion>, };
 
 /**
- * A titled group of questions, with an optional paragraph about it.
+ * A stored guide version as the app shows it.
  */
-export type GuideSection = { title: string, note: string, questions: Array<GuideQuestion>, };
-
-/**
- * A stored guide version as the study page shows it.
- */
-export type GuideView = { id: number, guide_id: number, title: string, version: number, questions: number, intro: string, sections: Array<GuideSection>, };
+export type GuideView = { id: number, title: string, version: number, questions: number, sections: Array<GuideSection>, };
 
 /**
  * A tag and how many highlights carry it.
@@ -83,12 +70,32 @@ duration_ms: number | null, };
 /**
  * One piece of evidence: a highlight with where it was said.
  */
-export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, speaker: string | null, start_ms: number, end_ms: number, text: string, };
+export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, person_role: string | null, speaker: string | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, };
 
 /**
  * A finding with its evidence and links.
  */
-export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, evidence: Array<EvidenceView>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
+export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, 
+/**
+ * draft, reviewed, shared or acted_on.
+ */
+status: string, 
+/**
+ * low, medium, high or critical.
+ */
+severity: string | null, 
+/**
+ * low, medium or high.
+ */
+confidence: string | null, evidence: Array<EvidenceView>, 
+/**
+ * Different people whose sessions the evidence comes from.
+ */
+people: number, 
+/**
+ * Those people by role (the directory's role; "unknown" without one).
+ */
+roles: Array<RoleCount>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
 
 /**
  * Everything the study page shows.
@@ -381,21 +388,17 @@ guide_version_id: number | null, };
 /**
  * One version of one of a study's guides, for choosing which a session follows.
  */
-export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, 
-/**
- * How many sessions follow this version.
- */
-sessions: number, };
+export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, };
 
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "guide";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "refi_project";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export" | "guide_export" | "notes_export";
+export type SavePurpose = "transcript_export" | "study_export";
 
 /**
  * A format a transcript can be exported to.
@@ -446,240 +449,191 @@ speakers: Array<string>,
 replaced: boolean, };
 
 /**
- * A guide document: what the editor edits, the formats read and write.
+ * How many people of one role back a finding.
  */
-export type GuideDoc = { title: string, intro: string, sections: Array<GuideSection>, };
+export type RoleCount = { role: string, people: number, };
 
 /**
- * A guide as lists show it: its newest version.
+ * A tag of the codebook with how much it is used (in one study, or everywhere).
  */
-export type GuideSummary = { id: number, study_id: number | null, title: string, current_version_id: number, version: number, versions: number, questions: number, 
+export type TagView = { id: number, parent_id: number | null, name: string, path: string, description: string | null, color: string | null, 
 /**
- * Sessions following any version of the guide.
+ * Highlights carrying this tag itself.
  */
-sessions: number, };
+highlights: number, 
+/**
+ * Sessions with at least one of them.
+ */
+sessions: number, 
+/**
+ * People interviewed in those sessions.
+ */
+people: number, };
 
 /**
- * A stored question of a version: its id is what answers and run mode point at.
+ * A new tag, or the fields to change of one.
  */
-export type StoredQuestion = { id: number, position: number, section: string, text: string, probes: Array<string>, };
+export type TagInput = { path: string, description: string | null, color: string | null, };
 
 /**
- * One version in full: the document, its questions' ids, and who used it.
+ * One row of [`TagUsage`].
  */
-export type GuideVersionDetail = { id: number, guide_id: number, study_id: number | null, version: number, created_at: string, doc: GuideDoc, questions: Array<StoredQuestion>, sessions: number, 
-/**
- * Every version of the guide, newest first.
- */
-versions: Array<GuideVersionRef>, };
+export type UsageRow = { id: number, label: string, highlights: number, };
 
 /**
- * What a save did.
+ * Counts of one tag's highlights per session and per person.
  */
-export type SaveOutcome = { version_id: number, version: number, 
-/**
- * True when the save made a new version (the one before is pinned by a session).
- */
-new_version: boolean, };
+export type TagUsage = { tag: TagView, by_session: Array<UsageRow>, by_person: Array<UsageRow>, };
 
 /**
- * What a lint rule found.
+ * What a merge did.
  */
-export type LintCode = "leading" | "double_barrelled" | "closed" | "hypothetical" | "solution" | "vague" | "jargon" | "loaded" | "too_long";
+export type TagMerge = { from: string, into: string, 
+/**
+ * Highlights that now carry `into` instead of `from`.
+ */
+highlights: number, 
+/**
+ * Child tags moved under `into`.
+ */
+children: number, };
 
 /**
- * One problem of one question.
+ * What deleting a tag removes.
  */
-export type Problem = { code: LintCode, 
+export type TagDeletePlan = { path: string, 
 /**
- * Why this is a problem, naming the words that show it.
+ * The tag and its descendants.
  */
-reason: string, 
+tags: Array<string>, 
 /**
- * The question rewritten without the problem.
+ * Tag marks taken off highlights.
  */
-suggestion: string, 
+codings: number, 
 /**
- * The words of the question that triggered the rule, as written.
+ * Highlights left with no tag at all (they are kept).
  */
-words: string, };
+highlights_left_untagged: number, };
 
 /**
- * One question or probe and its problems, in the guide's order.
+ * A new highlight: a span of the session's transcript, or words of one of its notes.
  */
-export type LintEntry = { section: string, text: string, 
+export type HighlightInput = { session_id: number, start_ms: number, end_ms: number, 
 /**
- * The question's number in the guide (1-based); a probe has its question's number.
+ * Tag paths (made when missing).
  */
-question: number, 
+tags: Array<string>, comment: string | null, 
 /**
- * The probe's number under its question (1-based), none for the question itself.
+ * The exact words selected; they must be in the transcript inside the span (or in the
+ * note). `None` takes the whole segments inside the span.
  */
-probe: number | null, problems: Array<Problem>, };
+text: string | null, 
+/**
+ * Highlight words of this note of the session instead of the transcript.
+ */
+note_id: number | null, };
 
 /**
- * The lint of a whole guide.
+ * Which highlights to list.
  */
-export type LintReport = { questions: Array<LintEntry>, 
+export type HighlightFilter = { study_id: number | null, session_id: number | null, 
 /**
- * How many problems in all.
+ * A tag path: highlights carrying it or one of its descendants.
  */
-problems: number, };
+tag: string | null, };
 
 /**
- * What happened to one question between two versions.
+ * A highlight with where it comes from, as lists, the findings board and exports show it.
  */
-export type ChangeKind = "unchanged" | "added" | "removed" | "reworded" | "moved" | "edited";
+export type HighlightRow = { id: number, session_id: number, study_id: number, session_title: string | null, person_id: number | null, person_name: string | null, person_role: string | null, 
+/**
+ * The speaker of the segment where it starts (none for a note).
+ */
+speaker: string | null, note_id: number | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, comment: string | null, 
+/**
+ * Findings that use it as evidence.
+ */
+findings: Array<number>, };
 
 /**
- * One question's change.
+ * A finding's fields as the board's form and `finding add` give them.
  */
-export type QuestionChange = { change: ChangeKind, section: string, old_text: string | null, new_text: string | null, 
+export type FindingInput = { title: string, body: string | null, status: string | null, severity: string | null, confidence: string | null, 
 /**
- * What else changed: "probes", "kind", "minutes", "note", "section".
+ * Highlights to attach as evidence.
  */
-details: Array<string>, };
+evidence: Array<number>, };
 
 /**
- * The difference of two versions.
+ * What `update` changes; `None` keeps a field, an empty string removes an optional one.
  */
-export type GuideDiff = { title_changed: boolean, intro_changed: boolean, added: number, removed: number, reworded: number, moved: number, edited: number, 
-/**
- * The new version's questions in order (removed ones after the question they followed).
- */
-changes: Array<QuestionChange>, };
+export type FindingPatch = { title: string | null, body: string | null, status: string | null, severity: string | null, confidence: string | null, };
 
 /**
- * One checked-off question of a session.
+ * What a finding can be linked to.
  */
-export type QuestionCheck = { question_id: number, 
-/**
- * When it was checked, in session time.
- */
-at_ms: number, };
+export type LinkKind = "service" | "metric" | "nps";
 
 /**
- * A section's time budget and how many of its questions are checked.
+ * The export formats.
  */
-export type SectionBudget = { title: string, minutes: number | null, 
-/**
- * The question ids of the section, in order.
- */
-question_ids: Array<number>, };
+export type StudyExportFormat = "csv" | "md" | "html" | "json" | "qdpx" | "qdc" | "jira";
 
 /**
- * Everything the run-mode screen shows.
+ * How to export.
  */
-export type RunView = { session: SessionSummary, 
+export type ExportOptions = { redact: boolean, 
 /**
- * None when neither the session nor its study has a guide.
+ * Names to redact besides the directory's (people outside it, customers, …).
  */
-guide: GuideVersionDetail | null, sections: Array<SectionBudget>, checks: Array<QuestionCheck>, notes: Array<Note>, 
+redact_names: Array<string>, 
 /**
- * The sum of the sections' budgets.
+ * `html`: slides instead of the report.
  */
-total_minutes: number | null, };
+slides: boolean, 
+/**
+ * `md`: one GitHub issue body per finding reviewed or later (a folder of files).
+ */
+per_finding: boolean, };
 
 /**
- * Where a question was asked and answered in one transcript.
+ * One kind of thing redacted and how often.
  */
-export type AnswerSpan = { 
-/**
- * When the interviewer asked it.
- */
-asked_ms: number, 
-/**
- * The answer's start and end (the question's own segment when nobody answered).
- */
-start_ms: number, end_ms: number, 
-/**
- * The answer's beginning, at most about 240 characters.
- */
-excerpt: string, 
-/**
- * How well the interviewer's words matched the question (0 to 1).
- */
-score: number, };
+export type RedactionCount = { what: string, count: number, };
 
 /**
- * One cell of the answers matrix.
+ * What an export wrote.
  */
-export type Answer = { session: number, 
+export type ExportReport = { 
 /**
- * When the interviewer asked it.
+ * The file (or, for `md --per-finding`, the folder) written.
  */
-asked_ms: number, 
+path: string, format: StudyExportFormat, 
 /**
- * The answer's start and end (the question's own segment when nobody answered).
+ * Files inside the zip or folder (empty for a single file).
  */
-start_ms: number, end_ms: number, 
-/**
- * The answer's beginning, at most about 240 characters.
- */
-excerpt: string, 
-/**
- * How well the interviewer's words matched the question (0 to 1).
- */
-score: number, };
+files: Array<string>, findings: number, highlights: number, redacted: boolean, redactions: Array<RedactionCount>, };
 
 /**
- * One row of the matrix: a question of the current guide version and its answers.
+ * What an import brought in (or, for a preview, would bring in).
  */
-export type AnswerRow = { id: number, section: string, text: string, answers: Array<Answer>, };
-
+export type RefiImportReport = { 
 /**
- * A column of the matrix.
+ * The study the sources went into (none for a codebook).
  */
-export type AnswerSession = { id: number, person_name: string, at: string, has_transcript: boolean, 
+study_id: number | null, study: string | null, study_created: boolean, 
 /**
- * How many of the guide's questions were found in the transcript.
+ * Codes read; how many of them were new tags.
  */
-found: number, };
-
+codes: number, codes_new: number, sources: number, sessions: Array<number>, codings: number, cases: number, notes: number, 
 /**
- * Questions × sessions for a study.
+ * What could not be mapped, one line each.
  */
-export type AnswersMatrix = { guide_id: number | null, version_id: number | null, sessions: Array<AnswerSession>, questions: Array<AnswerRow>, };
-
+not_imported: Array<string>, 
 /**
- * A study's notes page.
+ * True when nothing was written (a preview).
  */
-export type StudyNotes = { study_id: number, text: string, 
-/**
- * When it was last saved; none when it never was.
- */
-updated_at: string | null, };
-
-/**
- * How session notes are written out.
- */
-export type NotesFormat = "md" | "csv";
-
-/**
- * What a link points at.
- */
-export type LinkKind = "study" | "session" | "finding";
-
-/**
- * A parsed and resolved link.
- */
-export type LinkTarget = { kind: LinkKind, id: number, 
-/**
- * A moment of a session, in milliseconds.
- */
-t_ms: number | null, 
-/**
- * The study it belongs to (the study itself for a study link).
- */
-study_id: number, 
-/**
- * What the thing is called, for a person to read.
- */
-title: string, 
-/**
- * The canonical form of the link.
- */
-url: string, };
+dry_run: boolean, };
 
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
@@ -783,46 +737,50 @@ export const commands = {
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
   uiReady: () => invoke<null>("ui_ready"),
-  /** The guides of a study (or all when `studyId` is null), newest first. */
-  guideList: (studyId: number | null) => invoke<Array<GuideSummary>>("guide_list", { studyId }),
-  /** One guide version in full: the document, its question ids, the guide's versions. */
-  guideVersion: (versionId: number) => invoke<GuideVersionDetail>("guide_version", { versionId }),
-  /** Create a guide in a study with one question to start from; returns the guide id. */
-  guideCreate: (studyId: number, title: string) => invoke<number>("guide_create", { studyId, title }),
-  /** Save an edit: a new version when a session used the newest one, else it is replaced. */
-  guideSave: (guideId: number, doc: GuideDoc) => invoke<SaveOutcome>("guide_save", { guideId, doc }),
-  /** Delete a guide with its versions; returns how many sessions now follow no guide. */
-  guideDelete: (guideId: number) => invoke<number>("guide_delete", { guideId }),
-  /** Lint every question and probe of a guide (the editor's document, saved or not). */
-  guideLint: (doc: GuideDoc) => invoke<LintReport>("guide_lint", { doc }),
-  /** Compare two versions of a guide. */
-  guideDiff: (fromVersion: number, toVersion: number) => invoke<GuideDiff>("guide_diff", { fromVersion, toVersion }),
-  /** Read a guide file (picked with `dialogOpen("guide")`) and show what an import stores, storing nothing. */
-  guidePreview: (path: string) => invoke<GuideDoc>("guide_preview", { path }),
-  /** Import a guide file into a study (same title: a new version); returns the version id. */
-  guideImport: (studyId: number, path: string) => invoke<number>("guide_import", { studyId, path }),
-  /** Write a version's canonical Markdown into a file chosen with `dialogSave("guide_export")`. */
-  guideExport: (versionId: number, path: string) => invoke<string>("guide_export", { versionId, path }),
-  /** Run mode: the session's guide, section budgets, checks and notes. */
-  runView: (sessionId: number) => invoke<RunView>("run_view", { sessionId }),
-  /** Check a question off (at `atMs` of session time) or clear it. */
-  runCheck: (sessionId: number, questionId: number, atMs: number, done: boolean) => invoke<Array<QuestionCheck>>("run_check", { sessionId, questionId, atMs, done }),
-  /** Add a note at a moment of a session; returns the session's notes. */
-  noteAdd: (sessionId: number, atMs: number, text: string) => invoke<Array<Note>>("note_add", { sessionId, atMs, text }),
-  /** Change a note's time and text; returns the session's notes. */
-  noteUpdate: (id: number, atMs: number, text: string) => invoke<Array<Note>>("note_update", { id, atMs, text }),
-  /** Delete a note; returns the session's notes. */
-  noteDelete: (id: number) => invoke<Array<Note>>("note_delete", { id }),
-  /** Questions × sessions: where each question was asked in each transcript, and the answer. */
-  guideAnswers: (studyId: number) => invoke<AnswersMatrix>("guide_answers", { studyId }),
-  /** A study's notes page. */
-  studyNotes: (studyId: number) => invoke<StudyNotes>("study_notes", { studyId }),
-  /** Replace a study's notes page. */
-  studyNotesSave: (studyId: number, text: string) => invoke<StudyNotes>("study_notes_save", { studyId, text }),
-  /** Check a rapport:// link and say where it points. */
-  linkResolve: (url: string) => invoke<LinkTarget>("link_resolve", { url }),
-  /** The `rapport://` link the app was started with (`--open URL`), if any. */
-  launchLink: () => invoke<string | null>("launch_link"),
-  /** Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`. */
-  notesExport: (sessionId: number, format: NotesFormat, path: string) => invoke<string>("notes_export", { sessionId, format, path }),
+  /** The codebook with highlight, session and people counts (of one study, or all). */
+  tagList: (studyId: number | null) => invoke<Array<TagView>>("tag_list", { studyId }),
+  /** One tag's highlights per session and per person. */
+  tagUsage: (id: number, studyId: number | null) => invoke<TagUsage>("tag_usage", { id, studyId }),
+  /** Add a tag (missing parents are made); an existing path is `already_exists`. */
+  tagAdd: (input: TagInput) => invoke<TagView>("tag_add", { input }),
+  /** Change a tag's description and colour (null keeps, "" removes). */
+  tagEdit: (id: number, description: string | null, color: string | null) => invoke<TagView>("tag_edit", { id, description, color }),
+  /** Rename a tag's own level; its children follow. */
+  tagRename: (id: number, name: string) => invoke<TagView>("tag_rename", { id, name }),
+  /** Move a tag under another (null: to the top level). */
+  tagMove: (id: number, parentId: number | null) => invoke<TagView>("tag_move", { id, parentId }),
+  /** Merge a tag into another: its highlights and children follow. */
+  tagMerge: (from: number, into: number) => invoke<TagMerge>("tag_merge", { from, into }),
+  /** What deleting a tag would remove. */
+  tagDeletePlan: (id: number) => invoke<TagDeletePlan>("tag_delete_plan", { id }),
+  /** Delete a tag and its children (the highlights stay). */
+  tagDelete: (id: number) => invoke<TagDeletePlan>("tag_delete", { id }),
+  /** Highlight words of a session's transcript (or note) with tags and a comment. */
+  highlightAdd: (input: HighlightInput) => invoke<HighlightRow>("highlight_add", { input }),
+  /** Highlights of a study, a session or a tag. */
+  highlightList: (filter: HighlightFilter) => invoke<Array<HighlightRow>>("highlight_list", { filter }),
+  /** Replace a highlight's tags and/or comment (null keeps). */
+  highlightUpdate: (id: number, tags: Array<string> | null, comment: string | null) => invoke<HighlightRow>("highlight_update", { id, tags, comment }),
+  /** Delete a highlight. */
+  highlightDelete: (id: number) => invoke<null>("highlight_delete", { id }),
+  /** Create a finding (with evidence) in a study. */
+  findingCreate: (studyId: number, input: FindingInput) => invoke<FindingSummary>("finding_create", { studyId, input }),
+  /** Change a finding's title, statement, status, severity, confidence. */
+  findingUpdate: (id: number, patch: FindingPatch) => invoke<FindingSummary>("finding_update", { id, patch }),
+  /** Delete a finding (its highlights stay). */
+  findingDelete: (id: number) => invoke<null>("finding_delete", { id }),
+  /** Add a highlight to a finding's evidence. */
+  findingEvidenceAdd: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_add", { id, highlightId }),
+  /** Take a highlight out of a finding's evidence. */
+  findingEvidenceRemove: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_remove", { id, highlightId }),
+  /** Link (linked = true) or unlink a service, metric or NPS segment. */
+  findingLink: (id: number, kind: LinkKind, value: string, linked: boolean) => invoke<FindingSummary>("finding_link", { id, kind, value, linked }),
+  /** The HTML report (or slides) of a study, for the export dialog's preview. */
+  exportPreview: (studyId: number, options: ExportOptions) => invoke<string>("export_preview", { studyId, options }),
+  /** The file name an export suggests in the save dialog. */
+  exportSuggestedName: (studyId: number, format: StudyExportFormat, options: ExportOptions) => invoke<string>("export_suggested_name", { studyId, format, options }),
+  /** Export a study into a path chosen with `dialogSave("study_export")`. */
+  exportStudy: (studyId: number, format: StudyExportFormat, options: ExportOptions, path: string) => invoke<ExportReport>("export_study", { studyId, format, options, path }),
+  /** Import a REFI-QDA project or codebook (picked with `dialogOpen("refi_project")`); `dryRun` previews, writing nothing. */
+  refiImport: (path: string, studyId: number | null, dryRun: boolean) => invoke<RefiImportReport>("refi_import", { path, studyId, dryRun }),
 };

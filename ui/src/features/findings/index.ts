@@ -1,9 +1,9 @@
 import type { Feature } from "../../lib/feature";
-import FindingList from "./FindingList.svelte";
+import FindingsBoard from "../synthesis/FindingsBoard.svelte";
 
 export const findings: Feature = {
   id: "findings",
   label: "Findings",
   icon: "findings",
-  views: [{ id: "findings", component: FindingList }],
+  views: [{ id: "findings", component: FindingsBoard }],
 };

@@ -1,0 +1,380 @@
+//! Findings: titled claims backed by highlights, linked to services, metrics and NPS segments.
+//!
+//! Owns `findings`, `finding_evidence` and `finding_links`. A finding has a title, a
+//! statement (`body`), a status (draft → reviewed → shared → acted on), a severity and a
+//! confidence; its evidence are highlights, each playable from its second, and the summary
+//! counts how many people (and which roles) back it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::store;
+
+/// One piece of evidence: a highlight with where it was said.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EvidenceView {
+    pub highlight_id: i64,
+    pub session_id: i64,
+    pub person_name: String,
+    pub person_role: Option<String>,
+    pub speaker: Option<String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub text: String,
+    pub tags: Vec<String>,
+}
+
+/// How many people of one role back a finding.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RoleCount {
+    pub role: String,
+    pub people: i64,
+}
+
+/// A finding with its evidence and links.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FindingSummary {
+    pub id: i64,
+    pub study_id: i64,
+    pub study: String,
+    pub title: String,
+    pub body: Option<String>,
+    /// draft, reviewed, shared or acted_on.
+    pub status: String,
+    /// low, medium, high or critical.
+    pub severity: Option<String>,
+    /// low, medium or high.
+    pub confidence: Option<String>,
+    pub evidence: Vec<EvidenceView>,
+    /// Different people whose sessions the evidence comes from.
+    pub people: i64,
+    /// Those people by role (the directory's role; "unknown" without one).
+    pub roles: Vec<RoleCount>,
+    pub services: Vec<String>,
+    pub metrics: Vec<String>,
+    pub nps_segments: Vec<String>,
+}
+
+/// A finding's fields as the board's form and `finding add` give them.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct FindingInput {
+    pub title: String,
+    pub body: Option<String>,
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    pub confidence: Option<String>,
+    /// Highlights to attach as evidence.
+    pub evidence: Vec<i64>,
+}
+
+/// What a finding can be linked to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    Service,
+    Metric,
+    Nps,
+}
+
+impl LinkKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Service => "service",
+            LinkKind::Metric => "metric",
+            LinkKind::Nps => "nps",
+        }
+    }
+}
+
+/// The statuses in their order.
+pub const STATUSES: [&str; 4] = ["draft", "reviewed", "shared", "acted_on"];
+/// The severities, least first.
+pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+/// The confidences, least first.
+pub const CONFIDENCES: [&str; 3] = ["low", "medium", "high"];
+
+fn pick(field: &str, value: &str, allowed: &[&str]) -> Result<String> {
+    let v = value.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    allowed
+        .iter()
+        .find(|a| **a == v)
+        .map(|a| a.to_string())
+        .ok_or_else(|| Error::invalid(field, format!("{value:?} is not one of {}", allowed.join(", "))))
+}
+
+/// A status, normalised (`acted on` and `acted-on` are `acted_on`).
+pub fn parse_status(value: &str) -> Result<String> {
+    pick("status", value, &STATUSES)
+}
+
+/// Creates a finding in a study.
+pub fn create(conn: &Connection, study_id: i64, title: &str, body: Option<&str>) -> Result<i64> {
+    create_with(
+        conn,
+        study_id,
+        &FindingInput { title: title.to_string(), body: body.map(str::to_string), ..Default::default() },
+    )
+}
+
+/// Creates a finding with its fields and evidence in one transaction; returns its id.
+pub fn create_with(conn: &Connection, study_id: i64, input: &FindingInput) -> Result<i64> {
+    if input.title.trim().is_empty() {
+        return Err(Error::invalid("--title", "a finding needs a title"));
+    }
+    crate::study::get(conn, study_id)?;
+    let status = input.status.as_deref().map(parse_status).transpose()?.unwrap_or_else(|| "draft".into());
+    let severity =
+        input.severity.as_deref().filter(|s| !s.is_empty()).map(|s| pick("severity", s, &SEVERITIES));
+    let confidence =
+        input.confidence.as_deref().filter(|s| !s.is_empty()).map(|s| pick("confidence", s, &CONFIDENCES));
+    let (severity, confidence) = (severity.transpose()?, confidence.transpose()?);
+    crate::coding::atomically(conn, || {
+        conn.execute(
+            "INSERT INTO findings (study_id, title, body, status, severity, confidence, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                study_id,
+                input.title.trim(),
+                input.body.as_deref().map(str::trim).filter(|b| !b.is_empty()),
+                status,
+                severity,
+                confidence,
+                store::now()
+            ],
+        )?;
+        let id = conn.last_insert_rowid();
+        for h in &input.evidence {
+            add_evidence(conn, id, *h)?;
+        }
+        Ok(id)
+    })
+}
+
+/// What `update` changes; `None` keeps a field, an empty string removes an optional one.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct FindingPatch {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    pub confidence: Option<String>,
+}
+
+/// Changes a finding's fields.
+pub fn update(conn: &Connection, id: i64, patch: &FindingPatch) -> Result<FindingSummary> {
+    get(conn, id)?;
+    let opt = |v: &Option<String>, field: &str, allowed: &[&str]| -> Result<Option<Option<String>>> {
+        match v.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(v) => Ok(Some(Some(pick(field, v, allowed)?))),
+        }
+    };
+    let severity = opt(&patch.severity, "severity", &SEVERITIES)?;
+    let confidence = opt(&patch.confidence, "confidence", &CONFIDENCES)?;
+    let status = patch.status.as_deref().map(parse_status).transpose()?;
+    if let Some(t) = &patch.title {
+        if t.trim().is_empty() {
+            return Err(Error::invalid("title", "a finding needs a title"));
+        }
+    }
+    crate::coding::atomically(conn, || {
+        if let Some(t) = &patch.title {
+            conn.execute("UPDATE findings SET title = ?2 WHERE id = ?1", params![id, t.trim()])?;
+        }
+        if let Some(b) = &patch.body {
+            let b = Some(b.trim()).filter(|b| !b.is_empty());
+            conn.execute("UPDATE findings SET body = ?2 WHERE id = ?1", params![id, b])?;
+        }
+        if let Some(s) = &status {
+            conn.execute("UPDATE findings SET status = ?2 WHERE id = ?1", params![id, s])?;
+        }
+        if let Some(s) = &severity {
+            conn.execute("UPDATE findings SET severity = ?2 WHERE id = ?1", params![id, s])?;
+        }
+        if let Some(c) = &confidence {
+            conn.execute("UPDATE findings SET confidence = ?2 WHERE id = ?1", params![id, c])?;
+        }
+        Ok(())
+    })?;
+    get(conn, id)
+}
+
+/// Deletes a finding (its highlights stay).
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    if conn.execute("DELETE FROM findings WHERE id = ?1", [id])? == 0 {
+        return Err(Error::not_found("finding", id));
+    }
+    Ok(())
+}
+
+/// Adds a highlight as evidence of a finding.
+pub fn add_evidence(conn: &Connection, finding_id: i64, highlight_id: i64) -> Result<()> {
+    let exists: Option<i64> =
+        conn.query_row("SELECT id FROM highlights WHERE id = ?1", [highlight_id], |r| r.get(0)).optional()?;
+    if exists.is_none() {
+        return Err(Error::not_found("highlight", highlight_id));
+    }
+    let finding: Option<i64> =
+        conn.query_row("SELECT id FROM findings WHERE id = ?1", [finding_id], |r| r.get(0)).optional()?;
+    if finding.is_none() {
+        return Err(Error::not_found("finding", finding_id));
+    }
+    conn.execute(
+        "INSERT OR IGNORE INTO finding_evidence (finding_id, highlight_id) VALUES (?1, ?2)",
+        params![finding_id, highlight_id],
+    )?;
+    Ok(())
+}
+
+/// Takes a highlight out of a finding's evidence.
+pub fn remove_evidence(conn: &Connection, finding_id: i64, highlight_id: i64) -> Result<()> {
+    let n = conn.execute(
+        "DELETE FROM finding_evidence WHERE finding_id = ?1 AND highlight_id = ?2",
+        params![finding_id, highlight_id],
+    )?;
+    if n == 0 {
+        return Err(Error::not_found(
+            "evidence",
+            format!("highlight {highlight_id} of finding {finding_id}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Links a finding to a service, a metric or an NPS segment.
+pub fn link(conn: &Connection, finding_id: i64, kind: LinkKind, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(kind.as_str(), "must not be empty"));
+    }
+    get(conn, finding_id)?;
+    conn.execute(
+        "INSERT OR IGNORE INTO finding_links (finding_id, kind, value) VALUES (?1, ?2, ?3)",
+        params![finding_id, kind.as_str(), value.trim()],
+    )?;
+    Ok(())
+}
+
+/// Removes a link of a finding.
+pub fn unlink(conn: &Connection, finding_id: i64, kind: LinkKind, value: &str) -> Result<()> {
+    let n = conn.execute(
+        "DELETE FROM finding_links WHERE finding_id = ?1 AND kind = ?2 AND value = ?3",
+        params![finding_id, kind.as_str(), value.trim()],
+    )?;
+    if n == 0 {
+        return Err(Error::not_found("link", format!("{} {value} of finding {finding_id}", kind.as_str())));
+    }
+    Ok(())
+}
+
+/// One finding.
+pub fn get(conn: &Connection, id: i64) -> Result<FindingSummary> {
+    let study: Option<i64> =
+        conn.query_row("SELECT study_id FROM findings WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let study = study.ok_or_else(|| Error::not_found("finding", id))?;
+    Ok(list(conn, Some(study))?.into_iter().find(|f| f.id == id).expect("the finding is in its study"))
+}
+
+/// Findings of one study or all, oldest first, with evidence and links.
+pub fn list(conn: &Connection, study_id: Option<i64>) -> Result<Vec<FindingSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.id, f.study_id, s.name, f.title, f.body, f.status, f.severity, f.confidence
+         FROM findings f JOIN studies s ON s.id = f.study_id
+         WHERE ?1 IS NULL OR f.study_id = ?1 ORDER BY f.created_at, f.id",
+    )?;
+    let mut findings = stmt
+        .query_map([study_id], |r| {
+            Ok(FindingSummary {
+                id: r.get(0)?,
+                study_id: r.get(1)?,
+                study: r.get(2)?,
+                title: r.get(3)?,
+                body: r.get(4)?,
+                status: r.get(5)?,
+                severity: r.get(6)?,
+                confidence: r.get(7)?,
+                evidence: Vec::new(),
+                people: 0,
+                roles: Vec::new(),
+                services: Vec::new(),
+                metrics: Vec::new(),
+                nps_segments: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let index: HashMap<i64, usize> = findings.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+
+    let mut ev = conn.prepare(
+        "SELECT fe.finding_id, h.id, h.session_id, coalesce(p.name, ''), h.start_ms, h.end_ms, h.text,
+                (SELECT coalesce(sp.name, pp.name, sp.label) FROM segments g JOIN transcripts t ON t.id = g.transcript_id
+                 LEFT JOIN speakers sp ON sp.id = g.speaker_id LEFT JOIN people pp ON pp.id = sp.person_id
+                 WHERE t.session_id = h.session_id AND g.end_ms > h.start_ms ORDER BY g.start_ms, g.position LIMIT 1),
+                p.role, s.person_id,
+                (SELECT group_concat(path, char(31)) FROM (SELECT t.path FROM highlight_tags ht JOIN tags t ON t.id = ht.tag_id
+                  WHERE ht.highlight_id = h.id ORDER BY t.path))
+         FROM finding_evidence fe JOIN highlights h ON h.id = fe.highlight_id
+         JOIN sessions s ON s.id = h.session_id LEFT JOIN people p ON p.id = s.person_id
+         ORDER BY s.at, h.session_id, h.start_ms",
+    )?;
+    let rows = ev.query_map([], |r| {
+        let tags: Option<String> = r.get(10)?;
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<i64>>(9)?,
+            EvidenceView {
+                highlight_id: r.get(1)?,
+                session_id: r.get(2)?,
+                person_name: r.get(3)?,
+                start_ms: r.get(4)?,
+                end_ms: r.get(5)?,
+                text: r.get(6)?,
+                speaker: r.get(7)?,
+                person_role: r.get(8)?,
+                tags: tags.map(|t| t.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default(),
+            },
+        ))
+    })?;
+    let mut backers: HashMap<i64, BTreeMap<i64, String>> = HashMap::new();
+    for row in rows {
+        let (fid, person, evidence) = row?;
+        if let Some(&i) = index.get(&fid) {
+            if let Some(pid) = person {
+                let role = evidence.person_role.clone().unwrap_or_else(|| "unknown".into());
+                backers.entry(fid).or_default().insert(pid, role);
+            }
+            findings[i].evidence.push(evidence);
+        }
+    }
+    for (fid, people) in backers {
+        let f = &mut findings[index[&fid]];
+        f.people = people.len() as i64;
+        let mut by_role: BTreeMap<String, i64> = BTreeMap::new();
+        for role in people.into_values() {
+            *by_role.entry(role).or_default() += 1;
+        }
+        let mut roles: Vec<RoleCount> =
+            by_role.into_iter().map(|(role, people)| RoleCount { role, people }).collect();
+        roles.sort_by(|a, b| b.people.cmp(&a.people).then(a.role.cmp(&b.role)));
+        f.roles = roles;
+    }
+
+    let mut links = conn.prepare("SELECT finding_id, kind, value FROM finding_links ORDER BY kind, value")?;
+    let rows =
+        links.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    for row in rows {
+        let (fid, kind, value) = row?;
+        if let Some(&i) = index.get(&fid) {
+            let f = &mut findings[i];
+            match kind.as_str() {
+                "service" => f.services.push(value),
+                "metric" => f.metrics.push(value),
+                _ => f.nps_segments.push(value),
+            }
+        }
+    }
+    Ok(findings)
+}

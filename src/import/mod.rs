@@ -1,0 +1,10 @@
+//! Imports from other tools: REFI-QDA projects (`.qdpx`) and codebooks (`.qdc`). Owns no
+//! table; writes through the coding, people, session and transcript modules, in one
+//! savepoint, after the whole file has been read and checked. `safezip` reads archives
+//! without trusting their names or sizes; `xml` is the small tree the reader walks.
+
+pub mod refi;
+pub mod safezip;
+pub mod xml;
+
+pub use refi::{import_qdc, import_qdpx, RefiImportReport};
