@@ -2,6 +2,8 @@
 //! public API. The CLI (`src/bin/rapport.rs`) and the desktop shell (`src-tauri`) call these
 //! functions and nothing else; this crate never depends on Tauri. See ARCHITECTURE.md.
 
+pub mod catalog;
+pub mod charts;
 pub mod coding;
 pub mod demo;
 pub mod deploys;
@@ -10,10 +12,12 @@ pub mod finding;
 pub mod guide;
 pub mod insights;
 pub mod media;
+pub mod metrics;
 pub mod models;
 pub mod nps;
 pub mod people;
 pub mod progress;
+pub mod releases;
 pub mod search;
 pub mod session;
 pub mod store;
