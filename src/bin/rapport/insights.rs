@@ -185,9 +185,9 @@ pub enum MetricsCmd {
         #[arg(long)]
         name: String,
         /// RFC 3339, unix seconds, now, or relative (-30d).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         from: String,
-        #[arg(long, default_value = "now")]
+        #[arg(long, default_value = "now", allow_hyphen_values = true)]
         to: String,
         /// 15s, 1m, 1h or seconds.
         #[arg(long)]
