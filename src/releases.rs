@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::deploys::{dora, gates, Window};
@@ -116,8 +116,19 @@ pub fn list(conn: &Connection, service: Option<&str>) -> Result<Vec<Release>> {
     ids.into_iter().map(|id| get(conn, id)).collect()
 }
 
+/// A release as the window sends it.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+pub struct ReleaseInput {
+    pub service: String,
+    /// An RFC 3339 time or a date.
+    pub at: String,
+    pub title: String,
+    pub findings: Vec<i64>,
+}
+
 /// What to compare around a release.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
 pub enum Statistic {
     Metric(String),
     Nps,
@@ -127,7 +138,7 @@ pub enum Statistic {
 
 /// One side of a comparison.
 #[derive(Debug, Clone, Serialize, TS)]
-pub struct Side {
+pub struct CompareSide {
     pub from: String,
     pub to: String,
     pub value: Option<f64>,
@@ -142,8 +153,8 @@ pub struct Comparison {
     /// `metric:NAME`, `nps`, `dora:KEY` or `gate:NAME`.
     pub statistic: String,
     pub window_days: i64,
-    pub before: Side,
-    pub after: Side,
+    pub before: CompareSide,
+    pub after: CompareSide,
     /// after − before.
     pub difference: Option<f64>,
     /// The 95% interval of the difference, where the statistic has one.
@@ -184,7 +195,7 @@ pub fn compare(conn: &Connection, release_id: i64, stat: &Statistic, window_days
     let (b0, b1, a1) = (at - w, at, at + w);
     let before_w = Window { from: Some(iso(b0)), to: Some(iso(b1)) };
     let after_w = Window { from: Some(iso(b1)), to: Some(iso(a1)) };
-    let side = |win: &Window, value: Option<f64>, n: i64| Side {
+    let side = |win: &Window, value: Option<f64>, n: i64| CompareSide {
         from: win.from.clone().unwrap_or_default(),
         to: win.to.clone().unwrap_or_default(),
         value,
@@ -238,6 +249,7 @@ pub fn compare(conn: &Connection, release_id: i64, stat: &Statistic, window_days
                     service: Some(release.service.clone()),
                     environment: Some("production".into()),
                     window: win.clone(),
+                    services: Vec::new(),
                 };
                 Ok(dora::report(conn, &q)?.overall)
             };

@@ -8,7 +8,15 @@ use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
-use rapport::insights::InsightsSummary;
+use rapport::catalog::{Catalog, CatalogEntry, Service};
+use rapport::deploys::dora::{DoraKeys, DoraReport};
+use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
+use rapport::insights::{
+    ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary, SegmentField, TeamServices,
+};
+use rapport::metrics::{MetricDetail, MetricInfo, PullReport, SeriesPoints};
+use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagImpact};
+use rapport::releases::{CompareSide, Comparison, LinkedFinding, Release, ReleaseInput, Statistic};
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
@@ -110,6 +118,36 @@ pub fn render() -> String {
         decl::<ServiceDeploys>(&cfg),
         decl::<DeploySummary>(&cfg),
         decl::<InsightsSummary>(&cfg),
+        decl::<MetricInfo>(&cfg),
+        decl::<TeamServices>(&cfg),
+        decl::<SegmentField>(&cfg),
+        decl::<InsightsFilters>(&cfg),
+        decl::<InsightsQuery>(&cfg),
+        decl::<ChartAsk>(&cfg),
+        decl::<DoraKeys>(&cfg),
+        decl::<DoraReport>(&cfg),
+        decl::<Overrider>(&cfg),
+        decl::<GateStats>(&cfg),
+        decl::<GatesReport>(&cfg),
+        decl::<NpsGroup>(&cfg),
+        decl::<NpsPeriodScore>(&cfg),
+        decl::<NpsChange>(&cfg),
+        decl::<TagImpact>(&cfg),
+        decl::<NpsReport>(&cfg),
+        decl::<ImportKind>(&cfg),
+        decl::<ImportSummary>(&cfg),
+        decl::<Service>(&cfg),
+        decl::<CatalogEntry>(&cfg),
+        decl::<Catalog>(&cfg),
+        decl::<SeriesPoints>(&cfg),
+        decl::<MetricDetail>(&cfg),
+        decl::<PullReport>(&cfg),
+        decl::<LinkedFinding>(&cfg),
+        decl::<Release>(&cfg),
+        decl::<ReleaseInput>(&cfg),
+        decl::<Statistic>(&cfg),
+        decl::<CompareSide>(&cfg),
+        decl::<Comparison>(&cfg),
         decl::<Word>(&cfg),
         decl::<SegmentDetail>(&cfg),
         decl::<SpeakerView>(&cfg),

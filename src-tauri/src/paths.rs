@@ -29,6 +29,8 @@ pub enum PickPurpose {
     Transcript,
     /// A ggml model file to import.
     Model,
+    /// Insights data to import: deploys, incidents, NPS, feedback or a service catalog.
+    InsightsData,
 }
 
 /// What a file is saved as.
@@ -37,6 +39,8 @@ pub enum PickPurpose {
 pub enum SavePurpose {
     /// A transcript export.
     TranscriptExport,
+    /// A chart (SVG or PNG).
+    Chart,
 }
 
 /// How a path is used by a command.
@@ -62,6 +66,10 @@ impl PickPurpose {
                 ("Import a transcript", Some(("Transcripts", &["vtt", "srt", "txt", "json"])))
             }
             PickPurpose::Model => ("Import a whisper model", Some(("ggml models", &["bin"]))),
+            PickPurpose::InsightsData => (
+                "Import deploys, incidents, NPS, feedback or a catalog",
+                Some(("Data files", &["csv", "jsonl", "json", "ndjson", "yaml", "yml"])),
+            ),
         }
     }
 }

@@ -31,7 +31,7 @@ use crate::nps::report::{self as nps_report, NpsQuery};
 pub enum ChartKind {
     Nps(NpsQuery),
     Dora { query: dora::DoraQuery, key: String },
-    Gates { service: Option<String>, window: Window },
+    Gates { services: Vec<String>, window: Window },
     Metric { name: String, range: Option<(i64, i64)> },
 }
 
@@ -220,8 +220,8 @@ fn dora_data(conn: &Connection, query: &dora::DoraQuery, key: &str) -> Result<Ch
     }))
 }
 
-fn gates_data(conn: &Connection, service: Option<&str>, window: &Window) -> Result<ChartData> {
-    let r = gates::report(conn, service, window)?;
+fn gates_data(conn: &Connection, services: &[String], window: &Window) -> Result<ChartData> {
+    let r = gates::report_services(conn, services, window)?;
     let title = "Gates: passed, blocked, overridden".to_string();
     if r.gates.is_empty() {
         return Ok(ChartData::Empty { title, message: "No gate results in this selection".into() });
@@ -296,7 +296,7 @@ fn data(conn: &Connection, req: &ChartRequest) -> Result<ChartData> {
     match &req.kind {
         ChartKind::Nps(q) => nps_data(conn, q),
         ChartKind::Dora { query, key } => dora_data(conn, query, key),
-        ChartKind::Gates { service, window } => gates_data(conn, service.as_deref(), window),
+        ChartKind::Gates { services, window } => gates_data(conn, services, window),
         ChartKind::Metric { name, range } => metric_data(conn, name, *range, req.width),
     }
 }

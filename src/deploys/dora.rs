@@ -38,6 +38,8 @@ pub struct DoraQuery {
     /// The environment of the deploys counted; `None` counts every environment.
     pub environment: Option<String>,
     pub window: Window,
+    /// Only these services (a team's), when not empty.
+    pub services: Vec<String>,
 }
 
 /// The four keys of one service, or of all together.
@@ -110,6 +112,7 @@ pub(crate) fn load(conn: &Connection, q: &DoraQuery) -> Result<(Vec<Deploy>, Vec
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
+        .filter(|(_, service, ..)| q.services.is_empty() || q.services.contains(service))
         .filter_map(|(id, service, at, outcome, lead_time_s)| {
             Some(Deploy { id, service, at: timefmt::parse(&at)?, outcome, lead_time_s })
         })
@@ -123,6 +126,7 @@ pub(crate) fn load(conn: &Connection, q: &DoraQuery) -> Result<(Vec<Deploy>, Vec
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
+        .filter(|(service, ..)| q.services.is_empty() || q.services.contains(service))
         .filter_map(|(service, s, e)| {
             Some(Incident { service, started: timefmt::parse(&s)?, resolved: e.as_deref().and_then(timefmt::parse) })
         })

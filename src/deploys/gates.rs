@@ -52,15 +52,25 @@ fn rate(a: i64, b: i64) -> Option<f64> {
 
 /// Counts per gate over the deploys of `service` (or all) that started in the window.
 pub fn report(conn: &Connection, service: Option<&str>, window: &Window) -> Result<GatesReport> {
+    let services: Vec<String> = service.into_iter().map(String::from).collect();
+    report_services(conn, &services, window)
+}
+
+/// Counts per gate over the deploys of `services` (all when empty) in the window.
+pub fn report_services(conn: &Connection, services: &[String], window: &Window) -> Result<GatesReport> {
     let mut stmt = conn.prepare(
-        "SELECT g.name, g.result, g.by, d.started_at FROM deploy_gates g JOIN deploy_events d ON d.id = g.deploy_id
-         WHERE (?1 IS NULL OR d.service = ?1) ORDER BY g.name",
+        "SELECT g.name, g.result, g.by, d.started_at, d.service FROM deploy_gates g JOIN deploy_events d ON d.id = g.deploy_id
+         ORDER BY g.name",
     )?;
     let rows = stmt
-        .query_map([service], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|row| services.is_empty() || services.contains(&row.4))
+        .map(|(a, b, c, d, _)| (a, b, c, d))
+        .collect::<Vec<_>>();
     let mut by_gate: BTreeMap<String, (i64, i64, i64, BTreeMap<Option<String>, i64>)> = BTreeMap::new();
     for (name, result, by, at) in rows {
         if !window.contains(&at) {

@@ -87,7 +87,7 @@ pub struct NewIncident {
 
 /// What an import did (or, as a preview, would do).
 #[derive(Debug, Clone, Default, Serialize, TS)]
-pub struct ImportReport {
+pub struct DeployImport {
     /// `csv`, `jsonl` or `devlake`.
     pub format: String,
     /// Rows read.
@@ -318,7 +318,7 @@ pub fn read_deploys(text: &str, source: &str, opts: &ImportOptions) -> Result<(S
 }
 
 /// Stores checked deploys, once each. Call inside a transaction.
-pub fn store_deploys(conn: &Connection, deploys: &[NewDeploy], report: &mut ImportReport) -> Result<()> {
+pub fn store_deploys(conn: &Connection, deploys: &[NewDeploy], report: &mut DeployImport) -> Result<()> {
     let mut by_id = conn.prepare("SELECT 1 FROM deploy_events WHERE external_id = ?1")?;
     let mut by_key = conn.prepare(
         "SELECT 1 FROM deploy_events WHERE service = ?1 AND started_at = ?2 AND version IS ?3",
@@ -365,9 +365,9 @@ pub fn store_deploys(conn: &Connection, deploys: &[NewDeploy], report: &mut Impo
 
 /// Imports deploy events from a file's text (CSV, JSON Lines or DevLake JSON). Call inside a
 /// transaction.
-pub fn import_deploys_with(conn: &Connection, text: &str, source: &str, opts: &ImportOptions) -> Result<ImportReport> {
+pub fn import_deploys_with(conn: &Connection, text: &str, source: &str, opts: &ImportOptions) -> Result<DeployImport> {
     let (format, deploys, skipped) = read_deploys(text, source, opts)?;
-    let mut report = ImportReport { format, skipped, ..Default::default() };
+    let mut report = DeployImport { format, skipped, ..Default::default() };
     store_deploys(conn, &deploys, &mut report)?;
     Ok(report)
 }
@@ -434,9 +434,9 @@ pub fn read_incidents(text: &str, source: &str, skip_invalid: bool) -> Result<(S
 }
 
 /// Imports incidents. Call inside a transaction (after their deploys).
-pub fn import_incidents_with(conn: &Connection, text: &str, source: &str, skip_invalid: bool) -> Result<ImportReport> {
+pub fn import_incidents_with(conn: &Connection, text: &str, source: &str, skip_invalid: bool) -> Result<DeployImport> {
     let (format, incidents, skipped) = read_incidents(text, source, skip_invalid)?;
-    let mut report = ImportReport { format, skipped, ..Default::default() };
+    let mut report = DeployImport { format, skipped, ..Default::default() };
     let mut by_id = conn.prepare("SELECT 1 FROM incidents WHERE external_id = ?1")?;
     let mut by_key = conn.prepare("SELECT 1 FROM incidents WHERE service = ?1 AND started_at = ?2")?;
     let mut insert = conn.prepare(
@@ -531,7 +531,7 @@ pub fn import_deploys_file(
     path: &std::path::Path,
     opts: &ImportOptions,
     commit: bool,
-) -> Result<ImportReport> {
+) -> Result<DeployImport> {
     let text = read_file(path)?;
     let tx = conn.transaction()?;
     let report = import_deploys_with(&tx, &text, &path.display().to_string(), opts)?;
@@ -547,7 +547,7 @@ pub fn import_incidents_file(
     path: &std::path::Path,
     skip_invalid: bool,
     commit: bool,
-) -> Result<ImportReport> {
+) -> Result<DeployImport> {
     let text = read_file(path)?;
     let tx = conn.transaction()?;
     let report = import_incidents_with(&tx, &text, &path.display().to_string(), skip_invalid)?;

@@ -85,6 +85,35 @@ pub struct PullRequest {
     pub timeout: Duration,
 }
 
+impl PullRequest {
+    /// A request from the words a person gives: times as [`parse_time`] reads them (relative
+    /// to now), the step as [`parse_duration`] does.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_text(
+        url: &str,
+        query: &str,
+        name: &str,
+        from: &str,
+        to: &str,
+        step: &str,
+        token: Option<String>,
+        timeout: Duration,
+    ) -> Result<PullRequest> {
+        let now = Utc::now();
+        Ok(PullRequest {
+            url: url.to_string(),
+            query: query.to_string(),
+            name: name.to_string(),
+            from: parse_time(from, now, "--from")?,
+            to: parse_time(to, now, "--to")?,
+            step: parse_duration(step)
+                .ok_or_else(|| Error::invalid("--step", format!("expected 15s, 1m, 1h or seconds, found {step:?}")))?,
+            token,
+            timeout,
+        })
+    }
+}
+
 /// What a pull stored.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PullReport {
@@ -130,12 +159,23 @@ pub struct MetricDetail {
 
 /// Pulls a range from Prometheus and stores it (in one transaction).
 pub fn pull(conn: &mut Connection, req: &PullRequest) -> Result<PullReport> {
+    let series = fetch(req)?;
+    store(conn, req, &series)
+}
+
+/// Asks Prometheus for the range (no workspace needed, so the caller holds no lock).
+pub fn fetch(req: &PullRequest) -> Result<Vec<prometheus::RangeSeries>> {
     if req.name.trim().is_empty() {
         return Err(Error::invalid("--name", "expected a name for the metric"));
     }
     let ep = prometheus::Endpoint { url: req.url.clone(), token: req.token.clone(), timeout: req.timeout };
+    prometheus::query_range(&ep, &req.query, req.from, req.to, req.step)
+}
+
+/// Stores what [`fetch`] returned (in one transaction): the pulled range's points of the
+/// name are replaced.
+pub fn store(conn: &mut Connection, req: &PullRequest, series: &[prometheus::RangeSeries]) -> Result<PullReport> {
     let requests = prometheus::split_range(req.from, req.to, req.step).len() as i64;
-    let series = prometheus::query_range(&ep, &req.query, req.from, req.to, req.step)?;
     let mut report = PullReport { name: req.name.clone(), series: 0, points: 0, skipped_nan: 0, requests };
     let tx = conn.transaction()?;
     tx.execute(
@@ -151,7 +191,7 @@ pub fn pull(conn: &mut Connection, req: &PullRequest) -> Result<PullReport> {
                pulled_at = excluded.pulled_at RETURNING id",
         )?;
         let mut point = tx.prepare("INSERT OR REPLACE INTO metric_points (series_id, at_ms, value) VALUES (?1, ?2, ?3)")?;
-        for s in &series {
+        for s in series {
             let labels = serde_json::to_string(&s.labels).unwrap_or_else(|_| "{}".into());
             let id: i64 = upsert.query_row(params![req.name, req.url, req.query, req.step, labels, now], |r| r.get(0))?;
             report.series += 1;

@@ -42,7 +42,10 @@ pub fn dialog_save(
             .app()?
             .dialog()
             .file()
-            .set_title("Save the transcript")
+            .set_title(match purpose {
+                SavePurpose::TranscriptExport => "Save the transcript",
+                SavePurpose::Chart => "Save the chart",
+            })
             .set_file_name(suggested_name)
             .blocking_save_file()
             .and_then(|p| p.into_path().ok()),

@@ -352,6 +352,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 service: service.clone(),
                 environment: (env != "all").then(|| env.clone()),
                 window: Window::parse(from.as_deref(), to.as_deref())?,
+                services: Vec::new(),
             };
             let r = dora::report(ws.conn(), &q)?;
             if ctx.json {
@@ -402,18 +403,9 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
         }
         Cmd::Metrics { command } => match command {
             MetricsCmd::Pull { url, query, name, from, to, step, timeout } => {
-                let now = chrono::Utc::now();
-                let req = metrics::PullRequest {
-                    url: url.clone(),
-                    query: query.clone(),
-                    name: name.clone(),
-                    from: metrics::parse_time(from, now, "--from")?,
-                    to: metrics::parse_time(to, now, "--to")?,
-                    step: metrics::parse_duration(step)
-                        .ok_or_else(|| rapport::Error::invalid("--step", format!("expected 15s, 1m, 1h or seconds, found {step:?}")))?,
-                    token: std::env::var("RAPPORT_PROMETHEUS_TOKEN").ok().filter(|t| !t.is_empty()),
-                    timeout: Duration::from_secs_f64(timeout.max(0.1)),
-                };
+                let token = std::env::var("RAPPORT_PROMETHEUS_TOKEN").ok().filter(|t| !t.is_empty());
+                let timeout = Duration::from_secs_f64(timeout.max(0.1));
+                let req = metrics::PullRequest::from_text(url, query, name, from, to, step, token, timeout)?;
                 let r = metrics::pull(ws.conn_mut(), &req)?;
                 if ctx.json {
                     ctx.print_json(&r)?;
@@ -557,10 +549,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     window,
                 }),
                 "dora" => charts::ChartKind::Dora {
-                    query: dora::DoraQuery { service: service.clone(), environment: Some("production".into()), window },
+                    query: dora::DoraQuery { service: service.clone(), environment: Some("production".into()), window, services: Vec::new() },
                     key: key.clone(),
                 },
-                "gates" => charts::ChartKind::Gates { service: service.clone(), window },
+                "gates" => charts::ChartKind::Gates { services: service.iter().cloned().collect(), window },
                 "metric" => {
                     let name = name.clone().ok_or_else(|| rapport::Error::invalid("chart metric", "expected the metric's NAME"))?;
                     let range = match (&window.from, &window.to) {
@@ -585,7 +577,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_import(ctx: &Ctx, r: &deploys::ImportReport, what: &str) -> anyhow::Result<()> {
+fn print_import(ctx: &Ctx, r: &deploys::DeployImport, what: &str) -> anyhow::Result<()> {
     if ctx.json {
         return ctx.print_json(r);
     }

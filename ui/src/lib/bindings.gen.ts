@@ -142,6 +142,300 @@ export type DeploySummary = { events: number, first: string, last: string, servi
 export type InsightsSummary = { nps: NpsSummary | null, deploys: DeploySummary | null, incidents: number, feedback_items: number, metric_series: number, };
 
 /**
+ * A series in the list.
+ */
+export type MetricInfo = { name: string, query: string | null, url: string | null, step_s: number | null, series: number, points: number, 
+/**
+ * Unix seconds of the first and last point.
+ */
+first: number | null, last: number | null, pulled_at: string | null, };
+
+/**
+ * A team and the services it owns.
+ */
+export type TeamServices = { team: string, title: string | null, services: Array<string>, };
+
+/**
+ * A segment attribute of NPS responses and its values.
+ */
+export type SegmentField = { field: string, values: Array<string>, };
+
+/**
+ * The choices of the page's filters.
+ */
+export type InsightsFilters = { 
+/**
+ * Services of the catalog and of the deploys.
+ */
+services: Array<string>, teams: Array<TeamServices>, segments: Array<SegmentField>, metrics: Array<MetricInfo>, environments: Array<string>, };
+
+/**
+ * The page's filters, as the window sends them.
+ */
+export type InsightsQuery = { service: string | null, team: string | null, 
+/**
+ * A segment attribute and its value (NPS).
+ */
+segment: [string, string] | null, 
+/**
+ * `month` or `quarter` (NPS).
+ */
+period: string | null, 
+/**
+ * Dates (YYYY-MM-DD) or RFC 3339 times.
+ */
+from: string | null, to: string | null, 
+/**
+ * The environment of the deploys (`production` when absent; `all` for every one).
+ */
+environment: string | null, };
+
+/**
+ * Which chart, as the window asks for it.
+ */
+export type ChartAsk = { 
+/**
+ * `nps`, `dora`, `gates` or `metric`.
+ */
+kind: string, 
+/**
+ * The metric (for `metric`).
+ */
+name: string | null, 
+/**
+ * The DORA key (for `dora`; deployments by default).
+ */
+key: string | null, width: number, height: number, };
+
+/**
+ * The four keys of one service, or of all together.
+ */
+export type DoraKeys = { 
+/**
+ * The service, or `None` for the overall row.
+ */
+service: string | null, deployments: number, deployment_days: number, deployment_days_per_week_median: number | null, tier: string | null, lead_time_median_hours: number | null, change_failure_rate: number | null, time_to_restore_median_hours: number | null, 
+/**
+ * Deploys that count as failed changes (the numerator of the rate).
+ */
+failed_changes: number, incidents: number, };
+
+/**
+ * The report: every service in scope and the overall keys.
+ */
+export type DoraReport = { from: string | null, to: string | null, environment: string | null, weeks: number, services: Array<DoraKeys>, overall: DoraKeys, };
+
+/**
+ * Who overrode a gate, and how often.
+ */
+export type Overrider = { 
+/**
+ * The person (`by`), or `None` when the file did not say.
+ */
+by: string | null, count: number, };
+
+/**
+ * One gate's counts.
+ */
+export type GateStats = { name: string, 
+/**
+ * Deploys that went through the gate.
+ */
+evaluations: number, passed: number, 
+/**
+ * Blocks that stayed blocks.
+ */
+blocked: number, 
+/**
+ * Blocks that were overridden.
+ */
+overridden: number, 
+/**
+ * blocked + overridden.
+ */
+blocks: number, 
+/**
+ * blocks / evaluations.
+ */
+block_rate: number | null, 
+/**
+ * overridden / blocks.
+ */
+override_rate: number | null, 
+/**
+ * Most overrides first, then by name.
+ */
+overridden_by: Array<Overrider>, };
+
+/**
+ * The gates report.
+ */
+export type GatesReport = { gates: Array<GateStats>, };
+
+/**
+ * Counts of one group of responses and their score.
+ */
+export type NpsGroup = { 
+/**
+ * The segment value or period (`None`: responses without the attribute).
+ */
+key: string | null, nps: number | null, n: number, promoters: number, passives: number, detractors: number, ci95: [number, number] | null, };
+
+/**
+ * One period's score.
+ */
+export type NpsPeriodScore = { period: string, nps: number | null, n: number, ci95: [number, number] | null, };
+
+/**
+ * The change from one period to the next.
+ */
+export type NpsChange = { from: string, to: string, 
+/**
+ * NPS(to) − NPS(from).
+ */
+difference: number, z: number, p_value: number, significant: boolean, };
+
+/**
+ * A tag's share and pull on the score.
+ */
+export type TagImpact = { tag: string, count: number, nps: number | null, 
+/**
+ * count × (tag NPS − NPS) / (n − count); `None` when every response has the tag.
+ */
+impact: number | null, };
+
+/**
+ * The whole report.
+ */
+export type NpsReport = { nps: number | null, n: number, promoters: number, passives: number, detractors: number, ci95: [number, number] | null, 
+/**
+ * Set when there is nothing to score ("no responses").
+ */
+message: string | null, by_field: string | null, by: Array<NpsGroup>, period: string, periods: Array<NpsPeriodScore>, changes: Array<NpsChange>, tags: Array<TagImpact>, };
+
+/**
+ * What a file of Insights data is.
+ */
+export type ImportKind = "deploys" | "incidents" | "nps" | "feedback" | "catalog";
+
+/**
+ * What an import did or, as a preview, would do.
+ */
+export type ImportSummary = { kind: ImportKind, 
+/**
+ * The file's format as read (csv, jsonl, devlake, yaml…).
+ */
+format: string, rows: number, added: number, duplicates: number, 
+/**
+ * One line for a person: what is in the file.
+ */
+detail: string, 
+/**
+ * Whether it was stored (false for a preview).
+ */
+stored: boolean, };
+
+/**
+ * A service (Component) with its owner team and the people of that team.
+ */
+export type Service = { name: string, title: string | null, owner_team: string | null, 
+/**
+ * The owner group's title, when the catalog has the group.
+ */
+owner_title: string | null, system: string | null, lifecycle: string | null, tier: string | null, spec_type: string | null, 
+/**
+ * Emails of the directory's people in the owner team.
+ */
+owner_people: Array<string>, annotations: Record<string, unknown>, };
+
+/**
+ * A System or a Group in the catalog.
+ */
+export type CatalogEntry = { name: string, title: string | null, owner: string | null, description: string | null, members: Array<string>, };
+
+/**
+ * The catalog: services, systems and teams.
+ */
+export type Catalog = { services: Array<Service>, systems: Array<CatalogEntry>, teams: Array<CatalogEntry>, users: number, };
+
+/**
+ * One label set's points.
+ */
+export type SeriesPoints = { labels: { [key in string]: string }, 
+/**
+ * `[unix_seconds, value]`.
+ */
+points: Array<[number, number]>, };
+
+/**
+ * A metric with all its series.
+ */
+export type MetricDetail = { name: string, query: string | null, series: Array<SeriesPoints>, };
+
+/**
+ * What a pull stored.
+ */
+export type PullReport = { name: string, series: number, points: number, 
+/**
+ * NaN samples, which are not stored.
+ */
+skipped_nan: number, 
+/**
+ * How many requests the range took (it is split past 11,000 points).
+ */
+requests: number, };
+
+/**
+ * A finding linked to a release.
+ */
+export type LinkedFinding = { id: number, title: string, };
+
+/**
+ * A release with its findings.
+ */
+export type Release = { id: number, service: string, at: string, title: string, findings: Array<LinkedFinding>, };
+
+/**
+ * A release as the window sends it.
+ */
+export type ReleaseInput = { service: string, 
+/**
+ * An RFC 3339 time or a date.
+ */
+at: string, title: string, findings: Array<number>, };
+
+/**
+ * What to compare around a release.
+ */
+export type Statistic = { "kind": "metric", "name": string } | { "kind": "nps" } | { "kind": "dora", "name": string } | { "kind": "gate", "name": string };
+
+/**
+ * One side of a comparison.
+ */
+export type CompareSide = { from: string, to: string, value: number | null, 
+/**
+ * How many observations the value is made of (points, responses, deploys, evaluations).
+ */
+n: number, };
+
+/**
+ * A before/after comparison.
+ */
+export type Comparison = { release: Release, 
+/**
+ * `metric:NAME`, `nps`, `dora:KEY` or `gate:NAME`.
+ */
+statistic: string, window_days: number, before: CompareSide, after: CompareSide, 
+/**
+ * after − before.
+ */
+difference: number | null, 
+/**
+ * The 95% interval of the difference, where the statistic has one.
+ */
+ci95: [number, number] | null, };
+
+/**
  * One timed word of a segment (from a transcription engine or a JSON import).
  */
 export type Word = { start_ms: number, end_ms: number, text: string, };
@@ -373,12 +667,12 @@ export type GuideVersionRef = { id: number, guide_id: number, title: string, ver
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "insights_data";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export";
+export type SavePurpose = "transcript_export" | "chart";
 
 /**
  * A format a transcript can be exported to.
@@ -528,6 +822,44 @@ export const commands = {
   modelImport: (path: string) => invoke<ModelInfo>("model_import", { path }),
   /** NPS, deploys, incidents and metrics at a glance. */
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
+  /** The choices of the Insights filters: services, teams with their services, NPS segments, metrics, environments. */
+  insightsFilters: () => invoke<InsightsFilters>("insights_filters"),
+  /** A chart (nps, dora, gates, metric) under the filters, as SVG text. */
+  insightsChart: (ask: ChartAsk, query: InsightsQuery) => invoke<string>("insights_chart", { ask, query }),
+  /** Save a chart into a file chosen with `dialogSave("chart")` (.svg or .png); returns the path written. */
+  insightsChartSave: (ask: ChartAsk, query: InsightsQuery, path: string) => invoke<string>("insights_chart_save", { ask, query, path }),
+  /** DORA's four keys per service and overall under the filters. */
+  doraReport: (query: InsightsQuery) => invoke<DoraReport>("dora_report", { query }),
+  /** Per gate: passed, blocked, overridden and by whom, under the filters. */
+  gatesReport: (query: InsightsQuery) => invoke<GatesReport>("gates_report", { query }),
+  /** The NPS with its 95% interval, by period (and by a segment field), under the filters. */
+  npsReport: (query: InsightsQuery, by: string | null) => invoke<NpsReport>("nps_report", { query, by }),
+  /** Read a file picked with `dialogOpen("insights_data")` and say what importing it would do, storing nothing. */
+  insightsImportPreview: (kind: ImportKind, path: string) => invoke<ImportSummary>("insights_import_preview", { kind, path }),
+  /** Import a picked file of deploys, incidents, NPS, feedback or catalog (all or nothing). */
+  insightsImport: (kind: ImportKind, path: string) => invoke<ImportSummary>("insights_import", { kind, path }),
+  /** The service catalog: services with owners and their people, systems, teams. */
+  catalogList: () => invoke<Catalog>("catalog_list"),
+  /** Remove a catalog entity (component, system, group or user). */
+  catalogDelete: (kind: string, name: string) => invoke<null>("catalog_delete", { kind, name }),
+  /** Metrics in the workspace. */
+  metricList: () => invoke<Array<MetricInfo>>("metric_list"),
+  /** A metric's series and points. */
+  metricShow: (name: string) => invoke<MetricDetail>("metric_show", { name }),
+  /** Pull a range from a Prometheus server (token from RAPPORT_PROMETHEUS_TOKEN) and store it. */
+  metricPull: (url: string, query: string, name: string, from: string, to: string, step: string) => invoke<PullReport>("metric_pull", { url, query, name, from, to, step }),
+  /** Delete a metric and its points. */
+  metricDelete: (name: string) => invoke<null>("metric_delete", { name }),
+  /** Releases in time order with their findings. */
+  releaseList: () => invoke<Array<Release>>("release_list"),
+  /** Add a release; returns its id. */
+  releaseAdd: (input: ReleaseInput) => invoke<number>("release_add", { input }),
+  /** Change a release. */
+  releaseUpdate: (id: number, input: ReleaseInput) => invoke<Release>("release_update", { id, input }),
+  /** Delete a release (its findings stay). */
+  releaseDelete: (id: number) => invoke<null>("release_delete", { id }),
+  /** A statistic before and after a release over equal windows, with the difference's 95% interval where it has one. */
+  releaseCompare: (id: number, statistic: Statistic, windowDays: number) => invoke<Comparison>("release_compare", { id, statistic, windowDays }),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
   uiReady: () => invoke<null>("ui_ready"),
 };
