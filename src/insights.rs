@@ -83,9 +83,15 @@ pub fn filters(conn: &Connection) -> Result<InsightsFilters> {
          LEFT JOIN catalog_entities g ON g.kind = 'group' AND g.name = c.owner
          WHERE c.kind = 'component' AND c.owner IS NOT NULL ORDER BY c.owner, c.name",
     )?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))? {
+    for row in stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
+    })? {
         let (team, title, service) = row?;
-        teams.entry(team.clone()).or_insert_with(|| TeamServices { team, title, services: Vec::new() }).services.push(service);
+        teams
+            .entry(team.clone())
+            .or_insert_with(|| TeamServices { team, title, services: Vec::new() })
+            .services
+            .push(service);
     }
     let mut fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for seg in strings("SELECT segments FROM nps_responses")? {
@@ -99,7 +105,10 @@ pub fn filters(conn: &Connection) -> Result<InsightsFilters> {
     Ok(InsightsFilters {
         services,
         teams: teams.into_values().collect(),
-        segments: fields.into_iter().map(|(field, values)| SegmentField { field, values: values.into_iter().collect() }).collect(),
+        segments: fields
+            .into_iter()
+            .map(|(field, values)| SegmentField { field, values: values.into_iter().collect() })
+            .collect(),
         metrics: metrics::list(conn)?,
         environments: strings("SELECT DISTINCT environment FROM deploy_events ORDER BY 1")?,
     })
@@ -124,7 +133,10 @@ pub struct InsightsQuery {
 
 impl InsightsQuery {
     fn window(&self) -> Result<Window> {
-        Window::parse(self.from.as_deref().filter(|s| !s.is_empty()), self.to.as_deref().filter(|s| !s.is_empty()))
+        Window::parse(
+            self.from.as_deref().filter(|s| !s.is_empty()),
+            self.to.as_deref().filter(|s| !s.is_empty()),
+        )
     }
 
     /// The services in scope: the one asked for, else the team's, else all (empty).
@@ -133,7 +145,12 @@ impl InsightsQuery {
             return Ok(vec![s.clone()]);
         }
         let Some(team) = self.team.as_ref().filter(|t| !t.is_empty()) else { return Ok(Vec::new()) };
-        let list = filters(conn)?.teams.into_iter().find(|t| &t.team == team).map(|t| t.services).unwrap_or_default();
+        let list = filters(conn)?
+            .teams
+            .into_iter()
+            .find(|t| &t.team == team)
+            .map(|t| t.services)
+            .unwrap_or_default();
         // A team that owns nothing matches nothing (not everything).
         Ok(if list.is_empty() { vec![String::new()] } else { list })
     }
@@ -170,7 +187,11 @@ pub fn gates_report(conn: &Connection, q: &InsightsQuery) -> Result<gates::Gates
 }
 
 /// The NPS report under the page's filters.
-pub fn nps_report(conn: &Connection, q: &InsightsQuery, by: Option<String>) -> Result<nps::report::NpsReport> {
+pub fn nps_report(
+    conn: &Connection,
+    q: &InsightsQuery,
+    by: Option<String>,
+) -> Result<nps::report::NpsReport> {
     nps::report::report(conn, &q.nps(by)?)
 }
 
@@ -191,7 +212,10 @@ pub struct ChartAsk {
 pub fn chart_request(conn: &Connection, ask: &ChartAsk, q: &InsightsQuery) -> Result<ChartRequest> {
     let kind = match ask.kind.as_str() {
         "nps" => ChartKind::Nps(q.nps(None)?),
-        "dora" => ChartKind::Dora { query: q.dora(conn)?, key: ask.key.clone().unwrap_or_else(|| "deployments".into()) },
+        "dora" => ChartKind::Dora {
+            query: q.dora(conn)?,
+            key: ask.key.clone().unwrap_or_else(|| "deployments".into()),
+        },
         "gates" => ChartKind::Gates { services: q.services(conn)?, window: q.window()? },
         "metric" => {
             let name = ask.name.clone().ok_or_else(|| Error::invalid("chart", "expected a metric name"))?;
@@ -203,7 +227,12 @@ pub fn chart_request(conn: &Connection, ask: &ChartAsk, q: &InsightsQuery) -> Re
             };
             ChartKind::Metric { name, range }
         }
-        other => return Err(Error::invalid("chart", format!("expected nps, dora, gates or metric, found {other:?}"))),
+        other => {
+            return Err(Error::invalid(
+                "chart",
+                format!("expected nps, dora, gates or metric, found {other:?}"),
+            ))
+        }
     };
     Ok(ChartRequest { kind, width: ask.width, height: ask.height })
 }
@@ -235,7 +264,12 @@ pub struct ImportSummary {
 }
 
 /// Imports (`commit`) or previews a file of Insights data: all or nothing either way.
-pub fn import_file(conn: &mut Connection, kind: ImportKind, path: &Path, commit: bool) -> Result<ImportSummary> {
+pub fn import_file(
+    conn: &mut Connection,
+    kind: ImportKind,
+    path: &Path,
+    commit: bool,
+) -> Result<ImportSummary> {
     let summary = |format: &str, rows: i64, added: i64, duplicates: i64, detail: String| ImportSummary {
         kind,
         format: format.to_string(),
@@ -248,7 +282,13 @@ pub fn import_file(conn: &mut Connection, kind: ImportKind, path: &Path, commit:
     Ok(match kind {
         ImportKind::Deploys => {
             let r = deploys::import_deploys_file(conn, path, &deploys::ImportOptions::default(), commit)?;
-            summary(&r.format, r.rows, r.added, r.duplicates, format!("{} deploys with {} gate results", r.added, r.gates))
+            summary(
+                &r.format,
+                r.rows,
+                r.added,
+                r.duplicates,
+                format!("{} deploys with {} gate results", r.added, r.gates),
+            )
         }
         ImportKind::Incidents => {
             let r = deploys::import_incidents_file(conn, path, false, commit)?;
@@ -257,21 +297,34 @@ pub fn import_file(conn: &mut Connection, kind: ImportKind, path: &Path, commit:
         ImportKind::Nps => {
             let r = nps::import_file(conn, path, &nps::NpsMap::default(), commit)?;
             let cols: Vec<String> = r.columns.iter().map(|(k, v)| format!("{k} ← {v}")).collect();
-            summary("csv", r.rows, r.added, r.duplicates, format!("columns {}; segments {}", cols.join(", "), r.segments.join(", ")))
+            summary(
+                "csv",
+                r.rows,
+                r.added,
+                r.duplicates,
+                format!("columns {}; segments {}", cols.join(", "), r.segments.join(", ")),
+            )
         }
         ImportKind::Feedback => {
             let r = nps::import_feedback_file(conn, path, commit)?;
             summary("csv", r.rows, r.added, r.duplicates, format!("{} linked to people", r.linked))
         }
         ImportKind::Catalog => {
-            let r = if commit { crate::catalog::import(conn, path)? } else { crate::catalog::preview(conn, path)? };
+            let r = if commit {
+                crate::catalog::import(conn, path)?
+            } else {
+                crate::catalog::preview(conn, path)?
+            };
             let rows = r.components + r.systems + r.groups + r.users;
             summary(
                 "backstage/csv",
                 rows,
                 r.added,
                 rows - r.added,
-                format!("{} services, {} systems, {} teams, {} users", r.components, r.systems, r.groups, r.users),
+                format!(
+                    "{} services, {} systems, {} teams, {} users",
+                    r.components, r.systems, r.groups, r.users
+                ),
             )
         }
     })

@@ -41,7 +41,8 @@ pub struct Release {
 
 fn check_findings(conn: &Connection, findings: &[i64]) -> Result<()> {
     for f in findings {
-        let found: Option<i64> = conn.query_row("SELECT id FROM findings WHERE id = ?1", [f], |r| r.get(0)).optional()?;
+        let found: Option<i64> =
+            conn.query_row("SELECT id FROM findings WHERE id = ?1", [f], |r| r.get(0)).optional()?;
         if found.is_none() {
             return Err(Error::not_found("finding", f));
         }
@@ -50,7 +51,8 @@ fn check_findings(conn: &Connection, findings: &[i64]) -> Result<()> {
 }
 
 fn normal_time(at: &str) -> Result<String> {
-    timefmt::normalise(at).ok_or_else(|| Error::invalid("--at", format!("expected an RFC 3339 time or a date, found {at:?}")))
+    timefmt::normalise(at)
+        .ok_or_else(|| Error::invalid("--at", format!("expected an RFC 3339 time or a date, found {at:?}")))
 }
 
 /// Adds a release. Returns its id.
@@ -63,23 +65,42 @@ pub fn add(conn: &Connection, service: &str, at: &str, title: &str, findings: &[
     }
     let at = normal_time(at)?;
     check_findings(conn, findings)?;
-    conn.execute("INSERT INTO releases (service, at, title) VALUES (?1, ?2, ?3)", params![service.trim(), at, title.trim()])?;
+    conn.execute(
+        "INSERT INTO releases (service, at, title) VALUES (?1, ?2, ?3)",
+        params![service.trim(), at, title.trim()],
+    )?;
     let id = conn.last_insert_rowid();
     for f in findings {
-        conn.execute("INSERT OR IGNORE INTO release_findings (release_id, finding_id) VALUES (?1, ?2)", params![id, f])?;
+        conn.execute(
+            "INSERT OR IGNORE INTO release_findings (release_id, finding_id) VALUES (?1, ?2)",
+            params![id, f],
+        )?;
     }
     Ok(id)
 }
 
 /// Changes a release's service, time, title and findings.
-pub fn update(conn: &Connection, id: i64, service: &str, at: &str, title: &str, findings: &[i64]) -> Result<()> {
+pub fn update(
+    conn: &Connection,
+    id: i64,
+    service: &str,
+    at: &str,
+    title: &str,
+    findings: &[i64],
+) -> Result<()> {
     get(conn, id)?;
     let at = normal_time(at)?;
     check_findings(conn, findings)?;
-    conn.execute("UPDATE releases SET service = ?2, at = ?3, title = ?4 WHERE id = ?1", params![id, service.trim(), at, title.trim()])?;
+    conn.execute(
+        "UPDATE releases SET service = ?2, at = ?3, title = ?4 WHERE id = ?1",
+        params![id, service.trim(), at, title.trim()],
+    )?;
     conn.execute("DELETE FROM release_findings WHERE release_id = ?1", [id])?;
     for f in findings {
-        conn.execute("INSERT OR IGNORE INTO release_findings (release_id, finding_id) VALUES (?1, ?2)", params![id, f])?;
+        conn.execute(
+            "INSERT OR IGNORE INTO release_findings (release_id, finding_id) VALUES (?1, ?2)",
+            params![id, f],
+        )?;
     }
     Ok(())
 }
@@ -96,14 +117,18 @@ fn findings_of(conn: &Connection, id: i64) -> Result<Vec<LinkedFinding>> {
     let mut stmt = conn.prepare(
         "SELECT f.id, f.title FROM release_findings rf JOIN findings f ON f.id = rf.finding_id WHERE rf.release_id = ?1 ORDER BY f.id",
     )?;
-    let rows = stmt.query_map([id], |r| Ok(LinkedFinding { id: r.get(0)?, title: r.get(1)? }))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt
+        .query_map([id], |r| Ok(LinkedFinding { id: r.get(0)?, title: r.get(1)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
 /// One release.
 pub fn get(conn: &Connection, id: i64) -> Result<Release> {
     let head: Option<(String, String, String)> = conn
-        .query_row("SELECT service, at, title FROM releases WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT service, at, title FROM releases WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     let (service, at, title) = head.ok_or_else(|| Error::not_found("release", id))?;
     Ok(Release { id, service, at, title, findings: findings_of(conn, id)? })
@@ -111,7 +136,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Release> {
 
 /// Releases in time order, optionally of one service.
 pub fn list(conn: &Connection, service: Option<&str>) -> Result<Vec<Release>> {
-    let mut stmt = conn.prepare("SELECT id FROM releases WHERE (?1 IS NULL OR service = ?1) ORDER BY at, id")?;
+    let mut stmt =
+        conn.prepare("SELECT id FROM releases WHERE (?1 IS NULL OR service = ?1) ORDER BY at, id")?;
     let ids = stmt.query_map([service], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
     ids.into_iter().map(|id| get(conn, id)).collect()
 }
@@ -190,7 +216,8 @@ pub fn compare(conn: &Connection, release_id: i64, stat: &Statistic, window_days
         return Err(Error::invalid("--window", "expected a positive number of days"));
     }
     let release = get(conn, release_id)?;
-    let at = timefmt::parse(&release.at).ok_or_else(|| Error::Integrity(format!("release {release_id}: bad time")))?;
+    let at = timefmt::parse(&release.at)
+        .ok_or_else(|| Error::Integrity(format!("release {release_id}: bad time")))?;
     let w = Duration::days(window_days);
     let (b0, b1, a1) = (at - w, at, at + w);
     let before_w = Window { from: Some(iso(b0)), to: Some(iso(b1)) };
@@ -210,7 +237,9 @@ pub fn compare(conn: &Connection, release_id: i64, stat: &Statistic, window_days
                      WHERE s.name = ?1 AND p.at_ms >= ?2 AND p.at_ms < ?3",
                 )?;
                 let v = stmt
-                    .query_map(params![name, lo.timestamp_millis(), hi.timestamp_millis()], |r| r.get::<_, f64>(0))?
+                    .query_map(params![name, lo.timestamp_millis(), hi.timestamp_millis()], |r| {
+                        r.get::<_, f64>(0)
+                    })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 Ok(v.into_iter().filter(|x| x.is_finite()).collect())
             };
@@ -233,7 +262,9 @@ pub fn compare(conn: &Connection, release_id: i64, stat: &Statistic, window_days
         }
         Statistic::Nps => {
             let scores = |win: &Window| -> Result<Vec<i64>> {
-                let mut stmt = conn.prepare("SELECT score FROM nps_responses WHERE submitted_at >= ?1 AND submitted_at < ?2")?;
+                let mut stmt = conn.prepare(
+                    "SELECT score FROM nps_responses WHERE submitted_at >= ?1 AND submitted_at < ?2",
+                )?;
                 let v = stmt
                     .query_map(params![win.from, win.to], |r| r.get::<_, i64>(0))?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -275,16 +306,30 @@ pub fn compare(conn: &Connection, release_id: i64, stat: &Statistic, window_days
             } else {
                 None
             };
-            (format!("dora:{key}"), side(&before_w, pick(&kb)?, kb.deployments), side(&after_w, pick(&ka)?, ka.deployments), ci)
+            (
+                format!("dora:{key}"),
+                side(&before_w, pick(&kb)?, kb.deployments),
+                side(&after_w, pick(&ka)?, ka.deployments),
+                ci,
+            )
         }
         Statistic::Gate(name) => {
             let stats = |win: &Window| -> Result<(i64, i64)> {
                 let r = gates::report(conn, Some(&release.service), win)?;
-                Ok(r.gates.iter().find(|g| &g.name == name).map(|g| (g.blocks, g.evaluations)).unwrap_or((0, 0)))
+                Ok(r.gates
+                    .iter()
+                    .find(|g| &g.name == name)
+                    .map(|g| (g.blocks, g.evaluations))
+                    .unwrap_or((0, 0)))
             };
             let (gb, ga) = (stats(&before_w)?, stats(&after_w)?);
             let rate = |(k, n): (i64, i64)| (n > 0).then(|| k as f64 / n as f64);
-            (format!("gate:{name}"), side(&before_w, rate(gb), gb.1), side(&after_w, rate(ga), ga.1), proportions_ci(gb, ga))
+            (
+                format!("gate:{name}"),
+                side(&before_w, rate(gb), gb.1),
+                side(&after_w, rate(ga), ga.1),
+                proportions_ci(gb, ga),
+            )
         }
     };
     let difference = match (before.value, after.value) {

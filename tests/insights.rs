@@ -89,7 +89,11 @@ fn a_backstage_catalog_with_a_system_two_components_and_a_group_imports_with_own
     let (tmp, ws) = demo_workspace();
     let file = write(tmp.path(), "catalog-info.yaml", BACKSTAGE);
     let r = rapport_json(&ws, &["catalog", "import", &file]);
-    assert_eq!((r["components"].as_i64(), r["systems"].as_i64(), r["groups"].as_i64(), r["users"].as_i64()), (Some(2), Some(1), Some(1), Some(1)), "{r}");
+    assert_eq!(
+        (r["components"].as_i64(), r["systems"].as_i64(), r["groups"].as_i64(), r["users"].as_i64()),
+        (Some(2), Some(1), Some(1), Some(1)),
+        "{r}"
+    );
     assert_eq!(r["skipped"], 1, "the API document is skipped: {r}");
     let again = rapport_json(&ws, &["catalog", "import", &file]);
     assert_eq!(again["added"], 0, "importing the same catalog again adds nothing: {again}");
@@ -105,9 +109,13 @@ fn a_backstage_catalog_with_a_system_two_components_and_a_group_imports_with_own
     assert_eq!(checkout["lifecycle"], "production");
     assert_eq!(checkout["tier"], "1", "the tier comes from the annotation");
     assert_eq!(checkout["annotations"]["github.com/project-slug"], "acme/checkout-api");
-    let people: Vec<&str> = checkout["owner_people"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let people: Vec<&str> =
+        checkout["owner_people"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
     // The demo directory's payments team, plus the group's member by the email of his User.
-    assert_eq!(people, vec!["adaeze.okafor@example.com", "arjun.nair@example.com", "tomasz.kowalski@example.com"]);
+    assert_eq!(
+        people,
+        vec!["adaeze.okafor@example.com", "arjun.nair@example.com", "tomasz.kowalski@example.com"]
+    );
     assert_eq!(services[1]["tier"], "2", "the tier comes from the label");
     assert_eq!(list["systems"][0]["name"], "payments");
     assert_eq!(list["teams"][0]["members"][0], "tomasz");
@@ -118,7 +126,11 @@ fn a_catalog_csv_and_a_bad_descriptor_name_their_line() {
     let tmp = TempDir::new();
     let ws = tmp.ws();
     rapport_ok(&ws, &["init"]);
-    let csv = write(tmp.path(), "services.csv", "service,owner_team,system,tier\nsearch-indexer,data,search,2\nbilling,payments,,\n");
+    let csv = write(
+        tmp.path(),
+        "services.csv",
+        "service,owner_team,system,tier\nsearch-indexer,data,search,2\nbilling,payments,,\n",
+    );
     let r = rapport_json(&ws, &["catalog", "import", &csv]);
     assert_eq!(r["components"], 2, "{r}");
     let list = rapport_json(&ws, &["catalog", "list"]);
@@ -130,7 +142,10 @@ fn a_catalog_csv_and_a_bad_descriptor_name_their_line() {
     let out = rapport(&ws, &["catalog", "import", &bad]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.yaml:4") && err.contains("spec.owner"), "names the document's line and the field: {err}");
+    assert!(
+        err.contains("bad.yaml:4") && err.contains("spec.owner"),
+        "names the document's line and the field: {err}"
+    );
     let list = rapport_json(&ws, &["catalog", "list"]);
     assert!(list["systems"].as_array().unwrap().is_empty(), "nothing of a refused file is kept");
 }
@@ -169,7 +184,11 @@ fn deploy_workspace() -> (TempDir, std::path::PathBuf) {
     let r = rapport_json(&ws, &["deploys", "import", &alpha]);
     assert_eq!((r["format"].as_str(), r["added"].as_i64()), (Some("csv"), Some(7)), "{r}");
     let r = rapport_json(&ws, &["deploys", "import", &beta]);
-    assert_eq!((r["format"].as_str(), r["added"].as_i64(), r["gates"].as_i64()), (Some("jsonl"), Some(4), Some(7)), "{r}");
+    assert_eq!(
+        (r["format"].as_str(), r["added"].as_i64(), r["gates"].as_i64()),
+        (Some("jsonl"), Some(4), Some(7)),
+        "{r}"
+    );
     let r = rapport_json(&ws, &["incidents", "import", &incidents]);
     assert_eq!(r["added"], 2, "{r}");
     (tmp, ws)
@@ -204,7 +223,10 @@ fn dora_json_equals_the_keys_computed_by_hand() {
     assert_eq!(beta["tier"], "monthly");
     close(&beta["lead_time_median_hours"], 3.0, "beta lead time (1, 24, 3 h)");
     close(&beta["change_failure_rate"], 0.25, "beta: one failed of four, no incidents");
-    assert!(beta["time_to_restore_median_hours"].is_null(), "a service with no incidents has no time to restore");
+    assert!(
+        beta["time_to_restore_median_hours"].is_null(),
+        "a service with no incidents has no time to restore"
+    );
 
     let all = &r["overall"];
     assert!(all["service"].is_null());
@@ -256,7 +278,11 @@ fn deploy_imports_are_idempotent_and_strict() {
     let again = rapport_json(&ws, &["deploys", "import", &alpha]);
     assert_eq!((again["added"].as_i64(), again["duplicates"].as_i64()), (Some(0), Some(7)), "{again}");
     // Same service, time and version without an id: still the same deploy.
-    let no_id = write(tmp.path(), "noid.jsonl", r#"{"service": "alpha", "environment": "production", "time": "2026-01-05T10:00:00Z", "outcome": "success", "version": "1.0"}"#);
+    let no_id = write(
+        tmp.path(),
+        "noid.jsonl",
+        r#"{"service": "alpha", "environment": "production", "time": "2026-01-05T10:00:00Z", "outcome": "success", "version": "1.0"}"#,
+    );
     assert_eq!(rapport_json(&ws, &["deploys", "import", &no_id])["duplicates"], 1);
     let incidents = tmp.path().join("incidents.csv").display().to_string();
     assert_eq!(rapport_json(&ws, &["incidents", "import", &incidents])["added"], 0);
@@ -269,7 +295,10 @@ fn deploy_imports_are_idempotent_and_strict() {
     let out = rapport(&ws, &["deploys", "import", &bad]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.csv:3") && err.contains("outcome") && err.contains("exploded"), "names the line and the field: {err}");
+    assert!(
+        err.contains("bad.csv:3") && err.contains("outcome") && err.contains("exploded"),
+        "names the line and the field: {err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     let dora = rapport_json(&ws, &["dora", "--service", "zeta"]);
     assert_eq!(dora["overall"]["deployments"], 0, "a refused file imports nothing");
@@ -313,9 +342,19 @@ fn devlake_webhook_deployments_import_as_deploys() {
             {"id": "deploy-42", "result": "FAILURE", "start_time": "2026-02-03T10:00:00Z"}]"#,
     );
     let r = rapport_json(&ws, &["deploys", "import", &many, "--service", "checkout-api"]);
-    assert_eq!((r["added"].as_i64(), r["duplicates"].as_i64()), (Some(1), Some(1)), "the same id is stored once: {r}");
+    assert_eq!(
+        (r["added"].as_i64(), r["duplicates"].as_i64()),
+        (Some(1), Some(1)),
+        "the same id is stored once: {r}"
+    );
     let d = rapport_json(&ws, &["dora"]);
-    let checkout = d["services"].as_array().unwrap().iter().find(|s| s["service"] == "checkout-api").expect("named by the repository").clone();
+    let checkout = d["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "checkout-api")
+        .expect("named by the repository")
+        .clone();
     assert_eq!(checkout["deployments"], 2);
     close(&checkout["change_failure_rate"], 0.5, "a FAILURE is a failed deploy");
 }
@@ -355,7 +394,10 @@ fn nps_report_json_equals_the_score_intervals_and_tests_computed_by_hand() {
 
     let rep = rapport_json(&ws, &["nps", "report", "--by", "Team"]);
     // 6 promoters (10 9 10 10 9 10), 3 detractors (3 0 6), 2 passives of 11.
-    assert_eq!((rep["n"].as_i64(), rep["promoters"].as_i64(), rep["passives"].as_i64(), rep["detractors"].as_i64()), (Some(11), Some(6), Some(2), Some(3)));
+    assert_eq!(
+        (rep["n"].as_i64(), rep["promoters"].as_i64(), rep["passives"].as_i64(), rep["detractors"].as_i64()),
+        (Some(11), Some(6), Some(2), Some(3))
+    );
     let (nps, lo, hi) = by_hand(6.0, 3.0, 11.0);
     close(&rep["nps"], nps, "NPS");
     close(&rep["ci95"][0], lo, "interval low");
@@ -412,8 +454,15 @@ fn nps_import_takes_a_map_and_refuses_a_score_out_of_range_naming_the_line() {
     let tmp = TempDir::new();
     let ws = tmp.ws();
     rapport_ok(&ws, &["init"]);
-    let file = write(tmp.path(), "survey.csv", "How likely,When,Why,region\n9,2026-03-01T00:00:00Z,fast,emea\n11,2026-03-02T00:00:00Z,,emea\n");
-    let out = rapport(&ws, &["nps", "import", &file, "--map", "score=How likely", "--map", "time=When", "--map", "comment=Why"]);
+    let file = write(
+        tmp.path(),
+        "survey.csv",
+        "How likely,When,Why,region\n9,2026-03-01T00:00:00Z,fast,emea\n11,2026-03-02T00:00:00Z,,emea\n",
+    );
+    let out = rapport(
+        &ws,
+        &["nps", "import", &file, "--map", "score=How likely", "--map", "time=When", "--map", "comment=Why"],
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("survey.csv:3") && err.contains("How likely"), "{err}");
     let rep = rapport_json(&ws, &["nps", "report"]);
@@ -430,7 +479,11 @@ fn feedback_imports_link_known_users() {
     assert_eq!((r["added"].as_i64(), r["linked"].as_i64()), (Some(2), Some(1)), "{r}");
     let hits = rapport_json(&ws, &["search", "rollback button hidden"]);
     let hit = &hits["hits"][0];
-    assert_eq!((hit["kind"].as_str(), hit["person"].as_str()), (Some("feedback"), Some("Priya Raman")), "feedback is searchable, with its person: {hits}");
+    assert_eq!(
+        (hit["kind"].as_str(), hit["person"].as_str()),
+        (Some("feedback"), Some("Priya Raman")),
+        "feedback is searchable, with its person: {hits}"
+    );
 }
 
 fn png_size(path: &Path) -> (u32, u32) {
@@ -443,8 +496,17 @@ fn png_size(path: &Path) -> (u32, u32) {
 }
 
 fn svg_parses(path: &Path) {
-    let out = std::process::Command::new("xmllint").arg("--noout").arg(path).output().expect("xmllint (libxml2-utils) is installed by scripts/test");
-    assert!(out.status.success(), "{} is well-formed XML: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg(path)
+        .output()
+        .expect("xmllint (libxml2-utils) is installed by scripts/test");
+    assert!(
+        out.status.success(),
+        "{} is well-formed XML: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains("<svg") && text.contains("</svg>"));
 }
@@ -459,11 +521,17 @@ fn charts_render_as_svg_that_parses_and_png_of_the_asked_size() {
         rapport_ok(&ws, &["chart", kind, "--out", svg.to_str().unwrap()]);
         svg_parses(&svg);
         let png = tmp.path().join(format!("{kind}.png"));
-        rapport_ok(&ws, &["chart", kind, "--out", png.to_str().unwrap(), "--width", "640", "--height", "360"]);
+        rapport_ok(
+            &ws,
+            &["chart", kind, "--out", png.to_str().unwrap(), "--width", "640", "--height", "360"],
+        );
         assert_eq!(png_size(&png), (640, 360), "{kind}");
     }
     let text = std::fs::read_to_string(tmp.path().join("gates.svg")).unwrap();
-    assert!(text.contains("canary") && text.contains("overridden"), "the gates chart names its gates and results");
+    assert!(
+        text.contains("canary") && text.contains("overridden"),
+        "the gates chart names its gates and results"
+    );
     let out = rapport(&ws, &["chart", "nps", "--out", tmp.path().join("x.gif").to_str().unwrap()]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains(".svg or .png"));
 }
@@ -472,13 +540,42 @@ fn charts_render_as_svg_that_parses_and_png_of_the_asked_size() {
 fn releases_link_findings_and_compare_before_and_after() {
     let (tmp, ws) = deploy_workspace();
     let _ = tmp;
-    let out = rapport(&ws, &["release", "add", "--service", "alpha", "--at", "2026-01-15T00:00:00Z", "--title", "Faster canary", "--finding", "999"]);
+    let out = rapport(
+        &ws,
+        &[
+            "release",
+            "add",
+            "--service",
+            "alpha",
+            "--at",
+            "2026-01-15T00:00:00Z",
+            "--title",
+            "Faster canary",
+            "--finding",
+            "999",
+        ],
+    );
     assert!(!out.status.success(), "an unknown finding is refused");
-    let id = rapport_json(&ws, &["release", "add", "--service", "alpha", "--at", "2026-01-15T00:00:00Z", "--title", "Faster canary"])["id"].as_i64().unwrap();
-    let c = rapport_json(&ws, &["compare", "--release", &id.to_string(), "--dora", "deployments", "--window", "10d"]);
+    let id = rapport_json(
+        &ws,
+        &["release", "add", "--service", "alpha", "--at", "2026-01-15T00:00:00Z", "--title", "Faster canary"],
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let c = rapport_json(
+        &ws,
+        &["compare", "--release", &id.to_string(), "--dora", "deployments", "--window", "10d"],
+    );
     // Before: 2026-01-05..15 (a1–a4: 4); after: 15..25 (a5, a6: 2).
-    assert_eq!((c["before"]["value"].as_f64(), c["after"]["value"].as_f64(), c["difference"].as_f64()), (Some(4.0), Some(2.0), Some(-2.0)), "{c}");
-    let cfr = rapport_json(&ws, &["compare", "--release", &id.to_string(), "--dora", "change_failure_rate", "--window", "10d"]);
+    assert_eq!(
+        (c["before"]["value"].as_f64(), c["after"]["value"].as_f64(), c["difference"].as_f64()),
+        (Some(4.0), Some(2.0), Some(-2.0)),
+        "{c}"
+    );
+    let cfr = rapport_json(
+        &ws,
+        &["compare", "--release", &id.to_string(), "--dora", "change_failure_rate", "--window", "10d"],
+    );
     // Before: a3 failed, a4 caused i1 and i2 → 2/4; after: a5 rolled back → 1/2.
     close(&cfr["before"]["value"], 0.5, "before");
     close(&cfr["after"]["value"], 0.5, "after");

@@ -75,7 +75,11 @@ fn start(dir: &Path, tsdb: &Path) -> Prometheus {
                 return p;
             }
         }
-        assert!(Instant::now() < deadline, "prometheus did not become ready: {}", std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default());
+        assert!(
+            Instant::now() < deadline,
+            "prometheus did not become ready: {}",
+            std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -95,10 +99,25 @@ fn metrics_pull_stores_exactly_what_prometheus_returns_across_split_ranges_and_f
     // Two hours at a 0.5 s step would be 14,401 points: past the 11,000 limit, so split. Use
     // 1 s over 3.5 hours = 12,601 points a series.
     let (from, to, step) = (t0, t0 + 12_600, 1);
-    let r = rapport_json(&ws, &[
-        "metrics", "pull", "--url", &prom.url, "--query", "rapport_test_gauge", "--name", "gauge",
-        "--from", &from.to_string(), "--to", &to.to_string(), "--step", "1s",
-    ]);
+    let r = rapport_json(
+        &ws,
+        &[
+            "metrics",
+            "pull",
+            "--url",
+            &prom.url,
+            "--query",
+            "rapport_test_gauge",
+            "--name",
+            "gauge",
+            "--from",
+            &from.to_string(),
+            "--to",
+            &to.to_string(),
+            "--step",
+            "1s",
+        ],
+    );
     assert_eq!(r["series"], 2, "one series per label set: {r}");
     assert_eq!(r["requests"], 2, "12,601 steps take two requests: {r}");
     let shown = rapport_json(&ws, &["metrics", "show", "gauge"]);
@@ -126,24 +145,60 @@ fn metrics_pull_stores_exactly_what_prometheus_returns_across_split_ranges_and_f
     assert_eq!(list[0]["points"], (2 * expected_steps) as i64);
 
     // Pulling again, a later and coarser range, replaces the overlap and keeps the rest.
-    rapport_ok(&ws, &[
-        "metrics", "pull", "--url", &prom.url, "--query", "rapport_test_gauge", "--name", "gauge",
-        "--from", &(t0 + 3600).to_string(), "--to", &(t0 + 3 * 3600).to_string(), "--step", "60",
-    ]);
+    rapport_ok(
+        &ws,
+        &[
+            "metrics",
+            "pull",
+            "--url",
+            &prom.url,
+            "--query",
+            "rapport_test_gauge",
+            "--name",
+            "gauge",
+            "--from",
+            &(t0 + 3600).to_string(),
+            "--to",
+            &(t0 + 3 * 3600).to_string(),
+            "--step",
+            "60",
+        ],
+    );
     let after = rapport_json(&ws, &["metrics", "show", "gauge"]);
     let a = after["series"][0]["points"].as_array().unwrap();
     let kept_before = a.iter().filter(|p| (p[0].as_f64().unwrap() as i64) < t0 + 3600).count();
-    let inside = a.iter().filter(|p| { let t = p[0].as_f64().unwrap() as i64; t >= t0 + 3600 && t <= t0 + 3 * 3600 }).count();
+    let inside = a
+        .iter()
+        .filter(|p| {
+            let t = p[0].as_f64().unwrap() as i64;
+            t >= t0 + 3600 && t <= t0 + 3 * 3600
+        })
+        .count();
     let kept_after = a.iter().filter(|p| (p[0].as_f64().unwrap() as i64) > t0 + 3 * 3600).count();
     assert_eq!(kept_before, 3600, "the first hour at 1 s stays");
     assert_eq!(inside, 121, "the pulled range now has the 60 s points only");
     assert_eq!(kept_after, expected_steps - 3600 - 7201, "points after the range stay");
 
     // A query with a syntax error shows Prometheus' own message.
-    let out = rapport(&ws, &[
-        "metrics", "pull", "--url", &prom.url, "--query", "rate(rapport_test_gauge[5m]", "--name", "bad",
-        "--from", &from.to_string(), "--to", &(from + 600).to_string(), "--step", "15s",
-    ]);
+    let out = rapport(
+        &ws,
+        &[
+            "metrics",
+            "pull",
+            "--url",
+            &prom.url,
+            "--query",
+            "rate(rapport_test_gauge[5m]",
+            "--name",
+            "bad",
+            "--from",
+            &from.to_string(),
+            "--to",
+            &(from + 600).to_string(),
+            "--step",
+            "15s",
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!out.status.success());
     assert!(err.contains("bad_data") && err.contains("parse error"), "Prometheus' message: {err}");
@@ -153,15 +208,36 @@ fn metrics_pull_stores_exactly_what_prometheus_returns_across_split_ranges_and_f
     let url = prom.url.clone();
     drop(prom);
     let started = Instant::now();
-    let out = rapport(&ws, &[
-        "metrics", "pull", "--url", &url, "--query", "up", "--name", "down",
-        "--from", "-1h", "--to", "now", "--step", "60", "--timeout", "3",
-    ]);
+    let out = rapport(
+        &ws,
+        &[
+            "metrics",
+            "pull",
+            "--url",
+            &url,
+            "--query",
+            "up",
+            "--name",
+            "down",
+            "--from",
+            "-1h",
+            "--to",
+            "now",
+            "--step",
+            "60",
+            "--timeout",
+            "3",
+        ],
+    );
     let took = started.elapsed();
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!out.status.success());
     assert!(took < Duration::from_secs(5), "gave up within the timeout (3 s), took {took:?}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     assert!(err.contains(&url) && err.contains("connect"), "names the server and what failed: {err}");
-    assert_eq!(rapport_json(&ws, &["metrics", "list"]).as_array().unwrap().len(), 1, "a failed pull stores nothing");
+    assert_eq!(
+        rapport_json(&ws, &["metrics", "list"]).as_array().unwrap().len(),
+        1,
+        "a failed pull stores nothing"
+    );
 }

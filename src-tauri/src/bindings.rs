@@ -4,24 +4,25 @@
 //! `commands` object wrapping `invoke`. The test `bindings_file_matches_a_fresh_export`
 //! fails when the committed file differs; `scripts/gen-bindings` rewrites it.
 
+use rapport::catalog::{Catalog, CatalogEntry, Service};
 use rapport::coding::{HighlightView, TagCount};
+use rapport::deploys::dora::{DoraKeys, DoraReport};
+use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
-use rapport::catalog::{Catalog, CatalogEntry, Service};
-use rapport::deploys::dora::{DoraKeys, DoraReport};
-use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
 use rapport::insights::{
-    ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary, SegmentField, TeamServices,
+    ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary, SegmentField,
+    TeamServices,
 };
-use rapport::metrics::{MetricDetail, MetricInfo, PullReport, SeriesPoints};
-use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagImpact};
-use rapport::releases::{CompareSide, Comparison, LinkedFinding, Release, ReleaseInput, Statistic};
 use rapport::media::RecordingView;
+use rapport::metrics::{MetricDetail, MetricInfo, PullReport, SeriesPoints};
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
+use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagImpact};
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::PersonSummary;
+use rapport::releases::{CompareSide, Comparison, LinkedFinding, Release, ReleaseInput, Statistic};
 use rapport::search::{
     Bucket, Counts as SearchCounts, Hit, SavedSearch, SearchOptions, SearchResults, SortBy,
 };

@@ -20,7 +20,8 @@ fn documents(text: &str) -> Vec<(usize, String)> {
     let mut start = 1;
     let mut current = String::new();
     for (i, line) in text.lines().enumerate() {
-        let is_separator = line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
+        let is_separator =
+            line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
         let is_end = line.starts_with("...") && line[3..].trim().is_empty();
         if is_separator || is_end {
             docs.push((start, std::mem::take(&mut current)));
@@ -82,7 +83,10 @@ pub fn parse(text: &str, source: &str) -> Result<(Vec<Entity>, i64)> {
         }
         let at = format!("{source}:{line}");
         if !value.is_mapping() {
-            return Err(Error::invalid(&at, "expected an entity (a mapping with apiVersion, kind, metadata)"));
+            return Err(Error::invalid(
+                &at,
+                "expected an entity (a mapping with apiVersion, kind, metadata)",
+            ));
         }
         let kind = str_at(&value, &["kind"])
             .ok_or_else(|| Error::invalid(&at, "field `kind`: expected Component, System, Group or User"))?;
@@ -109,7 +113,10 @@ pub fn parse(text: &str, source: &str) -> Result<(Vec<Entity>, i64)> {
         }
         let owner = str_at(&value, &["spec", "owner"]).map(|o| entity_name(o).to_string());
         if kind == "component" && owner.is_none() {
-            return Err(Error::invalid(&at, format!("field `spec.owner`: the Component {name:?} has no owner")));
+            return Err(Error::invalid(
+                &at,
+                format!("field `spec.owner`: the Component {name:?} has no owner"),
+            ));
         }
         let annotations = match value.get("metadata").and_then(|m| m.get("annotations")) {
             None | Some(Value::Null) => serde_json::Map::new(),

@@ -159,7 +159,9 @@ fn read_csv(text: &str, source: &str) -> Result<Vec<Entity>> {
     for rec in table.records() {
         let name = rec.required("service")?.to_string();
         if !valid_name(&name) {
-            return Err(rec.error("service", format!("{name:?} is not a valid name (letters, digits, - _ .)")));
+            return Err(
+                rec.error("service", format!("{name:?} is not a valid name (letters, digits, - _ .)"))
+            );
         }
         out.push(Entity {
             kind: "component".into(),
@@ -198,7 +200,8 @@ pub(crate) fn entity_name(reference: &str) -> &str {
 /// Stores entities (upsert by kind, namespace and name). Call inside a transaction.
 pub fn store(conn: &Connection, entities: &[Entity], skipped: i64) -> Result<CatalogImport> {
     let mut summary = CatalogImport { skipped, ..Default::default() };
-    let mut exists = conn.prepare("SELECT id FROM catalog_entities WHERE kind = ?1 AND namespace = ?2 AND name = ?3")?;
+    let mut exists =
+        conn.prepare("SELECT id FROM catalog_entities WHERE kind = ?1 AND namespace = ?2 AND name = ?3")?;
     let mut upsert = conn.prepare(
         "INSERT INTO catalog_entities (kind, namespace, name, title, description, spec_type, owner, system, lifecycle, tier, parent, members, email, annotations, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
@@ -208,7 +211,8 @@ pub fn store(conn: &Connection, entities: &[Entity], skipped: i64) -> Result<Cat
            annotations = excluded.annotations, source = excluded.source",
     )?;
     for e in entities {
-        let known: Option<i64> = exists.query_row(params![e.kind, e.namespace, e.name], |r| r.get(0)).optional()?;
+        let known: Option<i64> =
+            exists.query_row(params![e.kind, e.namespace, e.name], |r| r.get(0)).optional()?;
         summary.added += known.is_none() as i64;
         upsert.execute(params![
             e.kind,
@@ -257,7 +261,8 @@ pub fn preview(conn: &mut Connection, path: &Path) -> Result<CatalogImport> {
 
 /// Removes one entity (a service, system, team or user) by kind and name.
 pub fn delete(conn: &Connection, kind: &str, name: &str) -> Result<()> {
-    let n = conn.execute("DELETE FROM catalog_entities WHERE kind = ?1 AND name = ?2", params![kind, name])?;
+    let n =
+        conn.execute("DELETE FROM catalog_entities WHERE kind = ?1 AND name = ?2", params![kind, name])?;
     if n == 0 {
         return Err(Error::not_found("catalog entity", format!("{kind}:{name}")));
     }
@@ -319,13 +324,19 @@ pub fn list(conn: &Connection) -> Result<Catalog> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     };
-    let users = conn.query_row("SELECT count(*) FROM catalog_entities WHERE kind = 'user'", [], |r| r.get(0))?;
+    let users =
+        conn.query_row("SELECT count(*) FROM catalog_entities WHERE kind = 'user'", [], |r| r.get(0))?;
     Ok(Catalog { services, systems: entries("system")?, teams: entries("group")?, users })
 }
 
 /// The directory's people of a team: by `people.team` (the group's name or title, any
 /// case) or by the email of the group's member users.
-fn team_people(conn: &Connection, team: &str, title: Option<&str>, members: &[String]) -> Result<Vec<String>> {
+fn team_people(
+    conn: &Connection,
+    team: &str,
+    title: Option<&str>,
+    members: &[String],
+) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT email FROM people WHERE team = ?1 COLLATE NOCASE OR (?2 IS NOT NULL AND team = ?2 COLLATE NOCASE)
          OR email IN (SELECT u.email FROM catalog_entities u, json_each(?3) m

@@ -100,12 +100,15 @@ fn ensure_font() -> Result<()> {
     static FONT: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     FONT.get_or_init(|| {
         let from_env = std::env::var("RAPPORT_CHART_FONT").ok();
-        let path = from_env
-            .iter()
-            .map(String::as_str)
-            .chain(FONTS)
-            .find(|p| Path::new(p).is_file())
-            .ok_or_else(|| format!("no font for chart text (looked for {}); set RAPPORT_CHART_FONT to a .ttf file", FONTS[0]))?;
+        let path =
+            from_env.iter().map(String::as_str).chain(FONTS).find(|p| Path::new(p).is_file()).ok_or_else(
+                || {
+                    format!(
+                        "no font for chart text (looked for {}); set RAPPORT_CHART_FONT to a .ttf file",
+                        FONTS[0]
+                    )
+                },
+            )?;
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
         plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
@@ -137,7 +140,8 @@ fn nps_data(conn: &Connection, q: &NpsQuery) -> Result<ChartData> {
     let names: Vec<String> = r.periods.iter().map(|p| p.period.clone()).collect();
     let line: Vec<(f64, f64)> =
         r.periods.iter().enumerate().filter_map(|(i, p)| Some((i as f64, p.nps?))).collect();
-    let band = r.periods.iter().enumerate().filter_map(|(i, p)| Some((i as f64, p.ci95?.0, p.ci95?.1))).collect();
+    let band =
+        r.periods.iter().enumerate().filter_map(|(i, p)| Some((i as f64, p.ci95?.0, p.ci95?.1))).collect();
     let counts = r.periods.iter().enumerate().map(|(i, p)| (i as f64, p.n as f64)).collect();
     Ok(ChartData::Line(LineChart {
         title,
@@ -177,7 +181,8 @@ fn dora_data(conn: &Connection, query: &dora::DoraQuery, key: &str) -> Result<Ch
     let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
         return Ok(ChartData::Empty { title, message: "No deploys in this selection".into() });
     };
-    let mut series: Vec<(String, Vec<(f64, f64)>)> = whole.services.iter().map(|s| (s.service.clone().unwrap_or_default(), Vec::new())).collect();
+    let mut series: Vec<(String, Vec<(f64, f64)>)> =
+        whole.services.iter().map(|s| (s.service.clone().unwrap_or_default(), Vec::new())).collect();
     let mut week = week_start(*first);
     while week <= last.date_naive() {
         let next = week + Duration::days(7);
@@ -240,7 +245,8 @@ fn gates_data(conn: &Connection, services: &[String], window: &Window) -> Result
 }
 
 fn series_name(labels: &std::collections::BTreeMap<String, String>) -> String {
-    let parts: Vec<String> = labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v}")).collect();
+    let parts: Vec<String> =
+        labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v}")).collect();
     if parts.is_empty() {
         labels.get("__name__").cloned().unwrap_or_else(|| "value".into())
     } else {
@@ -274,8 +280,13 @@ fn metric_data(conn: &Connection, name: &str, range: Option<(i64, i64)>, width: 
         .filter_map(|r| {
             let at = crate::timefmt::parse(&r.at)?.timestamp() as f64;
             (at >= lo && at <= hi).then(|| {
-                let findings: Vec<String> = r.findings.iter().map(|f| format!("#{} {}", f.id, f.title)).collect();
-                let label = if findings.is_empty() { r.title.clone() } else { format!("{} ← {}", r.title, findings.join("; ")) };
+                let findings: Vec<String> =
+                    r.findings.iter().map(|f| format!("#{} {}", f.id, f.title)).collect();
+                let label = if findings.is_empty() {
+                    r.title.clone()
+                } else {
+                    format!("{} ← {}", r.title, findings.join("; "))
+                };
                 (at, label)
             })
         })
@@ -340,7 +351,12 @@ fn draw_line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -
         x1 = names.len() as f64 - 0.5;
     }
     let (y0, y1) = c.fixed_y.unwrap_or_else(|| {
-        span(c.series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).chain(c.band.iter().flat_map(|b| [b.1, b.2])))
+        span(
+            c.series
+                .iter()
+                .flat_map(|s| s.1.iter().map(|p| p.1))
+                .chain(c.band.iter().flat_map(|b| [b.1, b.2])),
+        )
     });
     let whole = x1 - x0;
     let names = match &c.x {
@@ -366,7 +382,11 @@ fn draw_line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -
         .y_label_area_size(56)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     let mut mesh = chart.configure_mesh();
-    mesh.y_desc(c.y_label.as_str()).x_label_formatter(&fmt_x).light_line_style(RGBColor(240, 240, 240)).label_style(("sans-serif", 12)).axis_desc_style(("sans-serif", 13));
+    mesh.y_desc(c.y_label.as_str())
+        .x_label_formatter(&fmt_x)
+        .light_line_style(RGBColor(240, 240, 240))
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13));
     if !names.is_empty() {
         mesh.x_labels(names.len().max(2));
     }
@@ -394,11 +414,21 @@ fn draw_line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -
     }
     for (i, (x, label)) in c.markers.iter().enumerate() {
         let red = RGBColor(200, 30, 30);
-        chart.draw_series(std::iter::once(PathElement::new(vec![(*x, y0), (*x, y1)], red.stroke_width(1))))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(*x, y0), (*x, y1)], red.stroke_width(1))))?;
         let y = y1 - (y1 - y0) * (0.04 + 0.06 * (i % 4) as f64);
-        chart.draw_series(std::iter::once(Text::new(format!(" {label}"), (*x, y), ("sans-serif", 12).into_font().color(&red))))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!(" {label}"),
+            (*x, y),
+            ("sans-serif", 12).into_font().color(&red),
+        )))?;
     }
-    chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.85)).border_style(RGBColor(200, 200, 200)).draw()?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .draw()?;
     if let Some(lower) = lower {
         let max_n = c.counts.iter().map(|c| c.1).fold(1.0, f64::max);
         let mut bars = ChartBuilder::on(&lower)
@@ -430,7 +460,11 @@ fn draw_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BarChart) ->
     let names = c.categories.clone();
     let fmt_x = |x: &f64| {
         let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 { names.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
+        if (x - i).abs() < 1e-6 && i >= 0.0 {
+            names.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
     };
     let mut chart = ChartBuilder::on(root)
         .caption(&c.title, ("sans-serif", 18))
@@ -459,15 +493,28 @@ fn draw_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BarChart) ->
             .label(name.as_str())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], color.filled()));
     }
-    chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).background_style(WHITE.mix(0.85)).border_style(RGBColor(200, 200, 200)).draw()?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .draw()?;
     root.present()
 }
 
-fn draw_empty<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, message: &str) -> DrawResult<DB> {
+fn draw_empty<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    message: &str,
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let (w, h) = root.dim_in_pixel();
     root.draw(&Text::new(title.to_string(), (12, 12), ("sans-serif", 18)))?;
-    root.draw(&Text::new(message.to_string(), (w as i32 / 2 - 120, h as i32 / 2), ("sans-serif", 14).into_font().color(&RGBColor(100, 100, 100))))?;
+    root.draw(&Text::new(
+        message.to_string(),
+        (w as i32 / 2 - 120, h as i32 / 2),
+        ("sans-serif", 14).into_font().color(&RGBColor(100, 100, 100)),
+    ))?;
     root.present()
 }
 

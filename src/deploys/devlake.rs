@@ -29,9 +29,17 @@ fn get_str<'a>(at: &str, v: &'a Value, keys: &[&str]) -> Result<Option<&'a str>>
 /// Whether a JSON object is a DevLake deployment rather than a Rapport deploy line.
 pub fn is_devlake(v: &Value) -> bool {
     v.get("outcome").is_none()
-        && ["deployment_commits", "deploymentCommits", "pipeline_id", "commit_sha", "start_time", "startedDate", "result"]
-            .iter()
-            .any(|k| v.get(*k).is_some())
+        && [
+            "deployment_commits",
+            "deploymentCommits",
+            "pipeline_id",
+            "commit_sha",
+            "start_time",
+            "startedDate",
+            "result",
+        ]
+        .iter()
+        .any(|k| v.get(*k).is_some())
 }
 
 fn repo_name(url: &str) -> Option<String> {
@@ -60,9 +68,13 @@ pub fn deploy(at: &str, v: &Value, service: Option<&str>) -> Result<NewDeploy> {
         None => get_str(at, v, &["repo_url", "repoUrl"])?,
     };
     let named = get_str(at, v, &["service"])?.map(String::from);
-    let service = named.or(service.map(String::from)).or_else(|| repo_url.and_then(repo_name)).ok_or_else(|| {
-        Error::invalid(at, "field `service`: DevLake names no service; give one with --service or a repo_url")
-    })?;
+    let service =
+        named.or(service.map(String::from)).or_else(|| repo_url.and_then(repo_name)).ok_or_else(|| {
+            Error::invalid(
+                at,
+                "field `service`: DevLake names no service; give one with --service or a repo_url",
+            )
+        })?;
     let id = get_str(at, v, &["id", "pipeline_id", "pipelineId"])?;
     let result = get_str(at, v, &["result"])?.unwrap_or("SUCCESS").to_ascii_uppercase();
     let outcome = match result.as_str() {
@@ -70,7 +82,10 @@ pub fn deploy(at: &str, v: &Value, service: Option<&str>) -> Result<NewDeploy> {
         "FAILURE" | "FAILED" | "ERROR" => "failed",
         "ROLLBACK" | "ROLLED_BACK" | "ROLLEDBACK" => "rolled_back",
         other => {
-            return Err(Error::invalid(at, format!("field `result`: expected SUCCESS, FAILURE or ROLLBACK, found {other:?}")))
+            return Err(Error::invalid(
+                at,
+                format!("field `result`: expected SUCCESS, FAILURE or ROLLBACK, found {other:?}"),
+            ))
         }
     };
     let started = get_str(at, v, &["start_time", "startedDate", "started_date"])?
@@ -81,14 +96,29 @@ pub fn deploy(at: &str, v: &Value, service: Option<&str>) -> Result<NewDeploy> {
         .ok_or_else(|| Error::invalid(at, "field `start_time`: expected an RFC 3339 time, found none"))?;
     let finished = get_str(at, v, &["end_time", "finishedDate", "finished_date"])?;
     let environment = get_str(at, v, &["environment"])?.unwrap_or("PRODUCTION");
-    check_deploy(at, id, &service, environment, started, finished, outcome, commit_sha, None, None, Vec::new())
+    check_deploy(
+        at,
+        id,
+        &service,
+        environment,
+        started,
+        finished,
+        outcome,
+        commit_sha,
+        None,
+        None,
+        Vec::new(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn a_repository_url_names_the_service() {
-        assert_eq!(super::repo_name("https://github.com/acme/checkout-api.git").as_deref(), Some("checkout-api"));
+        assert_eq!(
+            super::repo_name("https://github.com/acme/checkout-api.git").as_deref(),
+            Some("checkout-api")
+        );
         assert_eq!(super::repo_name("git@github.com:acme/search.git").as_deref(), Some("search"));
     }
 }

@@ -108,7 +108,13 @@ pub(crate) fn load(conn: &Connection, q: &DoraQuery) -> Result<(Vec<Deploy>, Vec
     )?;
     let deploys = stmt
         .query_map(rusqlite::params![q.service, q.environment], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get(4)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
@@ -128,7 +134,11 @@ pub(crate) fn load(conn: &Connection, q: &DoraQuery) -> Result<(Vec<Deploy>, Vec
         .into_iter()
         .filter(|(service, ..)| q.services.is_empty() || q.services.contains(service))
         .filter_map(|(service, s, e)| {
-            Some(Incident { service, started: timefmt::parse(&s)?, resolved: e.as_deref().and_then(timefmt::parse) })
+            Some(Incident {
+                service,
+                started: timefmt::parse(&s)?,
+                resolved: e.as_deref().and_then(timefmt::parse),
+            })
         })
         .collect();
     Ok((deploys, incidents))
@@ -154,8 +164,11 @@ pub(crate) fn incident_causes(deploys: &[Deploy], incidents: &[Incident]) -> BTr
     causes
 }
 
+/// A year and a week or month number.
+type Slot = (i32, u32);
+
 /// Every ISO week (year, week) and calendar month between two days, inclusive.
-fn calendar(first: NaiveDate, last: NaiveDate) -> (Vec<(i32, u32)>, Vec<(i32, u32)>) {
+fn calendar(first: NaiveDate, last: NaiveDate) -> (Vec<Slot>, Vec<Slot>) {
     let mut weeks = Vec::new();
     let mut months = Vec::new();
     let mut day = first;
@@ -237,7 +250,8 @@ pub fn report(conn: &Connection, q: &DoraQuery) -> Result<DoraReport> {
     let (deploys, incidents) = load(conn, q)?;
     let causes = incident_causes(&deploys, &incidents);
     let in_deploys: Vec<&Deploy> = deploys.iter().filter(|d| in_window(&q.window, &d.at)).collect();
-    let in_incidents: Vec<&Incident> = incidents.iter().filter(|i| in_window(&q.window, &i.started)).collect();
+    let in_incidents: Vec<&Incident> =
+        incidents.iter().filter(|i| in_window(&q.window, &i.started)).collect();
     let first = q
         .window
         .from
@@ -255,8 +269,11 @@ pub fn report(conn: &Connection, q: &DoraQuery) -> Result<DoraReport> {
         (Some(f), Some(l)) if f <= l => calendar(f.date_naive(), l.date_naive()),
         _ => (Vec::new(), Vec::new()),
     };
-    let mut names: BTreeSet<String> =
-        in_deploys.iter().map(|d| d.service.clone()).chain(in_incidents.iter().map(|i| i.service.clone())).collect();
+    let mut names: BTreeSet<String> = in_deploys
+        .iter()
+        .map(|d| d.service.clone())
+        .chain(in_incidents.iter().map(|i| i.service.clone()))
+        .collect();
     if let Some(s) = &q.service {
         names.insert(s.clone());
     }
@@ -293,8 +310,10 @@ mod tests {
     #[test]
     fn the_calendar_counts_every_iso_week_touched() {
         // 2026-01-01 is a Thursday of ISO week 1; 2026-01-19 a Monday of week 4.
-        let (weeks, months) =
-            super::calendar(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 1, 19).unwrap());
+        let (weeks, months) = super::calendar(
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 19).unwrap(),
+        );
         assert_eq!(weeks, vec![(2026, 1), (2026, 2), (2026, 3), (2026, 4)]);
         assert_eq!(months, vec![(2026, 1)]);
     }

@@ -64,14 +64,22 @@ pub fn report_services(conn: &Connection, services: &[String], window: &Window) 
     )?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter(|row| services.is_empty() || services.contains(&row.4))
         .map(|(a, b, c, d, _)| (a, b, c, d))
         .collect::<Vec<_>>();
-    let mut by_gate: BTreeMap<String, (i64, i64, i64, BTreeMap<Option<String>, i64>)> = BTreeMap::new();
+    /// passed, blocked, overridden, overrides by person.
+    type Tally = (i64, i64, i64, BTreeMap<Option<String>, i64>);
+    let mut by_gate: BTreeMap<String, Tally> = BTreeMap::new();
     for (name, result, by, at) in rows {
         if !window.contains(&at) {
             continue;
@@ -89,7 +97,8 @@ pub fn report_services(conn: &Connection, services: &[String], window: &Window) 
     let gates = by_gate
         .into_iter()
         .map(|(name, (passed, blocked, overridden, who))| {
-            let mut overridden_by: Vec<Overrider> = who.into_iter().map(|(by, count)| Overrider { by, count }).collect();
+            let mut overridden_by: Vec<Overrider> =
+                who.into_iter().map(|(by, count)| Overrider { by, count }).collect();
             overridden_by.sort_by(|a, b| b.count.cmp(&a.count).then(a.by.cmp(&b.by)));
             let evaluations = passed + blocked + overridden;
             let blocks = blocked + overridden;

@@ -145,7 +145,10 @@ struct IncidentLine {
 
 pub(crate) fn time(at: &str, field: &str, value: &str) -> Result<String> {
     timefmt::normalise(value).ok_or_else(|| {
-        Error::invalid(at, format!("field `{field}`: expected an RFC 3339 time like 2026-03-04T14:30:00Z, found {value:?}"))
+        Error::invalid(
+            at,
+            format!("field `{field}`: expected an RFC 3339 time like 2026-03-04T14:30:00Z, found {value:?}"),
+        )
     })
 }
 
@@ -194,7 +197,10 @@ fn check_deploy(
         if !matches!(g.result.as_str(), "passed" | "blocked" | "overridden") {
             return Err(Error::invalid(
                 at,
-                format!("field `gates[{i}].result`: expected passed, blocked or overridden, found {:?}", g.result),
+                format!(
+                    "field `gates[{i}].result`: expected passed, blocked or overridden, found {:?}",
+                    g.result
+                ),
             ));
         }
     }
@@ -247,7 +253,8 @@ fn json_values(text: &str, source: &str) -> Vec<(String, Result<serde_json::Valu
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, line)| {
                 let at = format!("{source}:{}", i + 1);
-                let v = serde_json::from_str(line).map_err(|e| Error::invalid(&at, format!("not valid JSON: {e}")));
+                let v = serde_json::from_str(line)
+                    .map_err(|e| Error::invalid(&at, format!("not valid JSON: {e}")));
                 (at, v)
             })
             .collect(),
@@ -256,13 +263,19 @@ fn json_values(text: &str, source: &str) -> Vec<(String, Result<serde_json::Valu
 
 /// Reads a deploy file into checked deploys; bad rows are errors, or left out (with their
 /// message) when `skip_invalid`.
-pub fn read_deploys(text: &str, source: &str, opts: &ImportOptions) -> Result<(String, Vec<NewDeploy>, Vec<String>)> {
+pub fn read_deploys(
+    text: &str,
+    source: &str,
+    opts: &ImportOptions,
+) -> Result<(String, Vec<NewDeploy>, Vec<String>)> {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     let mut keep = |r: Result<NewDeploy>| -> Result<()> {
         match r {
             Ok(d) => out.push(d),
-            Err(e) if opts.skip_invalid && e.code() == crate::ErrorCode::InvalidInput => skipped.push(e.to_string()),
+            Err(e) if opts.skip_invalid && e.code() == crate::ErrorCode::InvalidInput => {
+                skipped.push(e.to_string())
+            }
             Err(e) => return Err(e),
         }
         Ok(())
@@ -296,8 +309,7 @@ pub fn read_deploys(text: &str, source: &str, opts: &ImportOptions) -> Result<(S
                 devlake_seen = true;
                 return devlake::deploy(&at, &v, opts.service.as_deref());
             }
-            let d: DeployLine =
-                serde_json::from_value(v).map_err(|e| Error::invalid(&at, format!("{e}")))?;
+            let d: DeployLine = serde_json::from_value(v).map_err(|e| Error::invalid(&at, format!("{e}")))?;
             check_deploy(
                 &at,
                 d.id.as_deref(),
@@ -320,20 +332,22 @@ pub fn read_deploys(text: &str, source: &str, opts: &ImportOptions) -> Result<(S
 /// Stores checked deploys, once each. Call inside a transaction.
 pub fn store_deploys(conn: &Connection, deploys: &[NewDeploy], report: &mut DeployImport) -> Result<()> {
     let mut by_id = conn.prepare("SELECT 1 FROM deploy_events WHERE external_id = ?1")?;
-    let mut by_key = conn.prepare(
-        "SELECT 1 FROM deploy_events WHERE service = ?1 AND started_at = ?2 AND version IS ?3",
-    )?;
+    let mut by_key =
+        conn.prepare("SELECT 1 FROM deploy_events WHERE service = ?1 AND started_at = ?2 AND version IS ?3")?;
     let mut insert = conn.prepare(
         "INSERT INTO deploy_events (external_id, service, environment, started_at, finished_at, outcome, commit_at, lead_time_s, version, rollback_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let mut gate = conn.prepare("INSERT INTO deploy_gates (deploy_id, name, result, by, reason) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut gate = conn.prepare(
+        "INSERT INTO deploy_gates (deploy_id, name, result, by, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for d in deploys {
         report.rows += 1;
-        let seen = match &d.id {
-            Some(id) => by_id.query_row([id], |_| Ok(())).optional()?.is_some(),
-            None => false,
-        } || by_key.query_row(params![d.service, d.time, d.version], |_| Ok(())).optional()?.is_some();
+        let seen =
+            match &d.id {
+                Some(id) => by_id.query_row([id], |_| Ok(())).optional()?.is_some(),
+                None => false,
+            } || by_key.query_row(params![d.service, d.time, d.version], |_| Ok(())).optional()?.is_some();
         if seen {
             report.duplicates += 1;
             continue;
@@ -355,7 +369,13 @@ pub fn store_deploys(conn: &Connection, deploys: &[NewDeploy], report: &mut Depl
         ])?;
         let deploy_id = conn.last_insert_rowid();
         for g in &d.gates {
-            gate.execute(params![deploy_id, g.name.trim(), g.result, opt(g.by.as_deref()), opt(g.reason.as_deref())])?;
+            gate.execute(params![
+                deploy_id,
+                g.name.trim(),
+                g.result,
+                opt(g.by.as_deref()),
+                opt(g.reason.as_deref())
+            ])?;
             report.gates += 1;
         }
         report.added += 1;
@@ -365,7 +385,12 @@ pub fn store_deploys(conn: &Connection, deploys: &[NewDeploy], report: &mut Depl
 
 /// Imports deploy events from a file's text (CSV, JSON Lines or DevLake JSON). Call inside a
 /// transaction.
-pub fn import_deploys_with(conn: &Connection, text: &str, source: &str, opts: &ImportOptions) -> Result<DeployImport> {
+pub fn import_deploys_with(
+    conn: &Connection,
+    text: &str,
+    source: &str,
+    opts: &ImportOptions,
+) -> Result<DeployImport> {
     let (format, deploys, skipped) = read_deploys(text, source, opts)?;
     let mut report = DeployImport { format, skipped, ..Default::default() };
     store_deploys(conn, &deploys, &mut report)?;
@@ -378,13 +403,19 @@ pub fn import_deploys(conn: &Connection, text: &str, source: &str) -> Result<usi
 }
 
 /// Reads an incident file (CSV `id,service,started,resolved` or JSON Lines).
-pub fn read_incidents(text: &str, source: &str, skip_invalid: bool) -> Result<(String, Vec<NewIncident>, Vec<String>)> {
+pub fn read_incidents(
+    text: &str,
+    source: &str,
+    skip_invalid: bool,
+) -> Result<(String, Vec<NewIncident>, Vec<String>)> {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     let mut keep = |r: Result<NewIncident>| -> Result<()> {
         match r {
             Ok(i) => out.push(i),
-            Err(e) if skip_invalid && e.code() == crate::ErrorCode::InvalidInput => skipped.push(e.to_string()),
+            Err(e) if skip_invalid && e.code() == crate::ErrorCode::InvalidInput => {
+                skipped.push(e.to_string())
+            }
             Err(e) => return Err(e),
         }
         Ok(())
@@ -394,7 +425,10 @@ pub fn read_incidents(text: &str, source: &str, skip_invalid: bool) -> Result<(S
         let resolved = opt_time(at, "resolved", i.resolved.as_deref())?;
         if let Some(r) = &resolved {
             if r < &started {
-                return Err(Error::invalid(at, format!("field `resolved`: {r} is before the start {started}")));
+                return Err(Error::invalid(
+                    at,
+                    format!("field `resolved`: {r} is before the start {started}"),
+                ));
             }
         }
         Ok(NewIncident {
@@ -426,7 +460,8 @@ pub fn read_incidents(text: &str, source: &str, skip_invalid: bool) -> Result<(S
     }
     for (at, value) in json_values(text, source) {
         keep(value.and_then(|v| {
-            let line: IncidentLine = serde_json::from_value(v).map_err(|e| Error::invalid(&at, format!("{e}")))?;
+            let line: IncidentLine =
+                serde_json::from_value(v).map_err(|e| Error::invalid(&at, format!("{e}")))?;
             check(&at, line)
         }))?;
     }
@@ -434,7 +469,12 @@ pub fn read_incidents(text: &str, source: &str, skip_invalid: bool) -> Result<(S
 }
 
 /// Imports incidents. Call inside a transaction (after their deploys).
-pub fn import_incidents_with(conn: &Connection, text: &str, source: &str, skip_invalid: bool) -> Result<DeployImport> {
+pub fn import_incidents_with(
+    conn: &Connection,
+    text: &str,
+    source: &str,
+    skip_invalid: bool,
+) -> Result<DeployImport> {
     let (format, incidents, skipped) = read_incidents(text, source, skip_invalid)?;
     let mut report = DeployImport { format, skipped, ..Default::default() };
     let mut by_id = conn.prepare("SELECT 1 FROM incidents WHERE external_id = ?1")?;
@@ -503,11 +543,18 @@ pub struct Window {
 impl Window {
     /// Parses `--from`/`--to` values (RFC 3339 times or `YYYY-MM-DD` dates).
     pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Window> {
-        let from = from.map(|f| timefmt::normalise(f).ok_or_else(|| Error::invalid("--from", format!("expected a date or an RFC 3339 time, found {f:?}")))).transpose()?;
+        let from = from
+            .map(|f| {
+                timefmt::normalise(f).ok_or_else(|| {
+                    Error::invalid("--from", format!("expected a date or an RFC 3339 time, found {f:?}"))
+                })
+            })
+            .transpose()?;
         let to = to
             .map(|t| {
-                let parsed = timefmt::parse(t)
-                    .ok_or_else(|| Error::invalid("--to", format!("expected a date or an RFC 3339 time, found {t:?}")))?;
+                let parsed = timefmt::parse(t).ok_or_else(|| {
+                    Error::invalid("--to", format!("expected a date or an RFC 3339 time, found {t:?}"))
+                })?;
                 let end = if t.trim().len() == 10 { parsed + chrono::Duration::days(1) } else { parsed };
                 Ok::<_, Error>(end.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             })

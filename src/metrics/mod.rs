@@ -106,8 +106,9 @@ impl PullRequest {
             name: name.to_string(),
             from: parse_time(from, now, "--from")?,
             to: parse_time(to, now, "--to")?,
-            step: parse_duration(step)
-                .ok_or_else(|| Error::invalid("--step", format!("expected 15s, 1m, 1h or seconds, found {step:?}")))?,
+            step: parse_duration(step).ok_or_else(|| {
+                Error::invalid("--step", format!("expected 15s, 1m, 1h or seconds, found {step:?}"))
+            })?,
             token,
             timeout,
         })
@@ -174,7 +175,11 @@ pub fn fetch(req: &PullRequest) -> Result<Vec<prometheus::RangeSeries>> {
 
 /// Stores what [`fetch`] returned (in one transaction): the pulled range's points of the
 /// name are replaced.
-pub fn store(conn: &mut Connection, req: &PullRequest, series: &[prometheus::RangeSeries]) -> Result<PullReport> {
+pub fn store(
+    conn: &mut Connection,
+    req: &PullRequest,
+    series: &[prometheus::RangeSeries],
+) -> Result<PullReport> {
     let requests = prometheus::split_range(req.from, req.to, req.step).len() as i64;
     let mut report = PullReport { name: req.name.clone(), series: 0, points: 0, skipped_nan: 0, requests };
     let tx = conn.transaction()?;
@@ -190,10 +195,12 @@ pub fn store(conn: &mut Connection, req: &PullRequest, series: &[prometheus::Ran
              ON CONFLICT (name, labels) DO UPDATE SET url = excluded.url, query = excluded.query, step_s = excluded.step_s,
                pulled_at = excluded.pulled_at RETURNING id",
         )?;
-        let mut point = tx.prepare("INSERT OR REPLACE INTO metric_points (series_id, at_ms, value) VALUES (?1, ?2, ?3)")?;
+        let mut point =
+            tx.prepare("INSERT OR REPLACE INTO metric_points (series_id, at_ms, value) VALUES (?1, ?2, ?3)")?;
         for s in series {
             let labels = serde_json::to_string(&s.labels).unwrap_or_else(|_| "{}".into());
-            let id: i64 = upsert.query_row(params![req.name, req.url, req.query, req.step, labels, now], |r| r.get(0))?;
+            let id: i64 = upsert
+                .query_row(params![req.name, req.url, req.query, req.step, labels, now], |r| r.get(0))?;
             report.series += 1;
             for (at, v) in &s.points {
                 if v.is_nan() {
@@ -235,8 +242,11 @@ pub fn list(conn: &Connection) -> Result<Vec<MetricInfo>> {
 
 /// A metric's series and points, optionally only `[from, to]` (unix seconds).
 pub fn show(conn: &Connection, name: &str, range: Option<(i64, i64)>) -> Result<MetricDetail> {
-    let query: Option<Option<String>> =
-        conn.query_row("SELECT max(query) FROM metric_series WHERE name = ?1 HAVING count(*) > 0", [name], |r| r.get(0)).optional()?;
+    let query: Option<Option<String>> = conn
+        .query_row("SELECT max(query) FROM metric_series WHERE name = ?1 HAVING count(*) > 0", [name], |r| {
+            r.get(0)
+        })
+        .optional()?;
     let Some(query) = query else { return Err(Error::not_found("metric", name)) };
     let mut stmt = conn.prepare("SELECT id, labels FROM metric_series WHERE name = ?1 ORDER BY labels")?;
     let heads = stmt
@@ -249,7 +259,9 @@ pub fn show(conn: &Connection, name: &str, range: Option<(i64, i64)>) -> Result<
     let mut series = Vec::new();
     for (id, labels) in heads {
         let pts = points
-            .query_map(params![id, lo, hi], |r| Ok((r.get::<_, i64>(0)? as f64 / 1000.0, r.get::<_, f64>(1)?)))?
+            .query_map(params![id, lo, hi], |r| {
+                Ok((r.get::<_, i64>(0)? as f64 / 1000.0, r.get::<_, f64>(1)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         series.push(SeriesPoints { labels: serde_json::from_str(&labels).unwrap_or_default(), points: pts });
     }
@@ -273,7 +285,10 @@ mod tests {
         let now = chrono::Utc.with_ymd_and_hms(2026, 3, 31, 0, 0, 0).unwrap();
         assert_eq!(super::parse_time("-30d", now, "--from").unwrap(), now.timestamp() - 30 * 86_400);
         assert_eq!(super::parse_time("1700000000", now, "--from").unwrap(), 1_700_000_000);
-        assert_eq!(super::parse_time("2026-03-01T00:00:00Z", now, "--from").unwrap(), now.timestamp() - 30 * 86_400);
+        assert_eq!(
+            super::parse_time("2026-03-01T00:00:00Z", now, "--from").unwrap(),
+            now.timestamp() - 30 * 86_400
+        );
         assert!(super::parse_time("yesterday", now, "--from").is_err());
     }
 

@@ -108,7 +108,10 @@ pub fn query_range(ep: &Endpoint, query: &str, start: i64, end: i64, step: i64) 
         let answer = fetch(&client, ep, &api, query, from, to, step, deadline)?;
         let data = answer.data.ok_or_else(|| net_error(&api, "Prometheus answered without data"))?;
         if data.result_type != "matrix" {
-            return Err(Error::invalid("--query", format!("expected a range vector (matrix), Prometheus gave a {}", data.result_type)));
+            return Err(Error::invalid(
+                "--query",
+                format!("expected a range vector (matrix), Prometheus gave a {}", data.result_type),
+            ));
         }
         for s in data.result {
             let points = joined.entry(s.metric).or_default();
@@ -117,7 +120,9 @@ pub fn query_range(ep: &Endpoint, query: &str, start: i64, end: i64, step: i64) 
                     "NaN" => f64::NAN,
                     "+Inf" => f64::INFINITY,
                     "-Inf" => f64::NEG_INFINITY,
-                    other => other.parse().map_err(|_| net_error(&api, format!("not a number in the answer: {other:?}")))?,
+                    other => other
+                        .parse()
+                        .map_err(|_| net_error(&api, format!("not a number in the answer: {other:?}")))?,
                 };
                 points.push(((t * 1000.0).round() as i64, value));
             }
@@ -148,7 +153,12 @@ fn fetch(
     loop {
         let url = reqwest::Url::parse_with_params(
             api,
-            &[("query", query.to_string()), ("start", from.to_string()), ("end", to.to_string()), ("step", step.to_string())],
+            &[
+                ("query", query.to_string()),
+                ("start", from.to_string()),
+                ("end", to.to_string()),
+                ("step", step.to_string()),
+            ],
         )
         .map_err(|e| Error::invalid("--url", format!("{api}: {e}")))?;
         let mut request = client.get(url);
@@ -169,7 +179,9 @@ fn fetch(
                 }
                 if status.is_server_error() {
                     match answer {
-                        Some(a) if a.error.is_some() && status.as_u16() != 503 => format!("{status}: {}", a.error.unwrap_or_default()),
+                        Some(a) if a.error.is_some() && status.as_u16() != 503 => {
+                            format!("{status}: {}", a.error.unwrap_or_default())
+                        }
                         _ => format!("{status}"),
                     }
                 } else {
@@ -177,7 +189,9 @@ fn fetch(
                         Some(a) if a.error.is_some() => prometheus_error(a),
                         _ if status.as_u16() == 401 || status.as_u16() == 403 => net_error(
                             api,
-                            format!("{status}: the server wants a valid token (set RAPPORT_PROMETHEUS_TOKEN)"),
+                            format!(
+                                "{status}: the server wants a valid token (set RAPPORT_PROMETHEUS_TOKEN)"
+                            ),
                         ),
                         _ => net_error(api, format!("{status}: {}", body.lines().next().unwrap_or(""))),
                     });
@@ -190,7 +204,10 @@ fn fetch(
             Err(e) => return Err(net_error(api, with_causes(&e))),
         };
         if Instant::now() + backoff >= deadline {
-            return Err(net_error(api, format!("{retry_reason} (gave up after {} s of retries)", ep.timeout.as_secs_f64())));
+            return Err(net_error(
+                api,
+                format!("{retry_reason} (gave up after {} s of retries)", ep.timeout.as_secs_f64()),
+            ));
         }
         std::thread::sleep(backoff);
         backoff *= 2;

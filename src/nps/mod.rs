@@ -63,7 +63,10 @@ impl NpsMap {
                 .ok_or_else(|| Error::invalid("--map", format!("expected FIELD=COLUMN, found {p:?}")))?;
             let field = field.trim().to_ascii_lowercase();
             if !FIELDS.contains(&field.as_str()) {
-                return Err(Error::invalid("--map", format!("unknown field {field:?}; expected one of {}", FIELDS.join(", "))));
+                return Err(Error::invalid(
+                    "--map",
+                    format!("unknown field {field:?}; expected one of {}", FIELDS.join(", ")),
+                ));
             }
             columns.insert(field, column.trim().to_string());
         }
@@ -93,7 +96,10 @@ fn resolve_columns(table: &Table, map: &NpsMap, source: &str) -> Result<BTreeMap
             Some(c) => Some(table.headers().iter().find(|h| *h == c).cloned().ok_or_else(|| {
                 Error::invalid(
                     format!("{source}:1"),
-                    format!("--map {field}={c}: no column {c:?}; the header has: {}", table.headers().join(", ")),
+                    format!(
+                        "--map {field}={c}: no column {c:?}; the header has: {}",
+                        table.headers().join(", ")
+                    ),
                 )
             })?),
             None => candidates(field)
@@ -194,7 +200,9 @@ pub fn import_csv(conn: &Connection, table: &Table, map: &NpsMap, source: &str) 
         let time_col = &cols["time"];
         let raw_time = rec.required(time_col)?;
         let submitted = parse_survey_time(raw_time)
-            .ok_or_else(|| rec.error(time_col, format!("expected a time like 2026-03-04T14:30:00Z, found {raw_time:?}")))?
+            .ok_or_else(|| {
+                rec.error(time_col, format!("expected a time like 2026-03-04T14:30:00Z, found {raw_time:?}"))
+            })?
             .to_rfc3339_opts(SecondsFormat::Secs, true);
         let email = field(rec, &cols, "email");
         let comment = field(rec, &cols, "comment");
@@ -245,7 +253,9 @@ pub struct FeedbackImport {
 /// stored once.
 pub fn import_feedback_csv(conn: &Connection, table: &Table) -> Result<FeedbackImport> {
     table.require_columns(&["text"])?;
-    let col = |names: &[&str]| names.iter().find(|n| table.headers().iter().any(|h| h == *n)).map(|s| s.to_string());
+    let col = |names: &[&str]| {
+        names.iter().find(|n| table.headers().iter().any(|h| h == *n)).map(|s| s.to_string())
+    };
     let time_col = col(&["time", "submitted_at"]);
     let user_col = col(&["user", "email"]);
     let mut seen = conn.prepare(
@@ -262,7 +272,9 @@ pub fn import_feedback_csv(conn: &Connection, table: &Table) -> Result<FeedbackI
         let submitted = match time_col.as_deref().and_then(|c| rec.get(c).map(|v| (c, v))) {
             Some((c, v)) => Some(
                 parse_survey_time(v)
-                    .ok_or_else(|| rec.error(c, format!("expected a time like 2026-03-04T14:30:00Z, found {v:?}")))?
+                    .ok_or_else(|| {
+                        rec.error(c, format!("expected a time like 2026-03-04T14:30:00Z, found {v:?}"))
+                    })?
                     .to_rfc3339_opts(SecondsFormat::Secs, true),
             ),
             None => None,
@@ -280,11 +292,10 @@ pub fn import_feedback_csv(conn: &Connection, table: &Table) -> Result<FeedbackI
             continue;
         }
         insert.execute(params![id, rec.get("source"), submitted, user, text])?;
-        let linked: Option<i64> = conn.query_row(
-            "SELECT person_id FROM feedback_items WHERE id = last_insert_rowid()",
-            [],
-            |r| r.get(0),
-        )?;
+        let linked: Option<i64> =
+            conn.query_row("SELECT person_id FROM feedback_items WHERE id = last_insert_rowid()", [], |r| {
+                r.get(0)
+            })?;
         report.linked += linked.is_some() as i64;
         report.added += 1;
     }
@@ -302,7 +313,12 @@ fn read_table(path: &std::path::Path) -> Result<Table> {
 }
 
 /// Imports an NPS CSV in one transaction; with `commit` false, only says what it would do.
-pub fn import_file(conn: &mut Connection, path: &std::path::Path, map: &NpsMap, commit: bool) -> Result<NpsImport> {
+pub fn import_file(
+    conn: &mut Connection,
+    path: &std::path::Path,
+    map: &NpsMap,
+    commit: bool,
+) -> Result<NpsImport> {
     let table = read_table(path)?;
     let tx = conn.transaction()?;
     let report = import_csv(&tx, &table, map, &path.display().to_string())?;
@@ -313,7 +329,11 @@ pub fn import_file(conn: &mut Connection, path: &std::path::Path, map: &NpsMap, 
 }
 
 /// Imports a feedback CSV in one transaction; with `commit` false, only says what it would do.
-pub fn import_feedback_file(conn: &mut Connection, path: &std::path::Path, commit: bool) -> Result<FeedbackImport> {
+pub fn import_feedback_file(
+    conn: &mut Connection,
+    path: &std::path::Path,
+    commit: bool,
+) -> Result<FeedbackImport> {
     let table = read_table(path)?;
     let tx = conn.transaction()?;
     let report = import_feedback_csv(&tx, &table)?;

@@ -145,7 +145,9 @@ impl Counts {
 pub fn normal_cdf(z: f64) -> f64 {
     let x = z.abs() / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
-    let poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erf = 1.0 - poly * (-x * x).exp();
     if z >= 0.0 {
         0.5 * (1.0 + erf)
@@ -177,9 +179,12 @@ pub fn report(conn: &Connection, q: &NpsQuery) -> Result<NpsReport> {
     if !matches!(period.as_str(), "month" | "quarter") {
         return Err(Error::invalid("--period", format!("expected month or quarter, found {period:?}")));
     }
-    let mut stmt = conn.prepare("SELECT score, submitted_at, segments, tags FROM nps_responses ORDER BY submitted_at, id")?;
+    let mut stmt = conn
+        .prepare("SELECT score, submitted_at, segments, tags FROM nps_responses ORDER BY submitted_at, id")?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut all = Counts::default();
     let mut by: BTreeMap<Option<String>, Counts> = BTreeMap::new();
@@ -189,7 +194,8 @@ pub fn report(conn: &Connection, q: &NpsQuery) -> Result<NpsReport> {
         if !q.window.contains(&at) {
             continue;
         }
-        let seg: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&segments).unwrap_or_default();
+        let seg: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&segments).unwrap_or_default();
         let value = |k: &str| seg.get(k).and_then(|v| v.as_str()).map(String::from);
         if !q.segment.iter().all(|(k, v)| value(k).is_some_and(|x| x.eq_ignore_ascii_case(v))) {
             continue;
@@ -227,7 +233,9 @@ pub fn report(conn: &Connection, q: &NpsQuery) -> Result<NpsReport> {
             count: c.n,
             nps: c.nps(),
             impact: match (c.nps(), nps) {
-                (Some(t), Some(all_nps)) if all.n > c.n => Some(c.n as f64 * (t - all_nps) / (all.n - c.n) as f64),
+                (Some(t), Some(all_nps)) if all.n > c.n => {
+                    Some(c.n as f64 * (t - all_nps) / (all.n - c.n) as f64)
+                }
                 _ => None,
             },
         })

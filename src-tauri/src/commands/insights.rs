@@ -7,7 +7,9 @@ use std::time::Duration;
 use rapport::catalog::{self, Catalog};
 use rapport::deploys::dora::DoraReport;
 use rapport::deploys::gates::GatesReport;
-use rapport::insights::{self, ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary};
+use rapport::insights::{
+    self, ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
+};
 use rapport::metrics::{self, MetricDetail, MetricInfo, PullReport, PullRequest};
 use rapport::nps::report::NpsReport;
 use rapport::releases::{self, Comparison, Release, ReleaseInput, Statistic};
@@ -28,7 +30,11 @@ pub fn insights_filters(state: State<'_, AppState>) -> Result<InsightsFilters, A
 }
 
 #[tauri::command(async)]
-pub fn insights_chart(state: State<'_, AppState>, ask: ChartAsk, query: InsightsQuery) -> Result<String, ApiError> {
+pub fn insights_chart(
+    state: State<'_, AppState>,
+    ask: ChartAsk,
+    query: InsightsQuery,
+) -> Result<String, ApiError> {
     state.with(|ws| charts::svg(ws.conn(), &insights::chart_request(ws.conn(), &ask, &query)?))
 }
 
@@ -55,18 +61,30 @@ pub fn gates_report(state: State<'_, AppState>, query: InsightsQuery) -> Result<
 }
 
 #[tauri::command]
-pub fn nps_report(state: State<'_, AppState>, query: InsightsQuery, by: Option<String>) -> Result<NpsReport, ApiError> {
+pub fn nps_report(
+    state: State<'_, AppState>,
+    query: InsightsQuery,
+    by: Option<String>,
+) -> Result<NpsReport, ApiError> {
     state.with(|ws| insights::nps_report(ws.conn(), &query, by))
 }
 
 #[tauri::command(async)]
-pub fn insights_import_preview(state: State<'_, AppState>, kind: ImportKind, path: String) -> Result<ImportSummary, ApiError> {
+pub fn insights_import_preview(
+    state: State<'_, AppState>,
+    kind: ImportKind,
+    path: String,
+) -> Result<ImportSummary, ApiError> {
     let path = state.checked_path(Use::Open(PickPurpose::InsightsData), &path)?;
     state.with(|ws| insights::import_file(ws.conn_mut(), kind, &path, false))
 }
 
 #[tauri::command(async)]
-pub fn insights_import(state: State<'_, AppState>, kind: ImportKind, path: String) -> Result<ImportSummary, ApiError> {
+pub fn insights_import(
+    state: State<'_, AppState>,
+    kind: ImportKind,
+    path: String,
+) -> Result<ImportSummary, ApiError> {
     let path = state.checked_path(Use::Open(PickPurpose::InsightsData), &path)?;
     state.write(|ws| insights::import_file(ws.conn_mut(), kind, &path, true))
 }

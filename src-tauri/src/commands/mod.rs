@@ -20,19 +20,21 @@ pub mod transcribe;
 pub mod transcripts;
 pub mod workspace;
 
-use rapport::coding::TagCount;
-use rapport::finding::FindingSummary;
-use rapport::guide::GuideVersionRef;
 use rapport::catalog::Catalog;
+use rapport::coding::TagCount;
 use rapport::deploys::dora::DoraReport;
 use rapport::deploys::gates::GatesReport;
-use rapport::insights::{ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary};
+use rapport::finding::FindingSummary;
+use rapport::guide::GuideVersionRef;
+use rapport::insights::{
+    ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
+};
 use rapport::metrics::{MetricDetail, MetricInfo, PullReport};
-use rapport::nps::report::NpsReport;
-use rapport::releases::{Comparison, Release, ReleaseInput, Statistic};
 use rapport::models::advice::Recommendation;
 use rapport::models::ModelInfo;
+use rapport::nps::report::NpsReport;
 use rapport::people::PersonSummary;
+use rapport::releases::{Comparison, Release, ReleaseInput, Statistic};
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
 use rapport::session::{DeletePlan, SessionDetail, SessionInput, SessionSummary};
 use rapport::study::{StudyInput, StudyOverview, StudySummary};

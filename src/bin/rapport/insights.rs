@@ -281,9 +281,9 @@ fn segments(pairs: &[String]) -> rapport::Result<Vec<(String, String)>> {
     pairs
         .iter()
         .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| rapport::Error::invalid("--where", format!("expected FIELD=VALUE, found {p:?}")))
+            p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).ok_or_else(|| {
+                rapport::Error::invalid("--where", format!("expected FIELD=VALUE, found {p:?}"))
+            })
         })
         .collect()
 }
@@ -294,7 +294,8 @@ fn opt_num(v: Option<f64>, unit: &str) -> String {
 
 fn window_days(text: &str) -> rapport::Result<i64> {
     let t = text.trim().trim_end_matches('d');
-    t.parse().map_err(|_| rapport::Error::invalid("--window", format!("expected days like 30d, found {text:?}")))
+    t.parse()
+        .map_err(|_| rapport::Error::invalid("--window", format!("expected days like 30d, found {text:?}")))
 }
 
 pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
@@ -331,7 +332,13 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                             s.owner_people.len()
                         );
                     }
-                    println!("{} services, {} systems, {} teams, {} users", c.services.len(), c.systems.len(), c.teams.len(), c.users);
+                    println!(
+                        "{} services, {} systems, {} teams, {} users",
+                        c.services.len(),
+                        c.systems.len(),
+                        c.teams.len(),
+                        c.users
+                    );
                 }
             }
             CatalogCmd::Delete { kind, name } => {
@@ -371,14 +378,20 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         opt_num(k.deployment_days_per_week_median, ""),
                         k.tier.as_deref().unwrap_or("—"),
                         opt_num(k.lead_time_median_hours, ""),
-                        k.change_failure_rate.map(|c| format!("{:.0}%", c * 100.0)).unwrap_or_else(|| "—".into()),
+                        k.change_failure_rate
+                            .map(|c| format!("{:.0}%", c * 100.0))
+                            .unwrap_or_else(|| "—".into()),
                         opt_num(k.time_to_restore_median_hours, "")
                     );
                 }
             }
         }
         Cmd::Gates { service, from, to } => {
-            let r = gates::report(ws.conn(), service.as_deref(), &Window::parse(from.as_deref(), to.as_deref())?)?;
+            let r = gates::report(
+                ws.conn(),
+                service.as_deref(),
+                &Window::parse(from.as_deref(), to.as_deref())?,
+            )?;
             if ctx.json {
                 ctx.print_json(&r)?;
             } else if r.gates.is_empty() {
@@ -410,7 +423,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else {
-                    println!("{}: {} series, {} points ({} requests)", r.name, r.series, r.points, r.requests);
+                    println!(
+                        "{}: {} series, {} points ({} requests)",
+                        r.name, r.series, r.points, r.requests
+                    );
                 }
             }
             MetricsCmd::List => {
@@ -419,7 +435,13 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     ctx.print_json(&list)?;
                 } else {
                     for m in &list {
-                        println!("{:<24} {} series, {} points  {}", m.name, m.series, m.points, m.query.as_deref().unwrap_or(""));
+                        println!(
+                            "{:<24} {} series, {} points  {}",
+                            m.name,
+                            m.series,
+                            m.points,
+                            m.query.as_deref().unwrap_or("")
+                        );
                     }
                 }
             }
@@ -442,7 +464,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else {
-                    println!("{} responses added ({} already there) of {} rows", r.added, r.duplicates, r.rows);
+                    println!(
+                        "{} responses added ({} already there) of {} rows",
+                        r.added, r.duplicates, r.rows
+                    );
                 }
             }
             NpsCmd::Report { by, period, segment, from, to } => {
@@ -458,16 +483,41 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 } else if let Some(m) = &r.message {
                     println!("{m}");
                 } else {
-                    let ci = |c: Option<(f64, f64)>| c.map(|(a, b)| format!("[{a:.1}, {b:.1}]")).unwrap_or_default();
-                    println!("NPS {:.1} {} (n = {}; {} promoters, {} passives, {} detractors)", r.nps.unwrap_or(0.0), ci(r.ci95), r.n, r.promoters, r.passives, r.detractors);
+                    let ci = |c: Option<(f64, f64)>| {
+                        c.map(|(a, b)| format!("[{a:.1}, {b:.1}]")).unwrap_or_default()
+                    };
+                    println!(
+                        "NPS {:.1} {} (n = {}; {} promoters, {} passives, {} detractors)",
+                        r.nps.unwrap_or(0.0),
+                        ci(r.ci95),
+                        r.n,
+                        r.promoters,
+                        r.passives,
+                        r.detractors
+                    );
                     for g in &r.by {
-                        println!("  {:<20} {:>6.1} {} n = {}", g.key.as_deref().unwrap_or("(none)"), g.nps.unwrap_or(0.0), ci(g.ci95), g.n);
+                        println!(
+                            "  {:<20} {:>6.1} {} n = {}",
+                            g.key.as_deref().unwrap_or("(none)"),
+                            g.nps.unwrap_or(0.0),
+                            ci(g.ci95),
+                            g.n
+                        );
                     }
                     for p in &r.periods {
-                        println!("  {:<10} {:>6.1} {} n = {}", p.period, p.nps.unwrap_or(0.0), ci(p.ci95), p.n);
+                        println!(
+                            "  {:<10} {:>6.1} {} n = {}",
+                            p.period,
+                            p.nps.unwrap_or(0.0),
+                            ci(p.ci95),
+                            p.n
+                        );
                     }
                     for c in r.changes.iter().filter(|c| c.significant) {
-                        println!("  {} → {}: {:+.1} (significant, p = {:.3})", c.from, c.to, c.difference, c.p_value);
+                        println!(
+                            "  {} → {}: {:+.1} (significant, p = {:.3})",
+                            c.from, c.to, c.difference, c.p_value
+                        );
                     }
                     for t in &r.tags {
                         println!("  tag {:<16} n = {:<4} impact {}", t.tag, t.count, opt_num(t.impact, ""));
@@ -480,7 +530,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&r)?;
             } else {
-                println!("{} feedback items added ({} already there, {} linked to people)", r.added, r.duplicates, r.linked);
+                println!(
+                    "{} feedback items added ({} already there, {} linked to people)",
+                    r.added, r.duplicates, r.linked
+                );
             }
         }
         Cmd::Release { command } => match command {
@@ -501,7 +554,8 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             }
             ReleaseCmd::Edit { id, service, at, title, findings } => {
                 let r = releases::get(ws.conn(), *id)?;
-                let ids: Vec<i64> = findings.clone().unwrap_or_else(|| r.findings.iter().map(|f| f.id).collect());
+                let ids: Vec<i64> =
+                    findings.clone().unwrap_or_else(|| r.findings.iter().map(|f| f.id).collect());
                 releases::update(
                     ws.conn(),
                     *id,
@@ -519,7 +573,13 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 (_, true, _, _) => Statistic::Nps,
                 (_, _, Some(k), _) => Statistic::Dora(k.clone()),
                 (_, _, _, Some(g)) => Statistic::Gate(g.clone()),
-                _ => return Err(rapport::Error::invalid("compare", "give one of --metric NAME, --nps, --dora KEY, --gate NAME").into()),
+                _ => {
+                    return Err(rapport::Error::invalid(
+                        "compare",
+                        "give one of --metric NAME, --nps, --dora KEY, --gate NAME",
+                    )
+                    .into())
+                }
             };
             let c = releases::compare(ws.conn(), *release, &stat, window_days(window)?)?;
             if ctx.json {
@@ -549,22 +609,41 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     window,
                 }),
                 "dora" => charts::ChartKind::Dora {
-                    query: dora::DoraQuery { service: service.clone(), environment: Some("production".into()), window, services: Vec::new() },
+                    query: dora::DoraQuery {
+                        service: service.clone(),
+                        environment: Some("production".into()),
+                        window,
+                        services: Vec::new(),
+                    },
                     key: key.clone(),
                 },
                 "gates" => charts::ChartKind::Gates { services: service.iter().cloned().collect(), window },
                 "metric" => {
-                    let name = name.clone().ok_or_else(|| rapport::Error::invalid("chart metric", "expected the metric's NAME"))?;
+                    let name = name.clone().ok_or_else(|| {
+                        rapport::Error::invalid("chart metric", "expected the metric's NAME")
+                    })?;
                     let range = match (&window.from, &window.to) {
                         (None, None) => None,
                         (f, t) => Some((
-                            f.as_deref().and_then(rapport::timefmt::parse).map(|d| d.timestamp()).unwrap_or(i64::MIN / 1000),
-                            t.as_deref().and_then(rapport::timefmt::parse).map(|d| d.timestamp()).unwrap_or(i64::MAX / 1000),
+                            f.as_deref()
+                                .and_then(rapport::timefmt::parse)
+                                .map(|d| d.timestamp())
+                                .unwrap_or(i64::MIN / 1000),
+                            t.as_deref()
+                                .and_then(rapport::timefmt::parse)
+                                .map(|d| d.timestamp())
+                                .unwrap_or(i64::MAX / 1000),
                         )),
                     };
                     charts::ChartKind::Metric { name, range }
                 }
-                other => return Err(rapport::Error::invalid("chart", format!("expected nps, dora, gates or metric, found {other:?}")).into()),
+                other => {
+                    return Err(rapport::Error::invalid(
+                        "chart",
+                        format!("expected nps, dora, gates or metric, found {other:?}"),
+                    )
+                    .into())
+                }
             };
             charts::write(ws.conn(), &charts::ChartRequest { kind, width: *width, height: *height }, out)?;
             if ctx.json {
@@ -581,7 +660,10 @@ fn print_import(ctx: &Ctx, r: &deploys::DeployImport, what: &str) -> anyhow::Res
     if ctx.json {
         return ctx.print_json(r);
     }
-    println!("{} {what} added ({} already there) of {} rows ({}), {} gate results", r.added, r.duplicates, r.rows, r.format, r.gates);
+    println!(
+        "{} {what} added ({} already there) of {} rows ({}), {} gate results",
+        r.added, r.duplicates, r.rows, r.format, r.gates
+    );
     for s in &r.skipped {
         println!("skipped {s}");
     }
