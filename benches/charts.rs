@@ -15,7 +15,11 @@ use rusqlite::params;
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -80,14 +84,16 @@ fn main() {
         tx.execute("INSERT INTO metric_series (name, source, query, labels) VALUES ('latency', 'bench', 'bench', '{}')", [])
             .unwrap();
         let id = tx.last_insert_rowid();
-        let mut ins = tx.prepare("INSERT INTO metric_points (series_id, at_ms, value) VALUES (?1, ?2, ?3)").unwrap();
+        let mut ins =
+            tx.prepare("INSERT INTO metric_points (series_id, at_ms, value) VALUES (?1, ?2, ?3)").unwrap();
         for (t, v) in &points {
             ins.execute(params![id, (*t * 1000.0) as i64, v]).unwrap();
         }
         drop(ins);
         tx.commit().unwrap();
     }
-    let req = ChartRequest { kind: ChartKind::Metric { name: "latency".into(), range: None }, width: w, height: h };
+    let req =
+        ChartRequest { kind: ChartKind::Metric { name: "latency".into(), range: None }, width: w, height: h };
     let png_path = dir.path().join("chart.png");
     let peer_path = dir.path().join("peer.png");
     let mut rows: Vec<(String, Duration, usize)> = Vec::new();
@@ -101,13 +107,17 @@ fn main() {
         }
         rows.push((label.to_string(), median(times), size));
     };
-    time("Rapport `chart metric` SVG (reads SQLite, LTTB to the plot's pixels)", &mut || charts::svg(ws.conn(), &req).unwrap().len());
+    time("Rapport `chart metric` SVG (reads SQLite, LTTB to the plot's pixels)", &mut || {
+        charts::svg(ws.conn(), &req).unwrap().len()
+    });
     time("Rapport `chart metric` PNG (reads SQLite, LTTB to the plot's pixels)", &mut || {
         charts::png(ws.conn(), &req, &png_path).unwrap();
         std::fs::metadata(&png_path).unwrap().len() as usize
     });
     time("plotters, every point, SVG (points already in memory)", &mut || peer_svg(&points, w, h));
-    time("plotters, every point, PNG (points already in memory)", &mut || peer_png(&points, w, h, &peer_path));
+    time("plotters, every point, PNG (points already in memory)", &mut || {
+        peer_png(&points, w, h, &peer_path)
+    });
     println!("{n} points, {w}×{h} px, median of {runs} runs\n");
     println!("| drawing | median time | output size |");
     println!("|---|---|---|");

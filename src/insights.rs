@@ -329,3 +329,47 @@ pub fn import_file(
         }
     })
 }
+
+/// A release that shipped for a finding, with its before/after.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReleaseImpact {
+    pub release: crate::releases::Release,
+    /// The NPS, the change failure rate of its service and each metric the finding links to.
+    pub comparisons: Vec<crate::releases::Comparison>,
+}
+
+/// What a finding's page shows beside its evidence: the metrics it links to that the
+/// workspace has, and the releases that shipped for it with their before/after (30 days).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FindingInsights {
+    pub finding_id: i64,
+    pub metrics: Vec<String>,
+    pub releases: Vec<ReleaseImpact>,
+}
+
+/// Gathers a finding's metrics and releases.
+pub fn finding_insights(conn: &Connection, finding_id: i64) -> Result<FindingInsights> {
+    let exists: i64 =
+        conn.query_row("SELECT count(*) FROM findings WHERE id = ?1", [finding_id], |r| r.get(0))?;
+    if exists == 0 {
+        return Err(Error::not_found("finding", finding_id));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT l.value FROM finding_links l WHERE l.finding_id = ?1 AND l.kind = 'metric'
+         AND EXISTS (SELECT 1 FROM metric_series s WHERE s.name = l.value) ORDER BY l.value",
+    )?;
+    let metrics =
+        stmt.query_map([finding_id], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt =
+        conn.prepare("SELECT release_id FROM release_findings WHERE finding_id = ?1 ORDER BY release_id")?;
+    let ids = stmt.query_map([finding_id], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut releases = Vec::new();
+    for id in ids {
+        use crate::releases::{compare, get, Statistic};
+        let mut stats = vec![Statistic::Nps, Statistic::Dora("change_failure_rate".into())];
+        stats.extend(metrics.iter().map(|m| Statistic::Metric(m.clone())));
+        let comparisons = stats.iter().map(|s| compare(conn, id, s, 30)).collect::<Result<Vec<_>>>()?;
+        releases.push(ReleaseImpact { release: get(conn, id)?, comparisons });
+    }
+    Ok(FindingInsights { finding_id, metrics, releases })
+}

@@ -12,8 +12,8 @@ use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
 use rapport::insights::{
-    ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary, SegmentField,
-    TeamServices,
+    ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
+    ReleaseImpact, SegmentField, TeamServices,
 };
 use rapport::media::RecordingView;
 use rapport::metrics::{MetricDetail, MetricInfo, PullReport, SeriesPoints};
@@ -149,6 +149,8 @@ pub fn render() -> String {
         decl::<Statistic>(&cfg),
         decl::<CompareSide>(&cfg),
         decl::<Comparison>(&cfg),
+        decl::<ReleaseImpact>(&cfg),
+        decl::<FindingInsights>(&cfg),
         decl::<Word>(&cfg),
         decl::<SegmentDetail>(&cfg),
         decl::<SpeakerView>(&cfg),

@@ -8,7 +8,8 @@ use rapport::catalog::{self, Catalog};
 use rapport::deploys::dora::DoraReport;
 use rapport::deploys::gates::GatesReport;
 use rapport::insights::{
-    self, ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
+    self, ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery,
+    InsightsSummary,
 };
 use rapport::metrics::{self, MetricDetail, MetricInfo, PullReport, PullRequest};
 use rapport::nps::report::NpsReport;
@@ -166,4 +167,9 @@ pub fn release_compare(
     window_days: i64,
 ) -> Result<Comparison, ApiError> {
     state.with(|ws| releases::compare(ws.conn(), id, &statistic, window_days))
+}
+
+#[tauri::command]
+pub fn finding_insights(state: State<'_, AppState>, finding_id: i64) -> Result<FindingInsights, ApiError> {
+    state.with(|ws| insights::finding_insights(ws.conn(), finding_id))
 }

@@ -27,7 +27,7 @@ use rapport::deploys::gates::GatesReport;
 use rapport::finding::FindingSummary;
 use rapport::guide::GuideVersionRef;
 use rapport::insights::{
-    ChartAsk, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
+    ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
 };
 use rapport::metrics::{MetricDetail, MetricInfo, PullReport};
 use rapport::models::advice::Recommendation;
@@ -218,6 +218,8 @@ commands! {
     insights::release_delete(id: i64) -> ();
     /// A statistic before and after a release over equal windows, with the difference's 95% interval where it has one.
     insights::release_compare(id: i64, statistic: Statistic, window_days: i64) -> Comparison;
+    /// A finding's linked metrics and the releases that shipped for it, with their before/after over 30 days.
+    insights::finding_insights(finding_id: i64) -> FindingInsights;
     /// Tells the shell the first screen with data has painted (for the first-paint benchmark).
     app::ui_ready() -> ();
 }

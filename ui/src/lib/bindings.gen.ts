@@ -436,6 +436,21 @@ difference: number | null,
 ci95: [number, number] | null, };
 
 /**
+ * A release that shipped for a finding, with its before/after.
+ */
+export type ReleaseImpact = { release: Release, 
+/**
+ * The NPS, the change failure rate of its service and each metric the finding links to.
+ */
+comparisons: Array<Comparison>, };
+
+/**
+ * What a finding's page shows beside its evidence: the metrics it links to that the
+ * workspace has, and the releases that shipped for it with their before/after (30 days).
+ */
+export type FindingInsights = { finding_id: number, metrics: Array<string>, releases: Array<ReleaseImpact>, };
+
+/**
  * One timed word of a segment (from a transcription engine or a JSON import).
  */
 export type Word = { start_ms: number, end_ms: number, text: string, };
@@ -860,6 +875,8 @@ export const commands = {
   releaseDelete: (id: number) => invoke<null>("release_delete", { id }),
   /** A statistic before and after a release over equal windows, with the difference's 95% interval where it has one. */
   releaseCompare: (id: number, statistic: Statistic, windowDays: number) => invoke<Comparison>("release_compare", { id, statistic, windowDays }),
+  /** A finding's linked metrics and the releases that shipped for it, with their before/after over 30 days. */
+  findingInsights: (findingId: number) => invoke<FindingInsights>("finding_insights", { findingId }),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
   uiReady: () => invoke<null>("ui_ready"),
 };
