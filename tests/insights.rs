@@ -98,6 +98,16 @@ fn a_backstage_catalog_with_a_system_two_components_and_a_group_imports_with_own
     let again = rapport_json(&ws, &["catalog", "import", &file]);
     assert_eq!(again["added"], 0, "importing the same catalog again adds nothing: {again}");
 
+    // A repository folder: its CI and compose YAML are not catalog files.
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join(".github/workflows")).unwrap();
+    std::fs::create_dir_all(repo.join("deploy")).unwrap();
+    std::fs::write(repo.join(".github/workflows/ci.yml"), "on: push\njobs: {}\n").unwrap();
+    std::fs::write(repo.join("deploy/compose.yaml"), "services:\n  web:\n    image: nginx\n").unwrap();
+    std::fs::write(repo.join("catalog-info.yaml"), BACKSTAGE).unwrap();
+    let folder = rapport_json(&ws, &["catalog", "import", repo.to_str().unwrap()]);
+    assert_eq!((folder["components"].as_i64(), folder["added"].as_i64()), (Some(2), Some(0)), "{folder}");
+
     let list = rapport_json(&ws, &["catalog", "list"]);
     let services = list["services"].as_array().unwrap();
     assert_eq!(services.len(), 2);

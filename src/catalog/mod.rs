@@ -96,11 +96,14 @@ pub struct CatalogImport {
     pub skipped: i64,
 }
 
-/// Reads catalog entities from a file (YAML or CSV by extension or content) or every
-/// `*.yaml`/`*.yml`/`*.csv` file of a folder, recursively, in name order.
+/// Reads catalog entities from a file (YAML or CSV by extension or content) or a folder: its
+/// `*.yaml`/`*.yml` files that are Backstage descriptors (they name `backstage.io/`) and its
+/// `*.csv` files, recursively in name order, leaving out hidden folders, `node_modules` and
+/// `target` (a repository's CI or compose YAML is not a catalog).
 pub fn read_path(path: &Path) -> Result<(Vec<Entity>, i64)> {
     let mut files = Vec::new();
     collect(path, &mut files)?;
+    let folder = path.is_dir();
     if files.is_empty() {
         return Err(Error::invalid(path.display().to_string(), "no .yaml, .yml or .csv file in this folder"));
     }
@@ -108,6 +111,10 @@ pub fn read_path(path: &Path) -> Result<(Vec<Entity>, i64)> {
     let mut skipped = 0;
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let yaml = matches!(file.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+        if folder && yaml && !text.contains("backstage.io/") {
+            continue;
+        }
         let (entities, skip) = read_text(&text, &file.display().to_string())?;
         all.extend(entities);
         skipped += skip;
@@ -128,6 +135,10 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     entries.sort();
     for p in entries {
         if p.is_dir() {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || name == "node_modules" || name == "target" {
+                continue;
+            }
             collect(&p, out)?;
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "csv")) {
             out.push(p);

@@ -283,7 +283,11 @@ pub fn read_deploys(
     let format = format_of(text);
     if format == "csv" {
         let table = Table::parse(text, source)?;
-        table.require_columns(&["service", "environment", "time", "outcome"])?;
+        // The older names of the JSON Lines form are read too.
+        let has = |c: &str| table.headers().iter().any(|h| h == c);
+        let time_col = if !has("time") && has("started_at") { "started_at" } else { "time" };
+        let commit_col = if !has("commit_time") && has("commit_at") { "commit_at" } else { "commit_time" };
+        table.require_columns(&["service", "environment", time_col, "outcome"])?;
         for rec in table.records() {
             let at = rec.location();
             keep(check_deploy(
@@ -291,11 +295,11 @@ pub fn read_deploys(
                 rec.get("id"),
                 rec.get("service").unwrap_or(""),
                 rec.get("environment").unwrap_or(""),
-                rec.get("time").unwrap_or(""),
+                rec.get(time_col).unwrap_or(""),
                 rec.get("finished_at"),
                 rec.get("outcome").unwrap_or(""),
                 rec.get("version"),
-                rec.get("commit_time"),
+                rec.get(commit_col),
                 rec.get("rollback_reason"),
                 Vec::new(),
             ))?;
