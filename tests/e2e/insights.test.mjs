@@ -5,7 +5,9 @@
 // a release, and remove a service from the catalog with a confirm.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keys, waitFor } from "./webdriver.mjs";
@@ -14,6 +16,8 @@ import { answerNextDialog, invoke, launch, openNav, quit, screenshot } from "./h
 /** @type {import("./webdriver.mjs").Session | undefined} */
 let s;
 let fx = "";
+/** A Prometheus started by this file (Debian's prometheus, on a free loopback port). */
+let prometheus = null;
 const fixture = (name) => join(fx, name);
 
 const DEPLOYS = [
@@ -136,6 +140,7 @@ describe("The Insights screen", () => {
   });
 
   after(async () => {
+    if (prometheus) prometheus.kill();
     await quit(s);
     if (fx) await rm(fx, { recursive: true, force: true });
   });
@@ -239,5 +244,69 @@ describe("The Insights screen", () => {
     await waitFor("search-indexer gone from the catalog", async () => (await s.find("[data-testid=catalog-service-search-indexer]")) === null);
     const c = await invoke(s, "catalog_list");
     assert.deepEqual(c.value.services.map((x) => x.name), ["checkout-api"]);
+  });
+
+  test("metrics pulled from a real Prometheus draw with the releases as markers, and delete with a confirm", async () => {
+    // Three hours of a gauge of two services ending an hour ago, backfilled into a TSDB.
+    const t0 = Math.floor((Date.now() / 1000 - 4 * 3600) / 60) * 60;
+    let om = "# TYPE rapport_e2e_gauge gauge\n";
+    for (let i = 0; i < 720; i++) {
+      om += `rapport_e2e_gauge{service="a"} ${i} ${t0 + 15 * i}\nrapport_e2e_gauge{service="b"} ${2 * i} ${t0 + 15 * i}\n`;
+    }
+    await writeFile(fixture("data.om"), om + "# EOF\n");
+    const tsdb = fixture("tsdb");
+    await mkdir(tsdb);
+    execFileSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", fixture("data.om"), tsdb], { stdio: "pipe" });
+    await writeFile(fixture("prometheus.yml"), "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+    const port = await new Promise((done) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const p = srv.address().port;
+        srv.close(() => done(p));
+      });
+    });
+    prometheus = spawn("prometheus", [
+      `--config.file=${fixture("prometheus.yml")}`,
+      `--storage.tsdb.path=${tsdb}`,
+      "--storage.tsdb.retention.time=10y",
+      `--web.listen-address=127.0.0.1:${port}`,
+    ], { stdio: "ignore" });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor("Prometheus to be ready", async () => {
+      try {
+        return (await fetch(`${url}/-/ready`)).ok;
+      } catch {
+        return false;
+      }
+    }, { timeout: 60_000 });
+
+    await typeInto("[data-testid=metric-url]", url);
+    await typeInto("[data-testid=metric-query]", "rapport_e2e_gauge");
+    await typeInto("[data-testid=metric-name]", "gauge");
+    await typeInto("[data-testid=metric-from]", String(t0));
+    await typeInto("[data-testid=metric-to]", String(t0 + 3 * 3600));
+    await typeInto("[data-testid=metric-step]", "60");
+    await click("[data-testid=metric-pull]");
+    const message = await waitFor("the pull's result", async () => {
+      const e = await s.find("[data-testid=metric-pull-message]");
+      return e ? s.text(e) : null;
+    }, { timeout: 30_000 });
+    // 3 hours at 60 s: 181 steps for each of the two label sets.
+    assert.match(message, /gauge: 2 series, 362 points/);
+
+    const at = new Date((t0 + 90 * 60) * 1000).toISOString().replace(".000", "");
+    await click("[data-testid=release-new]");
+    await typeInto("[data-testid=release-service]", "checkout-api");
+    await typeInto("[data-testid=release-at]", at);
+    await typeInto("[data-testid=release-title]", "Bigger batch");
+    await click("[data-testid=release-save]");
+    const svg = await svgOf("chart-metric", /Bigger batch/);
+    assert.match(svg, /service=a/);
+    assert.match(svg, /service=b/);
+
+    await click("[data-testid=metric-delete-gauge]");
+    await click("[data-testid=metric-confirm-delete]");
+    await waitFor("the metric gone", async () => (await s.find("[data-testid=chart-metric]")) === null);
+    const list = await invoke(s, "metric_list");
+    assert.deepEqual(list.value, []);
   });
 });
