@@ -220,8 +220,8 @@ fn dora_json_equals_the_keys_computed_by_hand() {
     assert_eq!(alpha["tier"], "weekly");
     // Successful deploys with a commit time: 2 h, 24 h, 6 h (a4 has none; a3 failed).
     close(&alpha["lead_time_median_hours"], 6.0, "alpha lead time");
-    // a3 failed, a5 rolled back, a4 is the last success before i1 and — a6 starting at the
-    // same second as i2, not before it — before i2 too: 3 of 6.
+    // a3 failed, a5 rolled back, a4 is the last deploy before i1; the last deploy before i2 is
+    // a5 (a6 starts at the same second as i2, not before it), already counted: 3 of 6.
     close(&alpha["change_failure_rate"], 0.5, "alpha change failure rate");
     close(&alpha["time_to_restore_median_hours"], 1.75, "alpha time to restore (2.5 h and 1 h)");
 
@@ -586,7 +586,7 @@ fn releases_link_findings_and_compare_before_and_after() {
         &ws,
         &["compare", "--release", &id.to_string(), "--dora", "change_failure_rate", "--window", "10d"],
     );
-    // Before: a3 failed, a4 caused i1 and i2 → 2/4; after: a5 rolled back → 1/2.
+    // Before: a3 failed, a4 is the last deploy before i1 → 2/4; after: a5 rolled back → 1/2.
     close(&cfr["before"]["value"], 0.5, "before");
     close(&cfr["after"]["value"], 0.5, "after");
     assert!(cfr["ci95"].is_array(), "a proportion has an interval");
@@ -612,4 +612,24 @@ fn a_findings_insights_are_the_before_and_after_of_the_releases_that_shipped_for
     assert_eq!(stats, vec!["nps", "dora:change_failure_rate"], "no metric of the demo is in the workspace");
     assert_eq!(page.releases[0].comparisons[0].after.value, cli_nps["after"]["value"].as_f64(), "the same numbers as `compare`");
     assert!(rapport::insights::finding_insights(workspace.conn(), 99_999).is_err());
+}
+
+#[test]
+fn an_incident_after_a_failed_deploy_blames_no_earlier_success() {
+    let tmp = TempDir::new();
+    let ws = tmp.ws();
+    rapport_ok(&ws, &["init"]);
+    let deploys = write(
+        tmp.path(),
+        "g.csv",
+        "id,service,environment,time,outcome,version,commit_time\ng1,gamma,production,2026-01-06T10:00:00Z,success,1,\ng2,gamma,production,2026-01-07T10:00:00Z,failed,2,\ng3,gamma,production,2026-01-08T10:00:00Z,success,3,\n",
+    );
+    let incidents = write(tmp.path(), "gi.csv", "id,service,started,resolved\ngi1,gamma,2026-01-07T12:00:00Z,2026-01-07T13:00:00Z\ngi2,gamma,2026-01-09T12:00:00Z,\n");
+    rapport_ok(&ws, &["deploys", "import", &deploys]);
+    rapport_ok(&ws, &["incidents", "import", &incidents]);
+    let r = rapport_json(&ws, &["dora"]);
+    // g2 failed (and is the last deploy before gi1); g3 is the last before gi2: 2 of 3. g1 is not blamed.
+    assert_eq!(r["overall"]["failed_changes"], 2, "{r}");
+    close(&r["overall"]["change_failure_rate"], 2.0 / 3.0, "gamma change failure rate");
+    close(&r["overall"]["time_to_restore_median_hours"], 1.0, "an unresolved incident has no time to restore");
 }

@@ -9,8 +9,7 @@
 //! - `lead_time_median_hours`: the median of deploy time − commit time over successful deploys
 //!   with a commit time;
 //! - `change_failure_rate`: (deploys failed or rolled back + successful deploys that are the
-//!   last successful deploy of their service before one of its incidents starts) /
-//!   deployments;
+//!   last deploy of their service before one of its incidents starts) / deployments;
 //! - `time_to_restore_median_hours`: the median of resolved − started over the incidents that
 //!   start in the window and are resolved.
 //!
@@ -148,16 +147,18 @@ fn in_window(w: &Window, t: &DateTime<Utc>) -> bool {
     w.contains(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-/// The deploys that caused an incident by the definition: for each incident, the last
-/// successful deploy of its service that started before it (deploys of any time).
+/// The successful deploys that count as failed changes by the definition: for each incident,
+/// the last deploy of its service that started strictly before it (of any time, in the
+/// environment counted), when that deploy succeeded. Of two deploys at the same second, the
+/// one imported later is the last.
 pub(crate) fn incident_causes(deploys: &[Deploy], incidents: &[Incident]) -> BTreeSet<i64> {
     let mut causes = BTreeSet::new();
     for inc in incidents {
         let last = deploys
             .iter()
-            .filter(|d| d.service == inc.service && d.outcome == "success" && d.at < inc.started)
+            .filter(|d| d.service == inc.service && d.at < inc.started)
             .max_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
-        if let Some(d) = last {
+        if let Some(d) = last.filter(|d| d.outcome == "success") {
             causes.insert(d.id);
         }
     }
