@@ -453,6 +453,8 @@ fn nps_report_json_equals_the_score_intervals_and_tests_computed_by_hand() {
     assert_eq!(q["periods"][0]["period"], "2026-Q1");
     assert_eq!(q["periods"][0]["n"], 11);
 
+    let payments = rapport_json(&ws, &["nps", "report", "--where", "team=Payments"]);
+    assert_eq!(payments["n"], 5, "segment names and values match in any case: {payments}");
     let none = rapport_json(&ws, &["nps", "report", "--where", "Team=nobody"]);
     assert_eq!(none["n"], 0);
     assert!(none["nps"].is_null() && none["ci95"].is_null(), "n = 0 has no NPS: {none}");

@@ -9,7 +9,7 @@
 //! - DevLake's webhook deployment JSON (one object, an array, or one a line; see [`devlake`]).
 //!
 //! Outcome is `success`, `failed` or `rolled_back`; times are RFC 3339; `commit_time` may be
-//! empty. Incidents: CSV `id,service,started,resolved` or JSON Lines (also `started_at`,
+//! empty; other keys (a URL, a duration…) are ignored. Incidents: CSV `id,service,started,resolved` or JSON Lines (also `started_at`,
 //! `resolved_at`, `severity`, `deploy_id`, `title`). Imports are idempotent (a deploy with an
 //! id already stored, or the same service, time and version, is stored once; an incident by
 //! id, or by service and start) and strict: a bad row names its line and field and nothing is
@@ -48,7 +48,6 @@ pub struct DeploySummary {
 
 /// One gate result of a deploy.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
-#[serde(deny_unknown_fields)]
 pub struct GateResult {
     pub name: String,
     pub result: String,
@@ -112,7 +111,6 @@ pub struct ImportOptions {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DeployLine {
     id: Option<String>,
     service: String,
@@ -130,7 +128,6 @@ struct DeployLine {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct IncidentLine {
     id: Option<String>,
     service: String,

@@ -196,7 +196,13 @@ pub fn report(conn: &Connection, q: &NpsQuery) -> Result<NpsReport> {
         }
         let seg: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&segments).unwrap_or_default();
-        let value = |k: &str| seg.get(k).and_then(|v| v.as_str()).map(String::from);
+        // Segment names are matched in any case (`Team` in a Delighted export, `team` elsewhere).
+        let value = |k: &str| {
+            seg.get(k)
+                .or_else(|| seg.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)).map(|(_, v)| v))
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        };
         if !q.segment.iter().all(|(k, v)| value(k).is_some_and(|x| x.eq_ignore_ascii_case(v))) {
             continue;
         }
