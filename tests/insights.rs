@@ -605,14 +605,34 @@ fn a_findings_insights_are_the_before_and_after_of_the_releases_that_shipped_for
     let (_tmp, ws) = demo_workspace();
     let finding = rapport_json(&ws, &["finding", "list"]);
     let id = finding[0]["id"].as_i64().expect("the demo has findings");
-    let release = rapport_json(&ws, &["release", "add", "--service", "checkout-api", "--at", "2026-03-01", "--title", "Retry the deploy job", "--finding", &id.to_string()])["id"].as_i64().unwrap();
+    let release = rapport_json(
+        &ws,
+        &[
+            "release",
+            "add",
+            "--service",
+            "checkout-api",
+            "--at",
+            "2026-03-01",
+            "--title",
+            "Retry the deploy job",
+            "--finding",
+            &id.to_string(),
+        ],
+    )["id"]
+        .as_i64()
+        .unwrap();
     let cli_nps = rapport_json(&ws, &["compare", "--release", &release.to_string(), "--nps"]);
     let workspace = rapport::Workspace::open(&ws).unwrap();
     let page = rapport::insights::finding_insights(workspace.conn(), id).unwrap();
     assert_eq!(page.releases.len(), 1);
     let stats: Vec<&str> = page.releases[0].comparisons.iter().map(|c| c.statistic.as_str()).collect();
     assert_eq!(stats, vec!["nps", "dora:change_failure_rate"], "no metric of the demo is in the workspace");
-    assert_eq!(page.releases[0].comparisons[0].after.value, cli_nps["after"]["value"].as_f64(), "the same numbers as `compare`");
+    assert_eq!(
+        page.releases[0].comparisons[0].after.value,
+        cli_nps["after"]["value"].as_f64(),
+        "the same numbers as `compare`"
+    );
     assert!(rapport::insights::finding_insights(workspace.conn(), 99_999).is_err());
 }
 
@@ -633,5 +653,9 @@ fn an_incident_after_a_failed_deploy_blames_no_earlier_success() {
     // g2 failed (and is the last deploy before gi1); g3 is the last before gi2: 2 of 3. g1 is not blamed.
     assert_eq!(r["overall"]["failed_changes"], 2, "{r}");
     close(&r["overall"]["change_failure_rate"], 2.0 / 3.0, "gamma change failure rate");
-    close(&r["overall"]["time_to_restore_median_hours"], 1.0, "an unresolved incident has no time to restore");
+    close(
+        &r["overall"]["time_to_restore_median_hours"],
+        1.0,
+        "an unresolved incident has no time to restore",
+    );
 }
