@@ -241,3 +241,96 @@ fn metrics_pull_stores_exactly_what_prometheus_returns_across_split_ranges_and_f
         "a failed pull stores nothing"
     );
 }
+
+/// A loopback HTTP server answering each request with the next of `answers` (status, body),
+/// recording the requests it got.
+fn scripted_server(answers: Vec<(u16, String)>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for (status, body) in answers {
+            let Ok((stream, _)) = listener.accept() else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            log.lock().unwrap().push(head);
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn a_5xx_is_retried_with_the_token_and_a_4xx_is_not() {
+    let tmp = TempDir::new();
+    let ws = tmp.ws();
+    rapport_ok(&ws, &["init"]);
+    let ok = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"x"},"values":[[1700000000,"1"],[1700000060,"2.5"]]}]}}"#;
+    let (url, seen) =
+        scripted_server(vec![(503, "busy".into()), (502, "bad gateway".into()), (200, ok.into())]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args([
+            "--workspace",
+            ws.to_str().unwrap(),
+            "metrics",
+            "pull",
+            "--url",
+            &url,
+            "--query",
+            "up",
+            "--name",
+            "up",
+        ])
+        .args(["--from", "1700000000", "--to", "1700000060", "--step", "60", "--timeout", "5", "--json"])
+        .env("RAPPORT_PROMETHEUS_TOKEN", "s3cret")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3, "two 5xx answers are retried");
+    assert!(
+        requests.iter().all(|r| r.to_ascii_lowercase().contains("authorization: bearer s3cret")),
+        "the token goes with every request: {requests:?}"
+    );
+    let shown = rapport_json(&ws, &["metrics", "show", "up"]);
+    assert_eq!(shown["series"][0]["points"], serde_json::json!([[1700000000.0, 1.0], [1700000060.0, 2.5]]));
+
+    let bad = r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:3: parse error: unexpected end of input"}"#;
+    let (url, seen) = scripted_server(vec![(400, bad.into()), (200, ok.into())]);
+    let out = rapport(
+        &ws,
+        &[
+            "metrics",
+            "pull",
+            "--url",
+            &url,
+            "--query",
+            "up(",
+            "--name",
+            "x",
+            "--from",
+            "1700000000",
+            "--to",
+            "1700000060",
+            "--step",
+            "60",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected end of input"));
+    assert_eq!(seen.lock().unwrap().len(), 1, "a 4xx is not retried");
+}
