@@ -13,6 +13,15 @@ use rapport::{catalog, charts, metrics};
 
 use crate::ctx::Ctx;
 
+/// `println!` for a reader that may stop early (`rapport dora | head -1`): a closed pipe ends
+/// the output quietly instead of a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Subcommand)]
 pub enum Cmd {
     /// The service catalog (Backstage catalog-info.yaml or a CSV service,owner_team,system,tier).
@@ -311,7 +320,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else {
-                    println!(
+                    say!(
                         "{} components, {} systems, {} groups, {} users ({} new, {} documents of other kinds skipped)",
                         r.components, r.systems, r.groups, r.users, r.added, r.skipped
                     );
@@ -323,7 +332,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     ctx.print_json(&c)?;
                 } else {
                     for s in &c.services {
-                        println!(
+                        say!(
                             "{:<24} owner {:<16} system {:<16} tier {:<8} {} people",
                             s.name,
                             s.owner_team.as_deref().unwrap_or("—"),
@@ -332,7 +341,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                             s.owner_people.len()
                         );
                     }
-                    println!(
+                    say!(
                         "{} services, {} systems, {} teams, {} users",
                         c.services.len(),
                         c.systems.len(),
@@ -365,12 +374,12 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&r)?;
             } else {
-                println!(
+                say!(
                     "{:<24} {:>7} {:>5} {:>9} {:<10} {:>10} {:>6} {:>10}",
                     "service", "deploys", "days", "days/week", "tier", "lead (h)", "CFR", "restore (h)"
                 );
                 for k in r.services.iter().chain(std::iter::once(&r.overall)) {
-                    println!(
+                    say!(
                         "{:<24} {:>7} {:>5} {:>9} {:<10} {:>10} {:>6} {:>10}",
                         k.service.as_deref().unwrap_or("overall"),
                         k.deployments,
@@ -395,7 +404,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&r)?;
             } else if r.gates.is_empty() {
-                println!("no gate results");
+                say!("no gate results");
             } else {
                 for g in &r.gates {
                     let who: Vec<String> = g
@@ -403,7 +412,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         .iter()
                         .map(|o| format!("{} ×{}", o.by.as_deref().unwrap_or("unknown"), o.count))
                         .collect();
-                    println!(
+                    say!(
                         "{:<20} {:>5} evaluated, {:>4} blocks ({} overridden){}",
                         g.name,
                         g.evaluations,
@@ -423,7 +432,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else {
-                    println!(
+                    say!(
                         "{}: {} series, {} points ({} requests)",
                         r.name, r.series, r.points, r.requests
                     );
@@ -435,7 +444,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     ctx.print_json(&list)?;
                 } else {
                     for m in &list {
-                        println!(
+                        say!(
                             "{:<24} {} series, {} points  {}",
                             m.name,
                             m.series,
@@ -450,9 +459,9 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&d)?;
                 } else {
-                    println!("{}  {}", d.name, d.query.as_deref().unwrap_or(""));
+                    say!("{}  {}", d.name, d.query.as_deref().unwrap_or(""));
                     for s in &d.series {
-                        println!("  {:?}: {} points", s.labels, s.points.len());
+                        say!("  {:?}: {} points", s.labels, s.points.len());
                     }
                 }
             }
@@ -464,7 +473,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else {
-                    println!(
+                    say!(
                         "{} responses added ({} already there) of {} rows",
                         r.added, r.duplicates, r.rows
                     );
@@ -481,12 +490,12 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else if let Some(m) = &r.message {
-                    println!("{m}");
+                    say!("{m}");
                 } else {
                     let ci = |c: Option<(f64, f64)>| {
                         c.map(|(a, b)| format!("[{a:.1}, {b:.1}]")).unwrap_or_default()
                     };
-                    println!(
+                    say!(
                         "NPS {:.1} {} (n = {}; {} promoters, {} passives, {} detractors)",
                         r.nps.unwrap_or(0.0),
                         ci(r.ci95),
@@ -496,7 +505,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         r.detractors
                     );
                     for g in &r.by {
-                        println!(
+                        say!(
                             "  {:<20} {:>6.1} {} n = {}",
                             g.key.as_deref().unwrap_or("(none)"),
                             g.nps.unwrap_or(0.0),
@@ -505,7 +514,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         );
                     }
                     for p in &r.periods {
-                        println!(
+                        say!(
                             "  {:<10} {:>6.1} {} n = {}",
                             p.period,
                             p.nps.unwrap_or(0.0),
@@ -514,13 +523,13 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         );
                     }
                     for c in r.changes.iter().filter(|c| c.significant) {
-                        println!(
+                        say!(
                             "  {} → {}: {:+.1} (significant, p = {:.3})",
                             c.from, c.to, c.difference, c.p_value
                         );
                     }
                     for t in &r.tags {
-                        println!("  tag {:<16} n = {:<4} impact {}", t.tag, t.count, opt_num(t.impact, ""));
+                        say!("  tag {:<16} n = {:<4} impact {}", t.tag, t.count, opt_num(t.impact, ""));
                     }
                 }
             }
@@ -530,7 +539,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&r)?;
             } else {
-                println!(
+                say!(
                     "{} feedback items added ({} already there, {} linked to people)",
                     r.added, r.duplicates, r.linked
                 );
@@ -548,7 +557,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 } else {
                     for r in &list {
                         let f: Vec<String> = r.findings.iter().map(|f| format!("#{}", f.id)).collect();
-                        println!("{:>4}  {}  {:<20} {}  {}", r.id, r.at, r.service, r.title, f.join(" "));
+                        say!("{:>4}  {}  {:<20} {}  {}", r.id, r.at, r.service, r.title, f.join(" "));
                     }
                 }
             }
@@ -585,7 +594,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&c)?;
             } else {
-                println!(
+                say!(
                     "{} around release {} ({}): before {} (n = {}), after {} (n = {}), difference {}{}",
                     c.statistic,
                     c.release.id,
@@ -649,7 +658,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&serde_json::json!({ "out": out, "width": width, "height": height }))?;
             } else {
-                println!("{}", out.display());
+                say!("{}", out.display());
             }
         }
     }
@@ -660,12 +669,12 @@ fn print_import(ctx: &Ctx, r: &deploys::DeployImport, what: &str) -> anyhow::Res
     if ctx.json {
         return ctx.print_json(r);
     }
-    println!(
+    say!(
         "{} {what} added ({} already there) of {} rows ({}), {} gate results",
         r.added, r.duplicates, r.rows, r.format, r.gates
     );
     for s in &r.skipped {
-        println!("skipped {s}");
+        say!("skipped {s}");
     }
     Ok(())
 }
