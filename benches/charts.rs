@@ -114,14 +114,19 @@ fn main() {
         charts::png(ws.conn(), &req, &png_path).unwrap();
         std::fs::metadata(&png_path).unwrap().len() as usize
     });
+    time("of which reading the million points from SQLite (`metrics::show`)", &mut || {
+        rapport::metrics::show(ws.conn(), "latency", None).unwrap().series[0].points.len()
+    });
+    time("of which LTTB alone (points in memory)", &mut || rapport::charts::lttb::lttb(&points, 820).len());
     time("plotters, every point, SVG (points already in memory)", &mut || peer_svg(&points, w, h));
     time("plotters, every point, PNG (points already in memory)", &mut || {
         peer_png(&points, w, h, &peer_path)
     });
     println!("{n} points, {w}×{h} px, median of {runs} runs\n");
-    println!("| drawing | median time | output size |");
+    println!("| drawing | median time | output |");
     println!("|---|---|---|");
     for (label, t, size) in rows {
-        println!("| {label} | {:.1} ms | {:.0} KB |", t.as_secs_f64() * 1000.0, size as f64 / 1024.0);
+        let size = if label.starts_with("of which") { format!("{size} points") } else { format!("{:.0} KB", size as f64 / 1024.0) };
+        println!("| {label} | {:.1} ms | {size} |", t.as_secs_f64() * 1000.0);
     }
 }
