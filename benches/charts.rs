@@ -126,7 +126,11 @@ fn main() {
     println!("| drawing | median time | output |");
     println!("|---|---|---|");
     for (label, t, size) in rows {
-        let size = if label.starts_with("of which") { format!("{size} points") } else { format!("{:.0} KB", size as f64 / 1024.0) };
+        let size = if label.starts_with("of which") {
+            format!("{size} points")
+        } else {
+            format!("{:.0} KB", size as f64 / 1024.0)
+        };
         println!("| {label} | {:.1} ms | {size} |", t.as_secs_f64() * 1000.0);
     }
 }

@@ -261,6 +261,8 @@ pub struct ImportSummary {
     pub detail: String,
     /// Whether it was stored (false for a preview).
     pub stored: bool,
+    /// The first rows as read, one line each.
+    pub sample: Vec<String>,
 }
 
 /// Imports (`commit`) or previews a file of Insights data: all or nothing either way.
@@ -270,15 +272,19 @@ pub fn import_file(
     path: &Path,
     commit: bool,
 ) -> Result<ImportSummary> {
-    let summary = |format: &str, rows: i64, added: i64, duplicates: i64, detail: String| ImportSummary {
-        kind,
-        format: format.to_string(),
-        rows,
-        added,
-        duplicates,
-        detail,
-        stored: commit,
-    };
+    let summary =
+        |format: &str, rows: i64, added: i64, duplicates: i64, detail: String, sample: Vec<String>| {
+            ImportSummary {
+                kind,
+                format: format.to_string(),
+                rows,
+                added,
+                duplicates,
+                detail,
+                stored: commit,
+                sample,
+            }
+        };
     Ok(match kind {
         ImportKind::Deploys => {
             let r = deploys::import_deploys_file(conn, path, &deploys::ImportOptions::default(), commit)?;
@@ -288,11 +294,12 @@ pub fn import_file(
                 r.added,
                 r.duplicates,
                 format!("{} deploys with {} gate results", r.added, r.gates),
+                r.sample,
             )
         }
         ImportKind::Incidents => {
             let r = deploys::import_incidents_file(conn, path, false, commit)?;
-            summary(&r.format, r.rows, r.added, r.duplicates, format!("{} incidents", r.added))
+            summary(&r.format, r.rows, r.added, r.duplicates, format!("{} incidents", r.added), r.sample)
         }
         ImportKind::Nps => {
             let r = nps::import_file(conn, path, &nps::NpsMap::default(), commit)?;
@@ -303,11 +310,12 @@ pub fn import_file(
                 r.added,
                 r.duplicates,
                 format!("columns {}; segments {}", cols.join(", "), r.segments.join(", ")),
+                r.sample,
             )
         }
         ImportKind::Feedback => {
             let r = nps::import_feedback_file(conn, path, commit)?;
-            summary("csv", r.rows, r.added, r.duplicates, format!("{} linked to people", r.linked))
+            summary("csv", r.rows, r.added, r.duplicates, format!("{} linked to people", r.linked), r.sample)
         }
         ImportKind::Catalog => {
             let r = if commit {
@@ -325,6 +333,7 @@ pub fn import_file(
                     "{} services, {} systems, {} teams, {} users",
                     r.components, r.systems, r.groups, r.users
                 ),
+                r.sample,
             )
         }
     })

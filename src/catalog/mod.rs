@@ -94,6 +94,8 @@ pub struct CatalogImport {
     pub added: i64,
     /// Documents of other kinds (API, Resource, Location…), skipped.
     pub skipped: i64,
+    /// The first entities as read, one line each (for a preview).
+    pub sample: Vec<String>,
 }
 
 /// Reads catalog entities from a file (YAML or CSV by extension or content) or a folder: its
@@ -225,6 +227,10 @@ pub fn store(conn: &Connection, entities: &[Entity], skipped: i64) -> Result<Cat
         let known: Option<i64> =
             exists.query_row(params![e.kind, e.namespace, e.name], |r| r.get(0)).optional()?;
         summary.added += known.is_none() as i64;
+        if summary.sample.len() < 8 {
+            let owner = e.owner.as_deref().map(|o| format!(", owner {o}")).unwrap_or_default();
+            summary.sample.push(format!("{} {}{owner}", e.kind, e.name));
+        }
         upsert.execute(params![
             e.kind,
             e.namespace,

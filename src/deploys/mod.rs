@@ -99,6 +99,8 @@ pub struct DeployImport {
     pub gates: i64,
     /// Bad rows left out (only when asked to skip them), each `file:line: message`.
     pub skipped: Vec<String>,
+    /// The first rows as read, one line each (for a preview).
+    pub sample: Vec<String>,
 }
 
 /// How to read a deploy file.
@@ -393,7 +395,23 @@ pub fn import_deploys_with(
     opts: &ImportOptions,
 ) -> Result<DeployImport> {
     let (format, deploys, skipped) = read_deploys(text, source, opts)?;
-    let mut report = DeployImport { format, skipped, ..Default::default() };
+    let sample = deploys
+        .iter()
+        .take(5)
+        .map(|d| {
+            let gates: Vec<String> = d.gates.iter().map(|g| format!("{} {}", g.name, g.result)).collect();
+            format!(
+                "{} {} {} {} {}{}",
+                d.time,
+                d.service,
+                d.environment,
+                d.outcome,
+                d.version.as_deref().unwrap_or(""),
+                if gates.is_empty() { String::new() } else { format!(" (gates: {})", gates.join(", ")) }
+            )
+        })
+        .collect();
+    let mut report = DeployImport { format, skipped, sample, ..Default::default() };
     store_deploys(conn, &deploys, &mut report)?;
     Ok(report)
 }
@@ -477,7 +495,12 @@ pub fn import_incidents_with(
     skip_invalid: bool,
 ) -> Result<DeployImport> {
     let (format, incidents, skipped) = read_incidents(text, source, skip_invalid)?;
-    let mut report = DeployImport { format, skipped, ..Default::default() };
+    let sample = incidents
+        .iter()
+        .take(5)
+        .map(|i| format!("{} {} → {}", i.service, i.started, i.resolved.as_deref().unwrap_or("unresolved")))
+        .collect();
+    let mut report = DeployImport { format, skipped, sample, ..Default::default() };
     let mut by_id = conn.prepare("SELECT 1 FROM incidents WHERE external_id = ?1")?;
     let mut by_key = conn.prepare("SELECT 1 FROM incidents WHERE service = ?1 AND started_at = ?2")?;
     let mut insert = conn.prepare(

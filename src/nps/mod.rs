@@ -159,6 +159,8 @@ pub struct NpsImport {
     pub columns: BTreeMap<String, String>,
     /// The columns kept as segment attributes.
     pub segments: Vec<String>,
+    /// The first responses as read, one line each (for a preview).
+    pub sample: Vec<String>,
 }
 
 fn field<'a>(rec: &'a Record, cols: &BTreeMap<&str, String>, f: &str) -> Option<&'a str> {
@@ -217,6 +219,9 @@ pub fn import_csv(conn: &Connection, table: &Table, map: &NpsMap, source: &str) 
         let tags: Vec<String> = field(rec, &cols, "tags")
             .map(|t| t.split([',', ';']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect())
             .unwrap_or_default();
+        if report.sample.len() < 5 {
+            report.sample.push(format!("{score} · {submitted} · {}", comment.unwrap_or("")));
+        }
         insert.execute(params![
             field(rec, &cols, "respondent"),
             email,
@@ -245,6 +250,8 @@ pub struct FeedbackImport {
     pub duplicates: i64,
     /// Items linked to a person of the directory by email.
     pub linked: i64,
+    /// The first items as read, one line each (for a preview).
+    pub sample: Vec<String>,
 }
 
 /// Imports feedback items: `text` required; `id`, `source`, the time (`time` or
@@ -290,6 +297,13 @@ pub fn import_feedback_csv(conn: &Connection, table: &Table) -> Result<FeedbackI
         if seen.query_row(params![id, submitted, user, text], |_| Ok(())).optional()?.is_some() {
             report.duplicates += 1;
             continue;
+        }
+        if report.sample.len() < 5 {
+            report.sample.push(format!(
+                "{} · {} · {text}",
+                submitted.as_deref().unwrap_or(""),
+                user.unwrap_or("")
+            ));
         }
         insert.execute(params![id, rec.get("source"), submitted, user, text])?;
         let linked: Option<i64> =

@@ -98,8 +98,8 @@ async function typeInto(css, text) {
   await s.type(input, text);
 }
 
-/** Runs the import flow for one file. */
-async function importFile(kind, file, expectRows) {
+/** Runs the import flow for one file; `firstRow` is text the preview's first sample line shows. */
+async function importFile(kind, file, expectRows, firstRow) {
   await click("[data-testid=insights-import-open]");
   await choose("[data-testid=insights-import-kind]", kind);
   await answerNextDialog(s, file);
@@ -109,6 +109,7 @@ async function importFile(kind, file, expectRows) {
     return e ? s.text(e) : null;
   });
   assert.equal(Number(rows), expectRows, "the preview counts the file's rows");
+  assert.match(await textOf("[data-testid=insights-import-sample]"), firstRow, "the preview shows the first rows as read");
   await click("[data-testid=insights-import-commit]");
   await waitFor("the import dialog to close", async () => (await s.find("[data-testid=insights-import]")) === null);
 }
@@ -151,7 +152,7 @@ describe("The Insights screen", () => {
   });
 
   test("deploys with gates import through the dialog and a preview, and the gates show", async () => {
-    await importFile("deploys", fixture("deploys.jsonl"), 4);
+    await importFile("deploys", fixture("deploys.jsonl"), 4, /2026-01-05T10:00:00Z checkout-api production success 1 \(gates: canary passed\)/);
     await waitFor("four deploys counted", async () => (await textOf("[data-testid=stat-deploys]")).includes("4"));
     const gates = await waitFor("the gates table", () => s.find("[data-testid=gates-table]"));
     const text = await s.text(gates);
@@ -163,7 +164,7 @@ describe("The Insights screen", () => {
   });
 
   test("NPS responses import and the score, its interval and the chart show", async () => {
-    await importFile("nps", fixture("nps.csv"), 4);
+    await importFile("nps", fixture("nps.csv"), 4, /10 · 2026-01-03T10:00:00Z · Great/);
     const headline = await waitFor("the NPS headline", async () => {
       const e = await s.find("[data-testid=nps-headline]");
       return e ? s.text(e) : null;
@@ -177,7 +178,7 @@ describe("The Insights screen", () => {
   });
 
   test("a Backstage catalog imports with owners and the team filter narrows DORA to its services", async () => {
-    await importFile("catalog", fixture("catalog-info.yaml"), 4);
+    await importFile("catalog", fixture("catalog-info.yaml"), 4, /component checkout-api, owner payments/);
     const row = await el("[data-testid=catalog-service-checkout-api]");
     assert.match(await s.text(row), /Payments/, "the owner group's title");
     await choose("[data-testid=filter-team]", "payments");

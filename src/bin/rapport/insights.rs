@@ -376,7 +376,14 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             } else {
                 say!(
                     "{:<24} {:>7} {:>5} {:>9} {:<10} {:>10} {:>6} {:>10}",
-                    "service", "deploys", "days", "days/week", "tier", "lead (h)", "CFR", "restore (h)"
+                    "service",
+                    "deploys",
+                    "days",
+                    "days/week",
+                    "tier",
+                    "lead (h)",
+                    "CFR",
+                    "restore (h)"
                 );
                 for k in r.services.iter().chain(std::iter::once(&r.overall)) {
                     say!(
@@ -432,10 +439,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else {
-                    say!(
-                        "{}: {} series, {} points ({} requests)",
-                        r.name, r.series, r.points, r.requests
-                    );
+                    say!("{}: {} series, {} points ({} requests)", r.name, r.series, r.points, r.requests);
                 }
             }
             MetricsCmd::List => {
@@ -473,10 +477,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 if ctx.json {
                     ctx.print_json(&r)?;
                 } else {
-                    say!(
-                        "{} responses added ({} already there) of {} rows",
-                        r.added, r.duplicates, r.rows
-                    );
+                    say!("{} responses added ({} already there) of {} rows", r.added, r.duplicates, r.rows);
                 }
             }
             NpsCmd::Report { by, period, segment, from, to } => {
@@ -514,18 +515,15 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         );
                     }
                     for p in &r.periods {
-                        say!(
-                            "  {:<10} {:>6.1} {} n = {}",
-                            p.period,
-                            p.nps.unwrap_or(0.0),
-                            ci(p.ci95),
-                            p.n
-                        );
+                        say!("  {:<10} {:>6.1} {} n = {}", p.period, p.nps.unwrap_or(0.0), ci(p.ci95), p.n);
                     }
                     for c in r.changes.iter().filter(|c| c.significant) {
                         say!(
                             "  {} → {}: {:+.1} (significant, p = {:.3})",
-                            c.from, c.to, c.difference, c.p_value
+                            c.from,
+                            c.to,
+                            c.difference,
+                            c.p_value
                         );
                     }
                     for t in &r.tags {
@@ -541,7 +539,9 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             } else {
                 say!(
                     "{} feedback items added ({} already there, {} linked to people)",
-                    r.added, r.duplicates, r.linked
+                    r.added,
+                    r.duplicates,
+                    r.linked
                 );
             }
         }
@@ -671,7 +671,11 @@ fn print_import(ctx: &Ctx, r: &deploys::DeployImport, what: &str) -> anyhow::Res
     }
     say!(
         "{} {what} added ({} already there) of {} rows ({}), {} gate results",
-        r.added, r.duplicates, r.rows, r.format, r.gates
+        r.added,
+        r.duplicates,
+        r.rows,
+        r.format,
+        r.gates
     );
     for s in &r.skipped {
         say!("skipped {s}");

@@ -333,7 +333,11 @@ detail: string,
 /**
  * Whether it was stored (false for a preview).
  */
-stored: boolean, };
+stored: boolean, 
+/**
+ * The first rows as read, one line each.
+ */
+sample: Array<string>, };
 
 /**
  * A service (Component) with its owner team and the people of that team.
