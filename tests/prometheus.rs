@@ -334,3 +334,59 @@ fn a_5xx_is_retried_with_the_token_and_a_4xx_is_not() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected end of input"));
     assert_eq!(seen.lock().unwrap().len(), 1, "a 4xx is not retried");
 }
+
+#[test]
+fn a_token_kept_in_the_os_keyring_is_sent_and_forgotten_on_delete() {
+    use std::io::Write;
+    let tmp = TempDir::new();
+    let ws = tmp.ws();
+    rapport_ok(&ws, &["init"]);
+    let ok = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
+    let (url, seen) = scripted_server(vec![(200, ok.into()), (200, ok.into())]);
+    // A desktop login gives every process a session keyring (pam_keyinit); a test runner has
+    // none, so each command joins the same named session keyring first (keyctl
+    // KEYCTL_JOIN_SESSION_KEYRING, through python3's ctypes), as the processes of one login do.
+    let session = format!("rapport-test-{}", std::process::id());
+    let cmd = |args: &[&str]| {
+        let mut c = std::process::Command::new("python3");
+        c.args([
+            "-c",
+            "import ctypes, os, sys; ctypes.CDLL(None).syscall(250, 1, sys.argv[1].encode()); os.execv(sys.argv[2], sys.argv[2:])",
+            &session,
+            env!("CARGO_BIN_EXE_rapport"),
+        ]);
+        c.arg("--workspace").arg(&ws).args(args).env_remove("RAPPORT_PROMETHEUS_TOKEN");
+        c
+    };
+    let mut set =
+        cmd(&["metrics", "token", "set", "--url", &url]).stdin(std::process::Stdio::piped()).spawn().unwrap();
+    set.stdin.take().unwrap().write_all(b"from-the-keyring\n").unwrap();
+    assert!(set.wait().unwrap().success(), "the token is kept (kernel keyring here)");
+    let shown = cmd(&["metrics", "token", "show", "--url", &format!("{url}/"), "--json"]).output().unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["stored"], true, "kept under the server's origin: {shown}");
+    let pull = [
+        "metrics",
+        "pull",
+        "--url",
+        &url,
+        "--query",
+        "up",
+        "--name",
+        "up",
+        "--from",
+        "1700000000",
+        "--to",
+        "1700000060",
+        "--step",
+        "60",
+    ];
+    assert!(cmd(&pull).output().unwrap().status.success());
+    assert!(seen.lock().unwrap()[0].to_ascii_lowercase().contains("authorization: bearer from-the-keyring"));
+    assert!(cmd(&["metrics", "token", "delete", "--url", &url]).output().unwrap().status.success());
+    assert!(cmd(&pull).output().unwrap().status.success());
+    assert!(
+        !seen.lock().unwrap()[1].to_ascii_lowercase().contains("authorization"),
+        "no token once forgotten"
+    );
+}

@@ -7,6 +7,7 @@
 //! NaN samples cannot be stored in SQLite and are counted, not stored.
 
 pub mod prometheus;
+pub mod token;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -121,7 +121,7 @@ pub fn metric_pull(
     to: String,
     step: String,
 ) -> Result<PullReport, ApiError> {
-    let token = std::env::var("RAPPORT_PROMETHEUS_TOKEN").ok().filter(|t| !t.is_empty());
+    let token = metrics::token::for_url(&url);
     let req = PullRequest::from_text(&url, &query, &name, &from, &to, &step, token, Duration::from_secs(10))?;
     // reqwest's blocking client must not run on the async runtime's threads.
     let fetch_req = req.clone();
@@ -172,4 +172,19 @@ pub fn release_compare(
 #[tauri::command]
 pub fn finding_insights(state: State<'_, AppState>, finding_id: i64) -> Result<FindingInsights, ApiError> {
     state.with(|ws| insights::finding_insights(ws.conn(), finding_id))
+}
+
+#[tauri::command]
+pub fn metric_token_set(_state: State<'_, AppState>, url: String, token: String) -> Result<(), ApiError> {
+    Ok(metrics::token::set(&url, &token)?)
+}
+
+#[tauri::command]
+pub fn metric_token_delete(_state: State<'_, AppState>, url: String) -> Result<bool, ApiError> {
+    Ok(metrics::token::delete(&url)?)
+}
+
+#[tauri::command]
+pub fn metric_token_stored(_state: State<'_, AppState>, url: String) -> Result<bool, ApiError> {
+    Ok(metrics::token::stored(&url)?)
 }

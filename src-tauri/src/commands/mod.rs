@@ -204,10 +204,16 @@ commands! {
     insights::metric_list() -> Vec<MetricInfo>;
     /// A metric's series and points.
     insights::metric_show(name: String) -> MetricDetail;
-    /// Pull a range from a Prometheus server (token from RAPPORT_PROMETHEUS_TOKEN) and store it.
+    /// Pull a range from a Prometheus server (token from RAPPORT_PROMETHEUS_TOKEN, else the OS keyring) and store it.
     insights::metric_pull(url: String, query: String, name: String, from: String, to: String, step: String) -> PullReport;
     /// Delete a metric and its points.
     insights::metric_delete(name: String) -> ();
+    /// Keep a Prometheus server's bearer token in the OS keyring (RAPPORT_PROMETHEUS_TOKEN overrides it).
+    insights::metric_token_set(url: String, token: String) -> ();
+    /// Forget a server's token; false when none was kept.
+    insights::metric_token_delete(url: String) -> bool;
+    /// Whether the OS keyring holds a token for the server.
+    insights::metric_token_stored(url: String) -> bool;
     /// Releases in time order with their findings.
     insights::release_list() -> Vec<Release>;
     /// Add a release; returns its id.

@@ -211,6 +211,30 @@ pub enum MetricsCmd {
     Show { name: String },
     /// Delete a metric and its points.
     Delete { name: String },
+    /// The bearer token of a server, kept in the OS keyring (RAPPORT_PROMETHEUS_TOKEN overrides it).
+    Token {
+        #[command(subcommand)]
+        command: TokenCmd,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// Keep a token for the server: read from stdin (first line), never from the command line.
+    Set {
+        #[arg(long)]
+        url: String,
+    },
+    /// Whether a token is kept for the server (the token is not shown).
+    Show {
+        #[arg(long)]
+        url: String,
+    },
+    /// Forget the server's token.
+    Delete {
+        #[arg(long)]
+        url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -432,7 +456,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
         }
         Cmd::Metrics { command } => match command {
             MetricsCmd::Pull { url, query, name, from, to, step, timeout } => {
-                let token = std::env::var("RAPPORT_PROMETHEUS_TOKEN").ok().filter(|t| !t.is_empty());
+                let token = metrics::token::for_url(url);
                 let timeout = Duration::from_secs_f64(timeout.max(0.1));
                 let req = metrics::PullRequest::from_text(url, query, name, from, to, step, token, timeout)?;
                 let r = metrics::pull(ws.conn_mut(), &req)?;
@@ -470,6 +494,50 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
             MetricsCmd::Delete { name } => metrics::delete(ws.conn(), name)?,
+            MetricsCmd::Token { command } => {
+                match command {
+                    TokenCmd::Set { url } => {
+                        let mut line = String::new();
+                        std::io::stdin().read_line(&mut line)?;
+                        metrics::token::set(url, &line)?;
+                        if ctx.json {
+                            ctx.print_json(&serde_json::json!({ "origin": metrics::token::origin(url)?, "stored": true }))?;
+                        } else {
+                            say!("token kept for {} in the OS keyring", metrics::token::origin(url)?);
+                        }
+                    }
+                    TokenCmd::Show { url } => {
+                        let stored = metrics::token::stored(url)?;
+                        let from_env = std::env::var(metrics::token::ENV).is_ok_and(|t| !t.trim().is_empty());
+                        if ctx.json {
+                            ctx.print_json(&serde_json::json!({ "origin": metrics::token::origin(url)?, "stored": stored, "env": from_env }))?;
+                        } else {
+                            say!(
+                                "{}: {}{}",
+                                metrics::token::origin(url)?,
+                                if stored {
+                                    "a token is kept in the OS keyring"
+                                } else {
+                                    "no token in the OS keyring"
+                                },
+                                if from_env {
+                                    format!(" ({} is set and is used instead)", metrics::token::ENV)
+                                } else {
+                                    String::new()
+                                }
+                            );
+                        }
+                    }
+                    TokenCmd::Delete { url } => {
+                        let had = metrics::token::delete(url)?;
+                        if ctx.json {
+                            ctx.print_json(&serde_json::json!({ "deleted": had }))?;
+                        } else {
+                            say!("{}", if had { "token forgotten" } else { "there was no token" });
+                        }
+                    }
+                }
+            }
         },
         Cmd::Nps { command } => match command {
             NpsCmd::Import { file, map, dry_run } => {

@@ -865,10 +865,16 @@ export const commands = {
   metricList: () => invoke<Array<MetricInfo>>("metric_list"),
   /** A metric's series and points. */
   metricShow: (name: string) => invoke<MetricDetail>("metric_show", { name }),
-  /** Pull a range from a Prometheus server (token from RAPPORT_PROMETHEUS_TOKEN) and store it. */
+  /** Pull a range from a Prometheus server (token from RAPPORT_PROMETHEUS_TOKEN, else the OS keyring) and store it. */
   metricPull: (url: string, query: string, name: string, from: string, to: string, step: string) => invoke<PullReport>("metric_pull", { url, query, name, from, to, step }),
   /** Delete a metric and its points. */
   metricDelete: (name: string) => invoke<null>("metric_delete", { name }),
+  /** Keep a Prometheus server's bearer token in the OS keyring (RAPPORT_PROMETHEUS_TOKEN overrides it). */
+  metricTokenSet: (url: string, token: string) => invoke<null>("metric_token_set", { url, token }),
+  /** Forget a server's token; false when none was kept. */
+  metricTokenDelete: (url: string) => invoke<boolean>("metric_token_delete", { url }),
+  /** Whether the OS keyring holds a token for the server. */
+  metricTokenStored: (url: string) => invoke<boolean>("metric_token_stored", { url }),
   /** Releases in time order with their findings. */
   releaseList: () => invoke<Array<Release>>("release_list"),
   /** Add a release; returns its id. */
