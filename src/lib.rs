@@ -3,6 +3,8 @@
 //! functions and nothing else; this crate never depends on Tauri. See ARCHITECTURE.md.
 
 pub mod audit;
+pub mod catalog;
+pub mod charts;
 pub mod coding;
 pub mod demo;
 pub mod deploys;
@@ -14,12 +16,14 @@ pub mod import;
 pub mod insights;
 pub mod links;
 pub mod media;
+pub mod metrics;
 pub mod models;
 pub mod notes;
 pub mod nps;
 pub mod people;
 pub mod progress;
 pub mod recruit;
+pub mod releases;
 pub mod search;
 pub mod session;
 pub mod store;

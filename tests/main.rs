@@ -6,6 +6,8 @@ mod guides;
 mod media;
 mod models;
 mod recruit;
+mod insights;
+mod prometheus;
 mod search;
 mod store;
 mod synthesis;

@@ -8,7 +8,10 @@ use rapport::audit::activity::{Activity, RoleSignal};
 use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
+use rapport::catalog::{Catalog, CatalogEntry, Service};
 use rapport::coding::{HighlightView, TagCount};
+use rapport::deploys::dora::{DoraKeys, DoraReport};
+use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport, RedactionCount};
 use rapport::finding::{EvidenceView, FindingSummary};
@@ -24,9 +27,13 @@ use rapport::guide::{
 };
 use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
 use rapport::import::RefiImportReport;
-use rapport::insights::InsightsSummary;
 use rapport::links::{LinkKind, LinkTarget};
+use rapport::insights::{
+    ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
+    ReleaseImpact, SegmentField, TeamServices,
+};
 use rapport::media::RecordingView;
+use rapport::metrics::{MetricDetail, MetricInfo, PullReport, SeriesPoints};
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
@@ -41,6 +48,10 @@ use rapport::recruit::outreach::{
 };
 use rapport::recruit::screener::ScreenerError;
 use rapport::recruit::{Excluded, RecruitOptions, RecruitResult, Selected, Stratum};
+use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagImpact};
+use rapport::nps::{NpsPeriod, NpsSummary};
+use rapport::people::PersonSummary;
+use rapport::releases::{CompareSide, Comparison, LinkedFinding, Release, ReleaseInput, Statistic};
 use rapport::search::{
     Bucket, Counts as SearchCounts, Hit, SavedSearch, SearchOptions, SearchResults, SortBy,
 };
@@ -138,6 +149,38 @@ pub fn render() -> String {
         decl::<ServiceDeploys>(&cfg),
         decl::<DeploySummary>(&cfg),
         decl::<InsightsSummary>(&cfg),
+        decl::<MetricInfo>(&cfg),
+        decl::<TeamServices>(&cfg),
+        decl::<SegmentField>(&cfg),
+        decl::<InsightsFilters>(&cfg),
+        decl::<InsightsQuery>(&cfg),
+        decl::<ChartAsk>(&cfg),
+        decl::<DoraKeys>(&cfg),
+        decl::<DoraReport>(&cfg),
+        decl::<Overrider>(&cfg),
+        decl::<GateStats>(&cfg),
+        decl::<GatesReport>(&cfg),
+        decl::<NpsGroup>(&cfg),
+        decl::<NpsPeriodScore>(&cfg),
+        decl::<NpsChange>(&cfg),
+        decl::<TagImpact>(&cfg),
+        decl::<NpsReport>(&cfg),
+        decl::<ImportKind>(&cfg),
+        decl::<ImportSummary>(&cfg),
+        decl::<Service>(&cfg),
+        decl::<CatalogEntry>(&cfg),
+        decl::<Catalog>(&cfg),
+        decl::<SeriesPoints>(&cfg),
+        decl::<MetricDetail>(&cfg),
+        decl::<PullReport>(&cfg),
+        decl::<LinkedFinding>(&cfg),
+        decl::<Release>(&cfg),
+        decl::<ReleaseInput>(&cfg),
+        decl::<Statistic>(&cfg),
+        decl::<CompareSide>(&cfg),
+        decl::<Comparison>(&cfg),
+        decl::<ReleaseImpact>(&cfg),
+        decl::<FindingInsights>(&cfg),
         decl::<Word>(&cfg),
         decl::<SegmentDetail>(&cfg),
         decl::<SpeakerView>(&cfg),

@@ -37,6 +37,8 @@ pub enum PickPurpose {
     Guide,
     /// A REFI-QDA project (`.qdpx`) or codebook (`.qdc`) to import.
     RefiProject,
+    /// Insights data to import: deploys, incidents, NPS, feedback or a service catalog.
+    InsightsData,
 }
 
 /// What a file is saved as.
@@ -55,6 +57,8 @@ pub enum SavePurpose {
     NotesExport,
     /// A study export (report, slides, spreadsheets, REFI-QDA, Jira).
     StudyExport,
+    /// A chart (SVG or PNG).
+    Chart,
 }
 
 impl SavePurpose {
@@ -67,6 +71,7 @@ impl SavePurpose {
             SavePurpose::GuideExport => "Save the guide",
             SavePurpose::NotesExport => "Save the notes",
             SavePurpose::StudyExport => "Save the export",
+            SavePurpose::Chart => "Save the chart",
         }
     }
 }
@@ -103,6 +108,10 @@ impl PickPurpose {
             PickPurpose::RefiProject => {
                 ("Import a REFI-QDA project or codebook", Some(("REFI-QDA", &["qdpx", "qdc"])))
             }
+            PickPurpose::InsightsData => (
+                "Import deploys, incidents, NPS, feedback or a catalog",
+                Some(("Data files", &["csv", "jsonl", "json", "ndjson", "yaml", "yml"])),
+            ),
         }
     }
 }

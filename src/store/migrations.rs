@@ -476,10 +476,72 @@ ALTER TABLE findings ADD COLUMN severity TEXT CHECK (severity IN ('low', 'medium
 ALTER TABLE findings ADD COLUMN confidence TEXT CHECK (confidence IN ('low', 'medium', 'high'));
 "#;
 
+/// Migration 7: deploy insights. The service catalog (Backstage entities or a CSV), the gates
+/// each deploy passed through and why a deploy was rolled back, tags on NPS responses, and
+/// metric series keyed by name *and* label set (a PromQL query returns one series per label
+/// set); `metric_series`/`metric_points` were never written before this, so they are made
+/// again with that key.
+const DEPLOY_INSIGHTS: &str = r#"
+CREATE TABLE catalog_entities (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('component', 'system', 'group', 'user')),
+    namespace   TEXT NOT NULL DEFAULT 'default',
+    name        TEXT NOT NULL,
+    title       TEXT,
+    description TEXT,
+    spec_type   TEXT,
+    owner       TEXT,
+    system      TEXT,
+    lifecycle   TEXT,
+    tier        TEXT,
+    parent      TEXT,
+    members     TEXT NOT NULL DEFAULT '[]',
+    email       TEXT,
+    annotations TEXT NOT NULL DEFAULT '{}',
+    source      TEXT NOT NULL,
+    UNIQUE (kind, namespace, name)
+);
+
+ALTER TABLE deploy_events ADD COLUMN rollback_reason TEXT;
+
+CREATE TABLE deploy_gates (
+    id        INTEGER PRIMARY KEY,
+    deploy_id INTEGER NOT NULL REFERENCES deploy_events(id) ON DELETE CASCADE,
+    name      TEXT NOT NULL,
+    result    TEXT NOT NULL CHECK (result IN ('passed', 'blocked', 'overridden')),
+    by        TEXT,
+    reason    TEXT
+);
+CREATE INDEX deploy_gates_deploy ON deploy_gates(deploy_id);
+CREATE INDEX incidents_service ON incidents(service, started_at);
+
+ALTER TABLE nps_responses ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+
+DROP TABLE metric_points;
+DROP TABLE metric_series;
+CREATE TABLE metric_series (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    url       TEXT,
+    query     TEXT,
+    step_s    INTEGER,
+    labels    TEXT NOT NULL DEFAULT '{}',
+    pulled_at TEXT,
+    UNIQUE (name, labels)
+);
+CREATE TABLE metric_points (
+    series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+    at_ms     INTEGER NOT NULL,
+    value     REAL NOT NULL,
+    PRIMARY KEY (series_id, at_ms)
+) WITHOUT ROWID;
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT), M::up(GUIDE_RUN_NOTES), M::up(SYNTHESIS)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT), M::up(GUIDE_RUN_NOTES), M::up(SYNTHESIS), M::up(DEPLOY_INSIGHTS)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;

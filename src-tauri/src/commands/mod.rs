@@ -35,8 +35,14 @@ use rapport::guide::run::{AnswersMatrix, QuestionCheck, RunView};
 use rapport::guide::{GuideDoc, GuideSummary, GuideVersionDetail, GuideVersionRef, SaveOutcome};
 use rapport::finding::{FindingInput, FindingPatch, LinkKind};
 use rapport::import::RefiImportReport;
-use rapport::insights::InsightsSummary;
 use rapport::links::LinkTarget;
+use rapport::catalog::Catalog;
+use rapport::deploys::dora::DoraReport;
+use rapport::deploys::gates::GatesReport;
+use rapport::insights::{
+    ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
+};
+use rapport::metrics::{MetricDetail, MetricInfo, PullReport};
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
@@ -49,6 +55,9 @@ use rapport::recruit::outreach::{
 use rapport::recruit::screener::ScreenerError;
 use rapport::recruit::{RecruitOptions, RecruitResult};
 use rapport::notes::{NotesFormat, StudyNotes};
+use rapport::nps::report::NpsReport;
+use rapport::people::PersonSummary;
+use rapport::releases::{Comparison, Release, ReleaseInput, Statistic};
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
 use rapport::session::{DeletePlan, Note, SessionDetail, SessionInput, SessionSummary};
 use rapport::study::{StudyInput, StudyOverview, StudySummary};
@@ -230,6 +239,52 @@ commands! {
     models::model_import(path: String) -> ModelInfo;
     /// NPS, deploys, incidents and metrics at a glance.
     insights::insights_summary() -> InsightsSummary;
+    /// The choices of the Insights filters: services, teams with their services, NPS segments, metrics, environments.
+    insights::insights_filters() -> InsightsFilters;
+    /// A chart (nps, dora, gates, metric) under the filters, as SVG text.
+    insights::insights_chart(ask: ChartAsk, query: InsightsQuery) -> String;
+    /// Save a chart into a file chosen with `dialogSave("chart")` (.svg or .png); returns the path written.
+    insights::insights_chart_save(ask: ChartAsk, query: InsightsQuery, path: String) -> String;
+    /// DORA's four keys per service and overall under the filters.
+    insights::dora_report(query: InsightsQuery) -> DoraReport;
+    /// Per gate: passed, blocked, overridden and by whom, under the filters.
+    insights::gates_report(query: InsightsQuery) -> GatesReport;
+    /// The NPS with its 95% interval, by period (and by a segment field), under the filters.
+    insights::nps_report(query: InsightsQuery, by: Option<String>) -> NpsReport;
+    /// Read a file picked with `dialogOpen("insights_data")` and say what importing it would do, storing nothing.
+    insights::insights_import_preview(kind: ImportKind, path: String) -> ImportSummary;
+    /// Import a picked file of deploys, incidents, NPS, feedback or catalog (all or nothing).
+    insights::insights_import(kind: ImportKind, path: String) -> ImportSummary;
+    /// The service catalog: services with owners and their people, systems, teams.
+    insights::catalog_list() -> Catalog;
+    /// Remove a catalog entity (component, system, group or user).
+    insights::catalog_delete(kind: String, name: String) -> ();
+    /// Metrics in the workspace.
+    insights::metric_list() -> Vec<MetricInfo>;
+    /// A metric's series and points.
+    insights::metric_show(name: String) -> MetricDetail;
+    /// Pull a range from a Prometheus server (token from RAPPORT_PROMETHEUS_TOKEN, else the OS keyring) and store it.
+    insights::metric_pull(url: String, query: String, name: String, from: String, to: String, step: String) -> PullReport;
+    /// Delete a metric and its points.
+    insights::metric_delete(name: String) -> ();
+    /// Keep a Prometheus server's bearer token in the OS keyring (RAPPORT_PROMETHEUS_TOKEN overrides it).
+    insights::metric_token_set(url: String, token: String) -> ();
+    /// Forget a server's token; false when none was kept.
+    insights::metric_token_delete(url: String) -> bool;
+    /// Whether the OS keyring holds a token for the server.
+    insights::metric_token_stored(url: String) -> bool;
+    /// Releases in time order with their findings.
+    insights::release_list() -> Vec<Release>;
+    /// Add a release; returns its id.
+    insights::release_add(input: ReleaseInput) -> i64;
+    /// Change a release.
+    insights::release_update(id: i64, input: ReleaseInput) -> Release;
+    /// Delete a release (its findings stay).
+    insights::release_delete(id: i64) -> ();
+    /// A statistic before and after a release over equal windows, with the difference's 95% interval where it has one.
+    insights::release_compare(id: i64, statistic: Statistic, window_days: i64) -> Comparison;
+    /// A finding's linked metrics and the releases that shipped for it, with their before/after over 30 days.
+    insights::finding_insights(finding_id: i64) -> FindingInsights;
     /// Tells the shell the first screen with data has painted (for the first-paint benchmark).
     app::ui_ready(marks: Vec<(String, f64)>) -> ();
     /// The guides of a study (or all when `studyId` is null), newest first.

@@ -8,6 +8,7 @@ mod audio;
 mod bar;
 mod ctx;
 mod guides;
+mod insights;
 mod models;
 mod recruit;
 mod search;
@@ -58,6 +59,7 @@ enum Command {
     Recruit(recruit::Cmd),
     Guides(guides::Cmd),
     Synthesis(synthesis::Cmd),
+    Insights(insights::Cmd),
 }
 
 impl Command {
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Recruit(cmd) => recruit::run(&ctx, cmd),
         Command::Guides(cmd) => guides::run(&ctx, cmd),
         Command::Synthesis(cmd) => synthesis::run(&ctx, cmd),
+        Command::Insights(cmd) => insights::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb on a workspace that succeeded (cheap when nothing changed). Verbs that need no

@@ -70,32 +70,12 @@ duration_ms: number | null, };
 /**
  * One piece of evidence: a highlight with where it was said.
  */
-export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, person_role: string | null, speaker: string | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, };
+export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, speaker: string | null, start_ms: number, end_ms: number, text: string, };
 
 /**
  * A finding with its evidence and links.
  */
-export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, 
-/**
- * draft, reviewed, shared or acted_on.
- */
-status: string, 
-/**
- * low, medium, high or critical.
- */
-severity: string | null, 
-/**
- * low, medium or high.
- */
-confidence: string | null, evidence: Array<EvidenceView>, 
-/**
- * Different people whose sessions the evidence comes from.
- */
-people: number, 
-/**
- * Those people by role (the directory's role; "unknown" without one).
- */
-roles: Array<RoleCount>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
+export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, evidence: Array<EvidenceView>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
 
 /**
  * Everything the study page shows.
@@ -160,6 +140,319 @@ export type DeploySummary = { events: number, first: string, last: string, servi
  * What the Insights page shows.
  */
 export type InsightsSummary = { nps: NpsSummary | null, deploys: DeploySummary | null, incidents: number, feedback_items: number, metric_series: number, };
+
+/**
+ * A series in the list.
+ */
+export type MetricInfo = { name: string, query: string | null, url: string | null, step_s: number | null, series: number, points: number, 
+/**
+ * Unix seconds of the first and last point.
+ */
+first: number | null, last: number | null, pulled_at: string | null, };
+
+/**
+ * A team and the services it owns.
+ */
+export type TeamServices = { team: string, title: string | null, services: Array<string>, };
+
+/**
+ * A segment attribute of NPS responses and its values.
+ */
+export type SegmentField = { field: string, values: Array<string>, };
+
+/**
+ * The choices of the page's filters.
+ */
+export type InsightsFilters = { 
+/**
+ * Services of the catalog and of the deploys.
+ */
+services: Array<string>, teams: Array<TeamServices>, segments: Array<SegmentField>, metrics: Array<MetricInfo>, environments: Array<string>, };
+
+/**
+ * The page's filters, as the window sends them.
+ */
+export type InsightsQuery = { service: string | null, team: string | null, 
+/**
+ * A segment attribute and its value (NPS).
+ */
+segment: [string, string] | null, 
+/**
+ * `month` or `quarter` (NPS).
+ */
+period: string | null, 
+/**
+ * Dates (YYYY-MM-DD) or RFC 3339 times.
+ */
+from: string | null, to: string | null, 
+/**
+ * The environment of the deploys (`production` when absent; `all` for every one).
+ */
+environment: string | null, };
+
+/**
+ * Which chart, as the window asks for it.
+ */
+export type ChartAsk = { 
+/**
+ * `nps`, `dora`, `gates` or `metric`.
+ */
+kind: string, 
+/**
+ * The metric (for `metric`).
+ */
+name: string | null, 
+/**
+ * The DORA key (for `dora`; deployments by default).
+ */
+key: string | null, width: number, height: number, };
+
+/**
+ * The four keys of one service, or of all together.
+ */
+export type DoraKeys = { 
+/**
+ * The service, or `None` for the overall row.
+ */
+service: string | null, deployments: number, deployment_days: number, deployment_days_per_week_median: number | null, tier: string | null, lead_time_median_hours: number | null, change_failure_rate: number | null, time_to_restore_median_hours: number | null, 
+/**
+ * Deploys that count as failed changes (the numerator of the rate).
+ */
+failed_changes: number, incidents: number, };
+
+/**
+ * The report: every service in scope and the overall keys.
+ */
+export type DoraReport = { from: string | null, to: string | null, environment: string | null, weeks: number, services: Array<DoraKeys>, overall: DoraKeys, };
+
+/**
+ * Who overrode a gate, and how often.
+ */
+export type Overrider = { 
+/**
+ * The person (`by`), or `None` when the file did not say.
+ */
+by: string | null, count: number, };
+
+/**
+ * One gate's counts.
+ */
+export type GateStats = { name: string, 
+/**
+ * Deploys that went through the gate.
+ */
+evaluations: number, passed: number, 
+/**
+ * Blocks that stayed blocks.
+ */
+blocked: number, 
+/**
+ * Blocks that were overridden.
+ */
+overridden: number, 
+/**
+ * blocked + overridden.
+ */
+blocks: number, 
+/**
+ * blocks / evaluations.
+ */
+block_rate: number | null, 
+/**
+ * overridden / blocks.
+ */
+override_rate: number | null, 
+/**
+ * Most overrides first, then by name.
+ */
+overridden_by: Array<Overrider>, };
+
+/**
+ * The gates report.
+ */
+export type GatesReport = { gates: Array<GateStats>, };
+
+/**
+ * Counts of one group of responses and their score.
+ */
+export type NpsGroup = { 
+/**
+ * The segment value or period (`None`: responses without the attribute).
+ */
+key: string | null, nps: number | null, n: number, promoters: number, passives: number, detractors: number, ci95: [number, number] | null, };
+
+/**
+ * One period's score.
+ */
+export type NpsPeriodScore = { period: string, nps: number | null, n: number, ci95: [number, number] | null, };
+
+/**
+ * The change from one period to the next.
+ */
+export type NpsChange = { from: string, to: string, 
+/**
+ * NPS(to) − NPS(from).
+ */
+difference: number, z: number, p_value: number, significant: boolean, };
+
+/**
+ * A tag's share and pull on the score.
+ */
+export type TagImpact = { tag: string, count: number, nps: number | null, 
+/**
+ * count × (tag NPS − NPS) / (n − count); `None` when every response has the tag.
+ */
+impact: number | null, };
+
+/**
+ * The whole report.
+ */
+export type NpsReport = { nps: number | null, n: number, promoters: number, passives: number, detractors: number, ci95: [number, number] | null, 
+/**
+ * Set when there is nothing to score ("no responses").
+ */
+message: string | null, by_field: string | null, by: Array<NpsGroup>, period: string, periods: Array<NpsPeriodScore>, changes: Array<NpsChange>, tags: Array<TagImpact>, };
+
+/**
+ * What a file of Insights data is.
+ */
+export type ImportKind = "deploys" | "incidents" | "nps" | "feedback" | "catalog";
+
+/**
+ * What an import did or, as a preview, would do.
+ */
+export type ImportSummary = { kind: ImportKind, 
+/**
+ * The file's format as read (csv, jsonl, devlake, yaml…).
+ */
+format: string, rows: number, added: number, duplicates: number, 
+/**
+ * One line for a person: what is in the file.
+ */
+detail: string, 
+/**
+ * Whether it was stored (false for a preview).
+ */
+stored: boolean, 
+/**
+ * The first rows as read, one line each.
+ */
+sample: Array<string>, };
+
+/**
+ * A service (Component) with its owner team and the people of that team.
+ */
+export type Service = { name: string, title: string | null, owner_team: string | null, 
+/**
+ * The owner group's title, when the catalog has the group.
+ */
+owner_title: string | null, system: string | null, lifecycle: string | null, tier: string | null, spec_type: string | null, 
+/**
+ * Emails of the directory's people in the owner team.
+ */
+owner_people: Array<string>, annotations: Record<string, unknown>, };
+
+/**
+ * A System or a Group in the catalog.
+ */
+export type CatalogEntry = { name: string, title: string | null, owner: string | null, description: string | null, members: Array<string>, };
+
+/**
+ * The catalog: services, systems and teams.
+ */
+export type Catalog = { services: Array<Service>, systems: Array<CatalogEntry>, teams: Array<CatalogEntry>, users: number, };
+
+/**
+ * One label set's points.
+ */
+export type SeriesPoints = { labels: { [key in string]: string }, 
+/**
+ * `[unix_seconds, value]`.
+ */
+points: Array<[number, number]>, };
+
+/**
+ * A metric with all its series.
+ */
+export type MetricDetail = { name: string, query: string | null, series: Array<SeriesPoints>, };
+
+/**
+ * What a pull stored.
+ */
+export type PullReport = { name: string, series: number, points: number, 
+/**
+ * NaN samples, which are not stored.
+ */
+skipped_nan: number, 
+/**
+ * How many requests the range took (it is split past 11,000 points).
+ */
+requests: number, };
+
+/**
+ * A finding linked to a release.
+ */
+export type LinkedFinding = { id: number, title: string, };
+
+/**
+ * A release with its findings.
+ */
+export type Release = { id: number, service: string, at: string, title: string, findings: Array<LinkedFinding>, };
+
+/**
+ * A release as the window sends it.
+ */
+export type ReleaseInput = { service: string, 
+/**
+ * An RFC 3339 time or a date.
+ */
+at: string, title: string, findings: Array<number>, };
+
+/**
+ * What to compare around a release.
+ */
+export type Statistic = { "kind": "metric", "name": string } | { "kind": "nps" } | { "kind": "dora", "name": string } | { "kind": "gate", "name": string };
+
+/**
+ * One side of a comparison.
+ */
+export type CompareSide = { from: string, to: string, value: number | null, 
+/**
+ * How many observations the value is made of (points, responses, deploys, evaluations).
+ */
+n: number, };
+
+/**
+ * A before/after comparison.
+ */
+export type Comparison = { release: Release, 
+/**
+ * `metric:NAME`, `nps`, `dora:KEY` or `gate:NAME`.
+ */
+statistic: string, window_days: number, before: CompareSide, after: CompareSide, 
+/**
+ * after − before.
+ */
+difference: number | null, 
+/**
+ * The 95% interval of the difference, where the statistic has one.
+ */
+ci95: [number, number] | null, };
+
+/**
+ * A release that shipped for a finding, with its before/after.
+ */
+export type ReleaseImpact = { release: Release, 
+/**
+ * The NPS, the change failure rate of its service and each metric the finding links to.
+ */
+comparisons: Array<Comparison>, };
+
+/**
+ * What a finding's page shows beside its evidence: the metrics it links to that the
+ * workspace has, and the releases that shipped for it with their before/after (30 days).
+ */
+export type FindingInsights = { finding_id: number, metrics: Array<string>, releases: Array<ReleaseImpact>, };
 
 /**
  * One timed word of a segment (from a transcription engine or a JSON import).
@@ -393,12 +686,12 @@ export type GuideVersionRef = { id: number, guide_id: number, title: string, ver
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "refi_project";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "insights_data";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export" | "study_export";
+export type SavePurpose = "transcript_export" | "chart";
 
 /**
  * A format a transcript can be exported to.
@@ -447,193 +740,6 @@ speakers: Array<string>,
  * Whether the session had a transcript that this one replaced.
  */
 replaced: boolean, };
-
-/**
- * How many people of one role back a finding.
- */
-export type RoleCount = { role: string, people: number, };
-
-/**
- * A tag of the codebook with how much it is used (in one study, or everywhere).
- */
-export type TagView = { id: number, parent_id: number | null, name: string, path: string, description: string | null, color: string | null, 
-/**
- * Highlights carrying this tag itself.
- */
-highlights: number, 
-/**
- * Sessions with at least one of them.
- */
-sessions: number, 
-/**
- * People interviewed in those sessions.
- */
-people: number, };
-
-/**
- * A new tag, or the fields to change of one.
- */
-export type TagInput = { path: string, description: string | null, color: string | null, };
-
-/**
- * One row of [`TagUsage`].
- */
-export type UsageRow = { id: number, label: string, highlights: number, };
-
-/**
- * Counts of one tag's highlights per session and per person.
- */
-export type TagUsage = { tag: TagView, by_session: Array<UsageRow>, by_person: Array<UsageRow>, };
-
-/**
- * What a merge did.
- */
-export type TagMerge = { from: string, into: string, 
-/**
- * Highlights that now carry `into` instead of `from`.
- */
-highlights: number, 
-/**
- * Child tags moved under `into`.
- */
-children: number, };
-
-/**
- * What deleting a tag removes.
- */
-export type TagDeletePlan = { path: string, 
-/**
- * The tag and its descendants.
- */
-tags: Array<string>, 
-/**
- * Tag marks taken off highlights.
- */
-codings: number, 
-/**
- * Highlights left with no tag at all (they are kept).
- */
-highlights_left_untagged: number, };
-
-/**
- * A new highlight: a span of the session's transcript, or words of one of its notes.
- */
-export type HighlightInput = { session_id: number, start_ms: number, end_ms: number, 
-/**
- * Tag paths (made when missing).
- */
-tags: Array<string>, comment: string | null, 
-/**
- * The exact words selected; they must be in the transcript inside the span (or in the
- * note). `None` takes the whole segments inside the span.
- */
-text: string | null, 
-/**
- * Highlight words of this note of the session instead of the transcript.
- */
-note_id: number | null, };
-
-/**
- * Which highlights to list.
- */
-export type HighlightFilter = { study_id: number | null, session_id: number | null, 
-/**
- * A tag path: highlights carrying it or one of its descendants.
- */
-tag: string | null, };
-
-/**
- * A highlight with where it comes from, as lists, the findings board and exports show it.
- */
-export type HighlightRow = { id: number, session_id: number, study_id: number, session_title: string | null, person_id: number | null, person_name: string | null, person_role: string | null, 
-/**
- * The speaker of the segment where it starts (none for a note).
- */
-speaker: string | null, note_id: number | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, comment: string | null, 
-/**
- * Findings that use it as evidence.
- */
-findings: Array<number>, };
-
-/**
- * A finding's fields as the board's form and `finding add` give them.
- */
-export type FindingInput = { title: string, body: string | null, status: string | null, severity: string | null, confidence: string | null, 
-/**
- * Highlights to attach as evidence.
- */
-evidence: Array<number>, };
-
-/**
- * What `update` changes; `None` keeps a field, an empty string removes an optional one.
- */
-export type FindingPatch = { title: string | null, body: string | null, status: string | null, severity: string | null, confidence: string | null, };
-
-/**
- * What a finding can be linked to.
- */
-export type LinkKind = "service" | "metric" | "nps";
-
-/**
- * The export formats.
- */
-export type StudyExportFormat = "csv" | "md" | "html" | "json" | "qdpx" | "qdc" | "jira";
-
-/**
- * How to export.
- */
-export type ExportOptions = { redact: boolean, 
-/**
- * Names to redact besides the directory's (people outside it, customers, …).
- */
-redact_names: Array<string>, 
-/**
- * `html`: slides instead of the report.
- */
-slides: boolean, 
-/**
- * `md`: one GitHub issue body per finding reviewed or later (a folder of files).
- */
-per_finding: boolean, };
-
-/**
- * One kind of thing redacted and how often.
- */
-export type RedactionCount = { what: string, count: number, };
-
-/**
- * What an export wrote.
- */
-export type ExportReport = { 
-/**
- * The file (or, for `md --per-finding`, the folder) written.
- */
-path: string, format: StudyExportFormat, 
-/**
- * Files inside the zip or folder (empty for a single file).
- */
-files: Array<string>, findings: number, highlights: number, redacted: boolean, redactions: Array<RedactionCount>, };
-
-/**
- * What an import brought in (or, for a preview, would bring in).
- */
-export type RefiImportReport = { 
-/**
- * The study the sources went into (none for a codebook).
- */
-study_id: number | null, study: string | null, study_created: boolean, 
-/**
- * Codes read; how many of them were new tags.
- */
-codes: number, codes_new: number, sources: number, sessions: Array<number>, codings: number, cases: number, notes: number, 
-/**
- * What could not be mapped, one line each.
- */
-not_imported: Array<string>, 
-/**
- * True when nothing was written (a preview).
- */
-dry_run: boolean, };
 
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
@@ -735,52 +841,52 @@ export const commands = {
   modelImport: (path: string) => invoke<ModelInfo>("model_import", { path }),
   /** NPS, deploys, incidents and metrics at a glance. */
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
+  /** The choices of the Insights filters: services, teams with their services, NPS segments, metrics, environments. */
+  insightsFilters: () => invoke<InsightsFilters>("insights_filters"),
+  /** A chart (nps, dora, gates, metric) under the filters, as SVG text. */
+  insightsChart: (ask: ChartAsk, query: InsightsQuery) => invoke<string>("insights_chart", { ask, query }),
+  /** Save a chart into a file chosen with `dialogSave("chart")` (.svg or .png); returns the path written. */
+  insightsChartSave: (ask: ChartAsk, query: InsightsQuery, path: string) => invoke<string>("insights_chart_save", { ask, query, path }),
+  /** DORA's four keys per service and overall under the filters. */
+  doraReport: (query: InsightsQuery) => invoke<DoraReport>("dora_report", { query }),
+  /** Per gate: passed, blocked, overridden and by whom, under the filters. */
+  gatesReport: (query: InsightsQuery) => invoke<GatesReport>("gates_report", { query }),
+  /** The NPS with its 95% interval, by period (and by a segment field), under the filters. */
+  npsReport: (query: InsightsQuery, by: string | null) => invoke<NpsReport>("nps_report", { query, by }),
+  /** Read a file picked with `dialogOpen("insights_data")` and say what importing it would do, storing nothing. */
+  insightsImportPreview: (kind: ImportKind, path: string) => invoke<ImportSummary>("insights_import_preview", { kind, path }),
+  /** Import a picked file of deploys, incidents, NPS, feedback or catalog (all or nothing). */
+  insightsImport: (kind: ImportKind, path: string) => invoke<ImportSummary>("insights_import", { kind, path }),
+  /** The service catalog: services with owners and their people, systems, teams. */
+  catalogList: () => invoke<Catalog>("catalog_list"),
+  /** Remove a catalog entity (component, system, group or user). */
+  catalogDelete: (kind: string, name: string) => invoke<null>("catalog_delete", { kind, name }),
+  /** Metrics in the workspace. */
+  metricList: () => invoke<Array<MetricInfo>>("metric_list"),
+  /** A metric's series and points. */
+  metricShow: (name: string) => invoke<MetricDetail>("metric_show", { name }),
+  /** Pull a range from a Prometheus server (token from RAPPORT_PROMETHEUS_TOKEN, else the OS keyring) and store it. */
+  metricPull: (url: string, query: string, name: string, from: string, to: string, step: string) => invoke<PullReport>("metric_pull", { url, query, name, from, to, step }),
+  /** Delete a metric and its points. */
+  metricDelete: (name: string) => invoke<null>("metric_delete", { name }),
+  /** Keep a Prometheus server's bearer token in the OS keyring (RAPPORT_PROMETHEUS_TOKEN overrides it). */
+  metricTokenSet: (url: string, token: string) => invoke<null>("metric_token_set", { url, token }),
+  /** Forget a server's token; false when none was kept. */
+  metricTokenDelete: (url: string) => invoke<boolean>("metric_token_delete", { url }),
+  /** Whether the OS keyring holds a token for the server. */
+  metricTokenStored: (url: string) => invoke<boolean>("metric_token_stored", { url }),
+  /** Releases in time order with their findings. */
+  releaseList: () => invoke<Array<Release>>("release_list"),
+  /** Add a release; returns its id. */
+  releaseAdd: (input: ReleaseInput) => invoke<number>("release_add", { input }),
+  /** Change a release. */
+  releaseUpdate: (id: number, input: ReleaseInput) => invoke<Release>("release_update", { id, input }),
+  /** Delete a release (its findings stay). */
+  releaseDelete: (id: number) => invoke<null>("release_delete", { id }),
+  /** A statistic before and after a release over equal windows, with the difference's 95% interval where it has one. */
+  releaseCompare: (id: number, statistic: Statistic, windowDays: number) => invoke<Comparison>("release_compare", { id, statistic, windowDays }),
+  /** A finding's linked metrics and the releases that shipped for it, with their before/after over 30 days. */
+  findingInsights: (findingId: number) => invoke<FindingInsights>("finding_insights", { findingId }),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
   uiReady: () => invoke<null>("ui_ready"),
-  /** The codebook with highlight, session and people counts (of one study, or all). */
-  tagList: (studyId: number | null) => invoke<Array<TagView>>("tag_list", { studyId }),
-  /** One tag's highlights per session and per person. */
-  tagUsage: (id: number, studyId: number | null) => invoke<TagUsage>("tag_usage", { id, studyId }),
-  /** Add a tag (missing parents are made); an existing path is `already_exists`. */
-  tagAdd: (input: TagInput) => invoke<TagView>("tag_add", { input }),
-  /** Change a tag's description and colour (null keeps, "" removes). */
-  tagEdit: (id: number, description: string | null, color: string | null) => invoke<TagView>("tag_edit", { id, description, color }),
-  /** Rename a tag's own level; its children follow. */
-  tagRename: (id: number, name: string) => invoke<TagView>("tag_rename", { id, name }),
-  /** Move a tag under another (null: to the top level). */
-  tagMove: (id: number, parentId: number | null) => invoke<TagView>("tag_move", { id, parentId }),
-  /** Merge a tag into another: its highlights and children follow. */
-  tagMerge: (from: number, into: number) => invoke<TagMerge>("tag_merge", { from, into }),
-  /** What deleting a tag would remove. */
-  tagDeletePlan: (id: number) => invoke<TagDeletePlan>("tag_delete_plan", { id }),
-  /** Delete a tag and its children (the highlights stay). */
-  tagDelete: (id: number) => invoke<TagDeletePlan>("tag_delete", { id }),
-  /** Highlight words of a session's transcript (or note) with tags and a comment. */
-  highlightAdd: (input: HighlightInput) => invoke<HighlightRow>("highlight_add", { input }),
-  /** Highlights of a study, a session or a tag. */
-  highlightList: (filter: HighlightFilter) => invoke<Array<HighlightRow>>("highlight_list", { filter }),
-  /** Replace a highlight's tags and/or comment (null keeps). */
-  highlightUpdate: (id: number, tags: Array<string> | null, comment: string | null) => invoke<HighlightRow>("highlight_update", { id, tags, comment }),
-  /** Delete a highlight. */
-  highlightDelete: (id: number) => invoke<null>("highlight_delete", { id }),
-  /** Create a finding (with evidence) in a study. */
-  findingCreate: (studyId: number, input: FindingInput) => invoke<FindingSummary>("finding_create", { studyId, input }),
-  /** Change a finding's title, statement, status, severity, confidence. */
-  findingUpdate: (id: number, patch: FindingPatch) => invoke<FindingSummary>("finding_update", { id, patch }),
-  /** Delete a finding (its highlights stay). */
-  findingDelete: (id: number) => invoke<null>("finding_delete", { id }),
-  /** Add a highlight to a finding's evidence. */
-  findingEvidenceAdd: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_add", { id, highlightId }),
-  /** Take a highlight out of a finding's evidence. */
-  findingEvidenceRemove: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_remove", { id, highlightId }),
-  /** Link (linked = true) or unlink a service, metric or NPS segment. */
-  findingLink: (id: number, kind: LinkKind, value: string, linked: boolean) => invoke<FindingSummary>("finding_link", { id, kind, value, linked }),
-  /** The HTML report (or slides) of a study, for the export dialog's preview. */
-  exportPreview: (studyId: number, options: ExportOptions) => invoke<string>("export_preview", { studyId, options }),
-  /** The file name an export suggests in the save dialog. */
-  exportSuggestedName: (studyId: number, format: StudyExportFormat, options: ExportOptions) => invoke<string>("export_suggested_name", { studyId, format, options }),
-  /** Export a study into a path chosen with `dialogSave("study_export")`. */
-  exportStudy: (studyId: number, format: StudyExportFormat, options: ExportOptions, path: string) => invoke<ExportReport>("export_study", { studyId, format, options, path }),
-  /** Import a REFI-QDA project or codebook (picked with `dialogOpen("refi_project")`); `dryRun` previews, writing nothing. */
-  refiImport: (path: string, studyId: number | null, dryRun: boolean) => invoke<RefiImportReport>("refi_import", { path, studyId, dryRun }),
 };
