@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// What a link points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum LinkKind {
+pub enum DeepLinkKind {
     Study,
     Session,
     Finding,
@@ -20,7 +20,7 @@ pub enum LinkKind {
 /// A parsed and resolved link.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LinkTarget {
-    pub kind: LinkKind,
+    pub kind: DeepLinkKind,
     pub id: i64,
     /// A moment of a session, in milliseconds.
     pub t_ms: Option<i64>,
@@ -51,7 +51,7 @@ pub fn finding_url(id: i64) -> String {
 }
 
 /// Parses a link without looking anything up: its kind, id and moment.
-pub fn parse(url: &str) -> Result<(LinkKind, i64, Option<i64>)> {
+pub fn parse(url: &str) -> Result<(DeepLinkKind, i64, Option<i64>)> {
     let bad = |why: &str| Error::invalid(url.to_string(), why.to_string());
     let rest = url.trim().strip_prefix("rapport://").ok_or_else(|| {
         bad("expected a link starting with rapport:// (study/ID, session/ID?t=SECONDS, finding/ID)")
@@ -60,9 +60,9 @@ pub fn parse(url: &str) -> Result<(LinkKind, i64, Option<i64>)> {
     let path = path.trim_end_matches('/');
     let (kind, id) = path.split_once('/').ok_or_else(|| bad("expected rapport://KIND/ID"))?;
     let kind = match kind {
-        "study" | "studies" => LinkKind::Study,
-        "session" | "sessions" => LinkKind::Session,
-        "finding" | "findings" => LinkKind::Finding,
+        "study" | "studies" => DeepLinkKind::Study,
+        "session" | "sessions" => DeepLinkKind::Session,
+        "finding" | "findings" => DeepLinkKind::Finding,
         other => return Err(bad(&format!("unknown kind {other:?}; expected study, session or finding"))),
     };
     let id: i64 =
@@ -71,7 +71,7 @@ pub fn parse(url: &str) -> Result<(LinkKind, i64, Option<i64>)> {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         if k == "t" {
-            if kind != LinkKind::Session {
+            if kind != DeepLinkKind::Session {
                 return Err(bad("only a session link takes ?t=SECONDS"));
             }
             let v = v.trim_end_matches('s');
@@ -90,16 +90,16 @@ pub fn parse(url: &str) -> Result<(LinkKind, i64, Option<i64>)> {
 pub fn resolve(conn: &Connection, url: &str) -> Result<LinkTarget> {
     let (kind, id, t_ms) = parse(url)?;
     let (study_id, title) = match kind {
-        LinkKind::Study => {
+        DeepLinkKind::Study => {
             let s = crate::study::get(conn, id)?;
             (s.id, s.name)
         }
-        LinkKind::Session => {
+        DeepLinkKind::Session => {
             let s = crate::session::get(conn, id)?;
             let who = if s.person_name.is_empty() { s.person_email.clone() } else { s.person_name.clone() };
             (s.study_id, format!("{who}, {}", s.at.get(..10).unwrap_or(&s.at)))
         }
-        LinkKind::Finding => conn
+        DeepLinkKind::Finding => conn
             .query_row("SELECT study_id, title FROM findings WHERE id = ?1", [id], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
@@ -107,9 +107,9 @@ pub fn resolve(conn: &Connection, url: &str) -> Result<LinkTarget> {
             .ok_or_else(|| Error::not_found("finding", id))?,
     };
     let url = match kind {
-        LinkKind::Study => study_url(id),
-        LinkKind::Session => session_url(id, t_ms),
-        LinkKind::Finding => finding_url(id),
+        DeepLinkKind::Study => study_url(id),
+        DeepLinkKind::Session => session_url(id, t_ms),
+        DeepLinkKind::Finding => finding_url(id),
     };
     Ok(LinkTarget { kind, id, t_ms, study_id, title, url })
 }
@@ -120,9 +120,9 @@ mod tests {
 
     #[test]
     fn parses_the_three_kinds_and_a_moment() {
-        assert_eq!(parse("rapport://study/3").unwrap(), (LinkKind::Study, 3, None));
-        assert_eq!(parse("rapport://session/7?t=95").unwrap(), (LinkKind::Session, 7, Some(95_000)));
-        assert_eq!(parse("rapport://finding/2/").unwrap(), (LinkKind::Finding, 2, None));
+        assert_eq!(parse("rapport://study/3").unwrap(), (DeepLinkKind::Study, 3, None));
+        assert_eq!(parse("rapport://session/7?t=95").unwrap(), (DeepLinkKind::Session, 7, Some(95_000)));
+        assert_eq!(parse("rapport://finding/2/").unwrap(), (DeepLinkKind::Finding, 2, None));
     }
 
     #[test]

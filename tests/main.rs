@@ -3,11 +3,11 @@
 mod cli;
 mod guide_lint;
 mod guides;
+mod insights;
 mod media;
 mod models;
-mod recruit;
-mod insights;
 mod prometheus;
+mod recruit;
 mod search;
 mod store;
 mod synthesis;

@@ -6,15 +6,16 @@
 
 use rapport::audit::activity::{Activity, RoleSignal};
 use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
+use rapport::catalog::{Catalog, CatalogEntry, Service};
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
-use rapport::catalog::{Catalog, CatalogEntry, Service};
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::dora::{DoraKeys, DoraReport};
 use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
 use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport, RedactionCount};
 use rapport::finding::{EvidenceView, FindingSummary};
+use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
 use rapport::guide::align::AnswerSpan;
 use rapport::guide::diff::{ChangeKind, GuideDiff, QuestionChange};
 use rapport::guide::lint::{LintCode, LintEntry, LintReport, Problem};
@@ -25,19 +26,19 @@ use rapport::guide::{
     GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView,
     QuestionKind, SaveOutcome, StoredQuestion,
 };
-use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
 use rapport::import::RefiImportReport;
-use rapport::links::{LinkKind, LinkTarget};
 use rapport::insights::{
     ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
     ReleaseImpact, SegmentField, TeamServices,
 };
+use rapport::links::{DeepLinkKind, LinkTarget};
 use rapport::media::RecordingView;
 use rapport::metrics::{MetricDetail, MetricInfo, PullReport, SeriesPoints};
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
 use rapport::notes::{NotesFormat, StudyNotes};
+use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagImpact};
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::profile::HistoryItem;
 use rapport::people::{
@@ -48,9 +49,6 @@ use rapport::recruit::outreach::{
 };
 use rapport::recruit::screener::ScreenerError;
 use rapport::recruit::{Excluded, RecruitOptions, RecruitResult, Selected, Stratum};
-use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagImpact};
-use rapport::nps::{NpsPeriod, NpsSummary};
-use rapport::people::PersonSummary;
 use rapport::releases::{CompareSide, Comparison, LinkedFinding, Release, ReleaseInput, Statistic};
 use rapport::search::{
     Bucket, Counts as SearchCounts, Hit, SavedSearch, SearchOptions, SearchResults, SortBy,
@@ -255,7 +253,7 @@ pub fn render() -> String {
         decl::<AnswersMatrix>(&cfg),
         decl::<StudyNotes>(&cfg),
         decl::<NotesFormat>(&cfg),
-        decl::<LinkKind>(&cfg),
+        decl::<DeepLinkKind>(&cfg),
         decl::<LinkTarget>(&cfg),
         decl::<RoleCount>(&cfg),
         decl::<TagView>(&cfg),

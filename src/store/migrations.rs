@@ -540,7 +540,15 @@ CREATE TABLE metric_points (
 
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(RECRUIT), M::up(GUIDE_RUN_NOTES), M::up(SYNTHESIS), M::up(DEPLOY_INSIGHTS)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(RECRUIT),
+        M::up(GUIDE_RUN_NOTES),
+        M::up(SYNTHESIS),
+        M::up(DEPLOY_INSIGHTS),
+    ])
 }
 
 /// The schema version this build writes: the number of migrations.

@@ -24,28 +24,30 @@ pub mod transcripts;
 pub mod workspace;
 
 use rapport::audit::{AuditImportOptions, AuditImportReport};
+use rapport::catalog::Catalog;
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
 use rapport::coding::TagCount;
+use rapport::deploys::dora::DoraReport;
+use rapport::deploys::gates::GatesReport;
 use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport};
 use rapport::finding::FindingSummary;
+use rapport::finding::{FindingInput, FindingPatch, LinkKind};
 use rapport::guide::diff::GuideDiff;
 use rapport::guide::lint::LintReport;
 use rapport::guide::run::{AnswersMatrix, QuestionCheck, RunView};
 use rapport::guide::{GuideDoc, GuideSummary, GuideVersionDetail, GuideVersionRef, SaveOutcome};
-use rapport::finding::{FindingInput, FindingPatch, LinkKind};
 use rapport::import::RefiImportReport;
-use rapport::links::LinkTarget;
-use rapport::catalog::Catalog;
-use rapport::deploys::dora::DoraReport;
-use rapport::deploys::gates::GatesReport;
 use rapport::insights::{
     ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
 };
+use rapport::links::LinkTarget;
 use rapport::metrics::{MetricDetail, MetricInfo, PullReport};
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
+use rapport::notes::{NotesFormat, StudyNotes};
+use rapport::nps::report::NpsReport;
 use rapport::people::{
     ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
 };
@@ -54,9 +56,6 @@ use rapport::recruit::outreach::{
 };
 use rapport::recruit::screener::ScreenerError;
 use rapport::recruit::{RecruitOptions, RecruitResult};
-use rapport::notes::{NotesFormat, StudyNotes};
-use rapport::nps::report::NpsReport;
-use rapport::people::PersonSummary;
 use rapport::releases::{Comparison, Release, ReleaseInput, Statistic};
 use rapport::search::{SavedSearch, SearchOptions, SearchResults};
 use rapport::session::{DeletePlan, Note, SessionDetail, SessionInput, SessionSummary};
@@ -329,7 +328,6 @@ commands! {
     guides::launch_link() -> Option<String>;
     /// Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`.
     guides::notes_export(session_id: i64, format: NotesFormat, path: String) -> String;
-    app::ui_ready() -> ();
     /// The codebook with highlight, session and people counts (of one study, or all).
     synthesis::tag_list(study_id: Option<i64>) -> Vec<TagView>;
     /// One tag's highlights per session and per person.

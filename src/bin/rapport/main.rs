@@ -57,8 +57,11 @@ enum Command {
     Audio(audio::Cmd),
     #[command(flatten)]
     Recruit(recruit::Cmd),
+    #[command(flatten)]
     Guides(guides::Cmd),
+    #[command(flatten)]
     Synthesis(synthesis::Cmd),
+    #[command(flatten)]
     Insights(insights::Cmd),
 }
 

@@ -39,19 +39,32 @@ people: number, findings: number, highlights: number,
 archived_at: string | null, };
 
 /**
- * One question and its follow-up probes.
+ * What a question asks for; lint rules treat them differently (a `closed` one may be yes/no).
  */
-export type GuideQuestion = { text: string, probes: Array<string>, };
+export type QuestionKind = "open" | "closed" | "task" | "rating";
 
 /**
- * A titled group of questions.
+ * One question with its follow-up probes, interviewer note and time budget.
  */
-export type GuideSection = { title: string, questions: Array<GuideQuestion>, };
+export type GuideQuestion = { text: string, kind: QuestionKind, probes: Array<string>, 
+/**
+ * A note for the interviewer, not read out.
+ */
+note: string | null, 
+/**
+ * The time budget in minutes.
+ */
+minutes: number | null, };
 
 /**
- * A stored guide version as the app shows it.
+ * A titled group of questions, with an optional paragraph about it.
  */
-export type GuideView = { id: number, title: string, version: number, questions: number, sections: Array<GuideSection>, };
+export type GuideSection = { title: string, note: string, questions: Array<GuideQuestion>, };
+
+/**
+ * A stored guide version as the study page shows it.
+ */
+export type GuideView = { id: number, guide_id: number, title: string, version: number, questions: number, intro: string, sections: Array<GuideSection>, };
 
 /**
  * A tag and how many highlights carry it.
@@ -70,12 +83,32 @@ duration_ms: number | null, };
 /**
  * One piece of evidence: a highlight with where it was said.
  */
-export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, speaker: string | null, start_ms: number, end_ms: number, text: string, };
+export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, person_role: string | null, speaker: string | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, };
 
 /**
  * A finding with its evidence and links.
  */
-export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, evidence: Array<EvidenceView>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
+export type FindingSummary = { id: number, study_id: number, study: string, title: string, body: string | null, 
+/**
+ * draft, reviewed, shared or acted_on.
+ */
+status: string, 
+/**
+ * low, medium, high or critical.
+ */
+severity: string | null, 
+/**
+ * low, medium or high.
+ */
+confidence: string | null, evidence: Array<EvidenceView>, 
+/**
+ * Different people whose sessions the evidence comes from.
+ */
+people: number, 
+/**
+ * Those people by role (the directory's role; "unknown" without one).
+ */
+roles: Array<RoleCount>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
 
 /**
  * Everything the study page shows.
@@ -85,11 +118,19 @@ export type StudyOverview = { study: StudySummary, guide: GuideView | null, sess
 /**
  * A person as the People screen lists them.
  */
-export type PersonSummary = { id: number, email: string, name: string, team: string | null, role: string | null, location: string | null, status: string, consent: boolean, 
+export type PersonSummary = { id: number, email: string, name: string, team: string | null, role: string | null, location: string | null, 
+/**
+ * The outreach status of the person's latest contact (`new` before any).
+ */
+status: string, contact_status: ContactStatus, consent: boolean, 
 /**
  * Sessions this person was interviewed in.
  */
-sessions: number, };
+sessions: number, 
+/**
+ * From the audit logs: null before any event of theirs was imported.
+ */
+observed_role: string | null, tier: string | null, events: number, last_seen: string | null, };
 
 /**
  * A stored transcript segment, as the session page shows it.
@@ -612,6 +653,31 @@ expected_speed_x: number | null,
 recommended: boolean, };
 
 /**
+ * The VAD model as the Models screen shows it.
+ */
+export type VadInfo = { 
+/**
+ * The name `rapport models download` takes.
+ */
+name: string, file: string, installed: boolean, 
+/**
+ * The file's size in bytes when installed.
+ */
+size: number | null, 
+/**
+ * Where the file is (or will be, once downloaded).
+ */
+path: string, 
+/**
+ * Bytes of an interrupted download waiting to be resumed.
+ */
+partial_bytes: number | null, 
+/**
+ * Why an installed file is unusable (it failed [`check`]).
+ */
+problem: string | null, };
+
+/**
  * The model to use for interviews on a machine with `cores` cores and `memory_mib` of
  * memory, and why.
  */
@@ -681,17 +747,21 @@ guide_version_id: number | null, };
 /**
  * One version of one of a study's guides, for choosing which a session follows.
  */
-export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, };
+export type GuideVersionRef = { id: number, guide_id: number, title: string, version: number, created_at: string, 
+/**
+ * How many sessions follow this version.
+ */
+sessions: number, };
 
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "insights_data";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "directory" | "audit_log" | "guide" | "refi_project" | "insights_data";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export" | "chart";
+export type SavePurpose = "transcript_export" | "recruit_csv" | "invitation" | "guide_export" | "notes_export" | "study_export" | "chart";
 
 /**
  * A format a transcript can be exported to.
@@ -741,6 +811,693 @@ speakers: Array<string>,
  */
 replaced: boolean, };
 
+/**
+ * Whether a person may be contacted for research. Anything but `free` excludes them from
+ * recruiting, whatever the screener says.
+ */
+export type ContactStatus = "free" | "opted-out" | "do-not-contact" | "blocklist";
+
+/**
+ * The kinds of directory file.
+ */
+export type DirectoryFormat = "csv" | "slack" | "scim";
+
+/**
+ * A row (or element) that could not be imported.
+ */
+export type Rejected = { 
+/**
+ * The line in the file (CSV), or null for a JSON element (named in `reason`).
+ */
+line: number | null, reason: string, };
+
+/**
+ * What a directory import did.
+ */
+export type DirectoryReport = { created: number, updated: number, rejected: Array<Rejected>, };
+
+/**
+ * What forgetting a person removes.
+ */
+export type ForgetReport = { email: string, audit_events: number, outreach: number, participations: number, 
+/**
+ * Sessions keep their transcript but no longer name the person.
+ */
+sessions_unlinked: number, };
+
+/**
+ * Something that happened with a person.
+ */
+export type HistoryItem = { at: string, 
+/**
+ * `outreach`, `invitation` or `session`.
+ */
+kind: string, 
+/**
+ * The outreach or participation status, or the session's title.
+ */
+status: string, study: string | null, channel: string | null, note: string | null, };
+
+/**
+ * One signal that decided an observed role, with its share of the person's events.
+ */
+export type RoleSignal = { signal: string, share: number, };
+
+/**
+ * A person's activity as the profile shows it.
+ */
+export type Activity = { events: number, active_days: number, 
+/**
+ * Active days in the 90 days before the refresh (what the tier ranks).
+ */
+active_days_90: number, first_seen: string | null, last_seen: string | null, tier: string | null, observed_role: string | null, 
+/**
+ * What decided the observed role: the category's share first, then its top actions.
+ */
+role_why: Array<RoleSignal>, by_action: Record<string, number>, by_resource: Record<string, number>, by_namespace: Record<string, number>, 
+/**
+ * Events per week, keyed by the week's Monday (`YYYY-MM-DD`).
+ */
+by_week: Record<string, number>, };
+
+/**
+ * A person's profile (`rapport people show`).
+ */
+export type PersonProfile = { id: number, email: string, name: string, team: string | null, role: string | null, manager: string | null, location: string | null, observed_role: string | null, contact_status: ContactStatus, consent: boolean, attributes: Record<string, unknown>, activity: Activity | null, history: Array<HistoryItem>, };
+
+/**
+ * The kinds of audit file.
+ */
+export type AuditFormat = "k8s" | "jsonl" | "csv";
+
+/**
+ * How actors are matched to people. Matching by email is always tried first.
+ */
+export type MatchRule = { "kind": "email" } | { "kind": "local_part" } | { "kind": "attribute", "value": string };
+
+/**
+ * The options of an audit import.
+ */
+export type AuditImportOptions = { 
+/**
+ * Null: told from the file (a `.csv` name is CSV; JSON with `auditID`/`stage` is k8s).
+ */
+format: AuditFormat | null, 
+/**
+ * `FIELD=PATH` pairs for JSON Lines and CSV.
+ */
+map: Array<[string, string]>, match_rule: MatchRule, 
+/**
+ * Count `system:` users (service accounts, controllers) too.
+ */
+include_system: boolean, 
+/**
+ * Import the good lines of a file with bad ones (listed in `rejected`).
+ */
+skip_invalid: boolean, 
+/**
+ * Read and count everything, then roll back: what an import would do.
+ */
+dry_run: boolean, };
+
+/**
+ * An actor no person matched, with how many events they have in this file.
+ */
+export type ActorCount = { actor: string, events: number, };
+
+/**
+ * What an audit import did.
+ */
+export type AuditImportReport = { format: AuditFormat | null, 
+/**
+ * Events added (new, counted ones).
+ */
+events: number, 
+/**
+ * Events already in the workspace (or earlier in the file).
+ */
+duplicates: number, 
+/**
+ * Lines of other stages than ResponseComplete.
+ */
+skipped_stages: number, 
+/**
+ * Lines of `system:` users (without `include_system`).
+ */
+skipped_system: number, 
+/**
+ * People whose events are in this file.
+ */
+matched_people: number, unmatched_actors: Array<ActorCount>, rejected: Array<Rejected>, 
+/**
+ * True when nothing was written (`dry_run`).
+ */
+dry_run: boolean, };
+
+/**
+ * A parse error: the 1-based column it points at and what was expected.
+ */
+export type ScreenerError = { column: number, message: string, };
+
+/**
+ * The options of a recruit run (`rapport recruit`).
+ */
+export type RecruitOptions = { study_id: number, size: number, 
+/**
+ * Screener expressions; all must hold.
+ */
+wheres: Array<string>, 
+/**
+ * Fields to stratify by; empty: `observed_role`, `tier`.
+ */
+stratify: Array<string>, 
+/**
+ * Days after an interview or invitation before a person may be invited again (90).
+ */
+cooldown_days: number | null, 
+/**
+ * Invitations a person may get in 12 months (3).
+ */
+max_invites_per_year: number | null, 
+/**
+ * The seed of the pick; none: a new one, reported in the result.
+ */
+seed: number | null, 
+/**
+ * Say who would be picked without writing invitations.
+ */
+dry_run: boolean, };
+
+/**
+ * A person picked.
+ */
+export type Selected = { person_id: number, email: string, name: string, strata: Record<string, string>, why: string, };
+
+/**
+ * A person left out before the screener, with the rule that did it.
+ */
+export type Excluded = { person_id: number, email: string, 
+/**
+ * `opted-out`, `do-not-contact`, `blocklist`, `already-invited`, `cooldown`,
+ * `invitation-limit` or `no-show`.
+ */
+reason: string, detail: string, };
+
+/**
+ * One stratum: its key, how many passed the screener in it, how many were picked.
+ */
+export type Stratum = { key: Record<string, string>, eligible: number, selected: number, };
+
+/**
+ * What a recruit run chose.
+ */
+export type RecruitResult = { selected: Array<Selected>, excluded: Array<Excluded>, strata: Array<Stratum>, 
+/**
+ * People not excluded whom the screener left out.
+ */
+screened_out: number, seed: number, 
+/**
+ * Invitations written (0 for a dry run).
+ */
+invitations: number, };
+
+/**
+ * A new contact attempt.
+ */
+export type OutreachInput = { person_id: number, study_id: number | null, channel: string, status: string, note: string | null, 
+/**
+ * When it happened; none: now.
+ */
+at: string | null, };
+
+/**
+ * A logged contact attempt.
+ */
+export type OutreachEntry = { id: number, person_id: number, email: string, study: string | null, channel: string, status: string, at: string, note: string | null, };
+
+/**
+ * Someone whose last contact got no answer yet and is at least `days` old.
+ */
+export type Due = { person_id: number, email: string, name: string, study: string | null, last_status: string, last_channel: string, last_at: string, days_since: number, };
+
+/**
+ * One invitation as the Outreach board shows it.
+ */
+export type Participation = { id: number, person_id: number, email: string, name: string, study_id: number, study: string, 
+/**
+ * invited, scheduled, attended, no-show, declined, cancelled.
+ */
+status: string, 
+/**
+ * The latest contact's status and time, if any.
+ */
+last_contact: string | null, last_contact_at: string | null, 
+/**
+ * A follow-up is due (see [`due`]).
+ */
+follow_up_due: boolean, invited_at: string, scheduled_at: string | null, duration_min: number, consent_form: string | null, consent_signed_at: string | null, incentive_amount: number | null, incentive_currency: string | null, incentive_paid_at: string | null, why: string | null, };
+
+/**
+ * Changes to an invitation; `None` leaves a field as it is.
+ */
+export type ParticipationUpdate = { status: string | null, scheduled_at: string | null, duration_min: number | null, consent_form: string | null, consent_signed_at: string | null, incentive_amount: number | null, incentive_currency: string | null, incentive_paid_at: string | null, };
+
+/**
+ * An invitation rendered for each way of sending it.
+ */
+export type RenderedInvitation = { subject: string, body: string, 
+/**
+ * `mailto:` link (RFC 6068) with subject and body.
+ */
+mailto: string, 
+/**
+ * The same message for Slack (bold subject, plain body).
+ */
+slack: string, };
+
+/**
+ * A guide document: what the editor edits, the formats read and write.
+ */
+export type GuideDoc = { title: string, intro: string, sections: Array<GuideSection>, };
+
+/**
+ * A guide as lists show it: its newest version.
+ */
+export type GuideSummary = { id: number, study_id: number | null, title: string, current_version_id: number, version: number, versions: number, questions: number, 
+/**
+ * Sessions following any version of the guide.
+ */
+sessions: number, };
+
+/**
+ * A stored question of a version: its id is what answers and run mode point at.
+ */
+export type StoredQuestion = { id: number, position: number, section: string, text: string, probes: Array<string>, };
+
+/**
+ * One version in full: the document, its questions' ids, and who used it.
+ */
+export type GuideVersionDetail = { id: number, guide_id: number, study_id: number | null, version: number, created_at: string, doc: GuideDoc, questions: Array<StoredQuestion>, sessions: number, 
+/**
+ * Every version of the guide, newest first.
+ */
+versions: Array<GuideVersionRef>, };
+
+/**
+ * What a save did.
+ */
+export type SaveOutcome = { version_id: number, version: number, 
+/**
+ * True when the save made a new version (the one before is pinned by a session).
+ */
+new_version: boolean, };
+
+/**
+ * What a lint rule found.
+ */
+export type LintCode = "leading" | "double_barrelled" | "closed" | "hypothetical" | "solution" | "vague" | "jargon" | "loaded" | "too_long";
+
+/**
+ * One problem of one question.
+ */
+export type Problem = { code: LintCode, 
+/**
+ * Why this is a problem, naming the words that show it.
+ */
+reason: string, 
+/**
+ * The question rewritten without the problem.
+ */
+suggestion: string, 
+/**
+ * The words of the question that triggered the rule, as written.
+ */
+words: string, };
+
+/**
+ * One question or probe and its problems, in the guide's order.
+ */
+export type LintEntry = { section: string, text: string, 
+/**
+ * The question's number in the guide (1-based); a probe has its question's number.
+ */
+question: number, 
+/**
+ * The probe's number under its question (1-based), none for the question itself.
+ */
+probe: number | null, problems: Array<Problem>, };
+
+/**
+ * The lint of a whole guide.
+ */
+export type LintReport = { questions: Array<LintEntry>, 
+/**
+ * How many problems in all.
+ */
+problems: number, };
+
+/**
+ * What happened to one question between two versions.
+ */
+export type ChangeKind = "unchanged" | "added" | "removed" | "reworded" | "moved" | "edited";
+
+/**
+ * One question's change.
+ */
+export type QuestionChange = { change: ChangeKind, section: string, old_text: string | null, new_text: string | null, 
+/**
+ * What else changed: "probes", "kind", "minutes", "note", "section".
+ */
+details: Array<string>, };
+
+/**
+ * The difference of two versions.
+ */
+export type GuideDiff = { title_changed: boolean, intro_changed: boolean, added: number, removed: number, reworded: number, moved: number, edited: number, 
+/**
+ * The new version's questions in order (removed ones after the question they followed).
+ */
+changes: Array<QuestionChange>, };
+
+/**
+ * One checked-off question of a session.
+ */
+export type QuestionCheck = { question_id: number, 
+/**
+ * When it was checked, in session time.
+ */
+at_ms: number, };
+
+/**
+ * A section's time budget and how many of its questions are checked.
+ */
+export type SectionBudget = { title: string, minutes: number | null, 
+/**
+ * The question ids of the section, in order.
+ */
+question_ids: Array<number>, };
+
+/**
+ * Everything the run-mode screen shows.
+ */
+export type RunView = { session: SessionSummary, 
+/**
+ * None when neither the session nor its study has a guide.
+ */
+guide: GuideVersionDetail | null, sections: Array<SectionBudget>, checks: Array<QuestionCheck>, notes: Array<Note>, 
+/**
+ * The sum of the sections' budgets.
+ */
+total_minutes: number | null, };
+
+/**
+ * Where a question was asked and answered in one transcript.
+ */
+export type AnswerSpan = { 
+/**
+ * When the interviewer asked it.
+ */
+asked_ms: number, 
+/**
+ * The answer's start and end (the question's own segment when nobody answered).
+ */
+start_ms: number, end_ms: number, 
+/**
+ * The answer's beginning, at most about 240 characters.
+ */
+excerpt: string, 
+/**
+ * How well the interviewer's words matched the question (0 to 1).
+ */
+score: number, };
+
+/**
+ * One cell of the answers matrix.
+ */
+export type Answer = { session: number, 
+/**
+ * When the interviewer asked it.
+ */
+asked_ms: number, 
+/**
+ * The answer's start and end (the question's own segment when nobody answered).
+ */
+start_ms: number, end_ms: number, 
+/**
+ * The answer's beginning, at most about 240 characters.
+ */
+excerpt: string, 
+/**
+ * How well the interviewer's words matched the question (0 to 1).
+ */
+score: number, };
+
+/**
+ * One row of the matrix: a question of the current guide version and its answers.
+ */
+export type AnswerRow = { id: number, section: string, text: string, answers: Array<Answer>, };
+
+/**
+ * A column of the matrix.
+ */
+export type AnswerSession = { id: number, person_name: string, at: string, has_transcript: boolean, 
+/**
+ * How many of the guide's questions were found in the transcript.
+ */
+found: number, };
+
+/**
+ * Questions × sessions for a study.
+ */
+export type AnswersMatrix = { guide_id: number | null, version_id: number | null, sessions: Array<AnswerSession>, questions: Array<AnswerRow>, };
+
+/**
+ * A study's notes page.
+ */
+export type StudyNotes = { study_id: number, text: string, 
+/**
+ * When it was last saved; none when it never was.
+ */
+updated_at: string | null, };
+
+/**
+ * How session notes are written out.
+ */
+export type NotesFormat = "md" | "csv";
+
+/**
+ * What a link points at.
+ */
+export type DeepLinkKind = "study" | "session" | "finding";
+
+/**
+ * A parsed and resolved link.
+ */
+export type LinkTarget = { kind: DeepLinkKind, id: number, 
+/**
+ * A moment of a session, in milliseconds.
+ */
+t_ms: number | null, 
+/**
+ * The study it belongs to (the study itself for a study link).
+ */
+study_id: number, 
+/**
+ * What the thing is called, for a person to read.
+ */
+title: string, 
+/**
+ * The canonical form of the link.
+ */
+url: string, };
+
+/**
+ * How many people of one role back a finding.
+ */
+export type RoleCount = { role: string, people: number, };
+
+/**
+ * A tag of the codebook with how much it is used (in one study, or everywhere).
+ */
+export type TagView = { id: number, parent_id: number | null, name: string, path: string, description: string | null, color: string | null, 
+/**
+ * Highlights carrying this tag itself.
+ */
+highlights: number, 
+/**
+ * Sessions with at least one of them.
+ */
+sessions: number, 
+/**
+ * People interviewed in those sessions.
+ */
+people: number, };
+
+/**
+ * A new tag, or the fields to change of one.
+ */
+export type TagInput = { path: string, description: string | null, color: string | null, };
+
+/**
+ * One row of [`TagUsage`].
+ */
+export type UsageRow = { id: number, label: string, highlights: number, };
+
+/**
+ * Counts of one tag's highlights per session and per person.
+ */
+export type TagUsage = { tag: TagView, by_session: Array<UsageRow>, by_person: Array<UsageRow>, };
+
+/**
+ * What a merge did.
+ */
+export type TagMerge = { from: string, into: string, 
+/**
+ * Highlights that now carry `into` instead of `from`.
+ */
+highlights: number, 
+/**
+ * Child tags moved under `into`.
+ */
+children: number, };
+
+/**
+ * What deleting a tag removes.
+ */
+export type TagDeletePlan = { path: string, 
+/**
+ * The tag and its descendants.
+ */
+tags: Array<string>, 
+/**
+ * Tag marks taken off highlights.
+ */
+codings: number, 
+/**
+ * Highlights left with no tag at all (they are kept).
+ */
+highlights_left_untagged: number, };
+
+/**
+ * A new highlight: a span of the session's transcript, or words of one of its notes.
+ */
+export type HighlightInput = { session_id: number, start_ms: number, end_ms: number, 
+/**
+ * Tag paths (made when missing).
+ */
+tags: Array<string>, comment: string | null, 
+/**
+ * The exact words selected; they must be in the transcript inside the span (or in the
+ * note). `None` takes the whole segments inside the span.
+ */
+text: string | null, 
+/**
+ * Highlight words of this note of the session instead of the transcript.
+ */
+note_id: number | null, };
+
+/**
+ * Which highlights to list.
+ */
+export type HighlightFilter = { study_id: number | null, session_id: number | null, 
+/**
+ * A tag path: highlights carrying it or one of its descendants.
+ */
+tag: string | null, };
+
+/**
+ * A highlight with where it comes from, as lists, the findings board and exports show it.
+ */
+export type HighlightRow = { id: number, session_id: number, study_id: number, session_title: string | null, person_id: number | null, person_name: string | null, person_role: string | null, 
+/**
+ * The speaker of the segment where it starts (none for a note).
+ */
+speaker: string | null, note_id: number | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, comment: string | null, 
+/**
+ * Findings that use it as evidence.
+ */
+findings: Array<number>, };
+
+/**
+ * A finding's fields as the board's form and `finding add` give them.
+ */
+export type FindingInput = { title: string, body: string | null, status: string | null, severity: string | null, confidence: string | null, 
+/**
+ * Highlights to attach as evidence.
+ */
+evidence: Array<number>, };
+
+/**
+ * What `update` changes; `None` keeps a field, an empty string removes an optional one.
+ */
+export type FindingPatch = { title: string | null, body: string | null, status: string | null, severity: string | null, confidence: string | null, };
+
+/**
+ * What a finding can be linked to.
+ */
+export type LinkKind = "service" | "metric" | "nps";
+
+/**
+ * The export formats.
+ */
+export type StudyExportFormat = "csv" | "md" | "html" | "json" | "qdpx" | "qdc" | "jira";
+
+/**
+ * How to export.
+ */
+export type ExportOptions = { redact: boolean, 
+/**
+ * Names to redact besides the directory's (people outside it, customers, …).
+ */
+redact_names: Array<string>, 
+/**
+ * `html`: slides instead of the report.
+ */
+slides: boolean, 
+/**
+ * `md`: one GitHub issue body per finding reviewed or later (a folder of files).
+ */
+per_finding: boolean, };
+
+/**
+ * One kind of thing redacted and how often.
+ */
+export type RedactionCount = { what: string, count: number, };
+
+/**
+ * What an export wrote.
+ */
+export type ExportReport = { 
+/**
+ * The file (or, for `md --per-finding`, the folder) written.
+ */
+path: string, format: StudyExportFormat, 
+/**
+ * Files inside the zip or folder (empty for a single file).
+ */
+files: Array<string>, findings: number, highlights: number, redacted: boolean, redactions: Array<RedactionCount>, };
+
+/**
+ * What an import brought in (or, for a preview, would bring in).
+ */
+export type RefiImportReport = { 
+/**
+ * The study the sources went into (none for a codebook).
+ */
+study_id: number | null, study: string | null, study_created: boolean, 
+/**
+ * Codes read; how many of them were new tags.
+ */
+codes: number, codes_new: number, sources: number, sessions: Array<number>, codings: number, cases: number, notes: number, 
+/**
+ * What could not be mapped, one line each.
+ */
+not_imported: Array<string>, 
+/**
+ * True when nothing was written (a preview).
+ */
+dry_run: boolean, };
+
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
   /** The workspace the app has open. */
@@ -773,6 +1530,40 @@ export const commands = {
   tagCounts: (studyId: number | null) => invoke<Array<TagCount>>("tag_counts", { studyId }),
   /** Everyone in the directory. */
   peopleList: () => invoke<Array<PersonSummary>>("people_list"),
+  /** Import people from a directory file (picked with `dialogOpen("directory")`); `dryRun` previews who is new, updated or refused. */
+  peopleImport: (path: string, format: DirectoryFormat | null, skipInvalid: boolean, dryRun: boolean) => invoke<DirectoryReport>("people_import", { path, format, skipInvalid, dryRun }),
+  /** Import an audit log (picked with `dialogOpen("audit_log")`); `options.dryRun` previews the counts and writes nothing. */
+  auditImport: (path: string, options: AuditImportOptions) => invoke<AuditImportReport>("audit_import", { path, options }),
+  /** One person's profile: directory fields, attributes, activity, observed role and why, history. */
+  personProfile: (id: number) => invoke<PersonProfile>("person_profile", { id }),
+  /** A person's events per week as an SVG chart. */
+  personChart: (id: number) => invoke<string>("person_chart", { id }),
+  /** Set whether a person may be contacted. */
+  personSetContactStatus: (id: number, status: ContactStatus) => invoke<PersonSummary>("person_set_contact_status", { id, status }),
+  /** Remove a person with their audit events, outreach and invitations. */
+  personForget: (id: number) => invoke<ForgetReport>("person_forget", { id }),
+  /** Parse a screener expression: null when it is valid, else the column and what was expected. */
+  screenerCheck: (expr: string) => invoke<ScreenerError | null>("screener_check", { expr }),
+  /** Run the exclusions, the screener and the stratified pick; unless `options.dryRun`, write the invitations. */
+  recruitRun: (options: RecruitOptions) => invoke<RecruitResult>("recruit_run", { options }),
+  /** Export a study's invitations as CSV into a file chosen with `dialogSave("recruit_csv")`. */
+  recruitExport: (studyId: number, path: string) => invoke<string>("recruit_export", { studyId, path }),
+  /** Invitations (of one study, or all) with their latest contact; a follow-up is due after `days`. */
+  outreachBoard: (studyId: number | null, days: number) => invoke<Array<Participation>>("outreach_board", { studyId, days }),
+  /** Who needs a follow-up: the last contact got no answer for `days` days. */
+  outreachDue: (days: number) => invoke<Array<Due>>("outreach_due", { days }),
+  /** Log a contact attempt. */
+  outreachLog: (input: OutreachInput) => invoke<OutreachEntry>("outreach_log", { input }),
+  /** Delete a logged contact attempt. */
+  outreachDelete: (id: number) => invoke<null>("outreach_delete", { id }),
+  /** Change an invitation: status, agreed time, consent, incentive. */
+  participationUpdate: (id: number, update: ParticipationUpdate) => invoke<Participation>("participation_update", { id, update }),
+  /** Delete an invitation. */
+  participationDelete: (id: number) => invoke<null>("participation_delete", { id }),
+  /** The invitation message: subject, body, mailto: link and Slack text. */
+  invitationRender: (id: number, template: string | null, times: Array<string>) => invoke<RenderedInvitation>("invitation_render", { id, template, times }),
+  /** Write the invitation's `.ics` into a file chosen with `dialogSave("invitation")`. */
+  invitationIcsExport: (id: number, path: string) => invoke<string>("invitation_ics_export", { id, path }),
   /** Sessions of one study, or of all when `studyId` is null. */
   sessionList: (studyId: number | null) => invoke<Array<SessionSummary>>("session_list", { studyId }),
   /** One session's page: transcript, notes, highlights, recordings. */
@@ -833,7 +1624,9 @@ export const commands = {
   modelList: () => invoke<Array<ModelInfo>>("model_list"),
   /** The model to use for interviews on this machine (from its cores and memory), and why. */
   modelRecommendation: () => invoke<Recommendation>("model_recommendation"),
-  /** Start downloading a model; returns the job id, progress and the end arrive on `onEvent`. */
+  /** The voice activity detector's model (transcription needs it): installed, usable, where. */
+  modelVad: () => invoke<VadInfo>("model_vad"),
+  /** Start downloading a model (`silero-v5.1.2`: the VAD model); returns the job id, progress and the end arrive on `onEvent`. */
   modelDownloadStart: (name: string, onEvent: Channel<JobEvent>) => invoke<number>("model_download_start", { name, onEvent }),
   /** Cancel a download (its partial file is kept for a resume); false when it is not running. */
   modelDownloadCancel: (job: number) => invoke<boolean>("model_download_cancel", { job }),
@@ -888,5 +1681,93 @@ export const commands = {
   /** A finding's linked metrics and the releases that shipped for it, with their before/after over 30 days. */
   findingInsights: (findingId: number) => invoke<FindingInsights>("finding_insights", { findingId }),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
-  uiReady: () => invoke<null>("ui_ready"),
+  uiReady: (marks: Array<[string, number]>) => invoke<null>("ui_ready", { marks }),
+  /** The guides of a study (or all when `studyId` is null), newest first. */
+  guideList: (studyId: number | null) => invoke<Array<GuideSummary>>("guide_list", { studyId }),
+  /** One guide version in full: the document, its question ids, the guide's versions. */
+  guideVersion: (versionId: number) => invoke<GuideVersionDetail>("guide_version", { versionId }),
+  /** Create a guide in a study with one question to start from; returns the guide id. */
+  guideCreate: (studyId: number, title: string) => invoke<number>("guide_create", { studyId, title }),
+  /** Save an edit: a new version when a session used the newest one, else it is replaced. */
+  guideSave: (guideId: number, doc: GuideDoc) => invoke<SaveOutcome>("guide_save", { guideId, doc }),
+  /** Delete a guide with its versions; returns how many sessions now follow no guide. */
+  guideDelete: (guideId: number) => invoke<number>("guide_delete", { guideId }),
+  /** Lint every question and probe of a guide (the editor's document, saved or not). */
+  guideLint: (doc: GuideDoc) => invoke<LintReport>("guide_lint", { doc }),
+  /** Compare two versions of a guide. */
+  guideDiff: (fromVersion: number, toVersion: number) => invoke<GuideDiff>("guide_diff", { fromVersion, toVersion }),
+  /** Read a guide file (picked with `dialogOpen("guide")`) and show what an import stores, storing nothing. */
+  guidePreview: (path: string) => invoke<GuideDoc>("guide_preview", { path }),
+  /** Import a guide file into a study (same title: a new version); returns the version id. */
+  guideImport: (studyId: number, path: string) => invoke<number>("guide_import", { studyId, path }),
+  /** Write a version's canonical Markdown into a file chosen with `dialogSave("guide_export")`. */
+  guideExport: (versionId: number, path: string) => invoke<string>("guide_export", { versionId, path }),
+  /** Run mode: the session's guide, section budgets, checks and notes. */
+  runView: (sessionId: number) => invoke<RunView>("run_view", { sessionId }),
+  /** Check a question off (at `atMs` of session time) or clear it. */
+  runCheck: (sessionId: number, questionId: number, atMs: number, done: boolean) => invoke<Array<QuestionCheck>>("run_check", { sessionId, questionId, atMs, done }),
+  /** Add a note at a moment of a session; returns the session's notes. */
+  noteAdd: (sessionId: number, atMs: number, text: string) => invoke<Array<Note>>("note_add", { sessionId, atMs, text }),
+  /** Change a note's time and text; returns the session's notes. */
+  noteUpdate: (id: number, atMs: number, text: string) => invoke<Array<Note>>("note_update", { id, atMs, text }),
+  /** Delete a note; returns the session's notes. */
+  noteDelete: (id: number) => invoke<Array<Note>>("note_delete", { id }),
+  /** Questions × sessions: where each question was asked in each transcript, and the answer. */
+  guideAnswers: (studyId: number) => invoke<AnswersMatrix>("guide_answers", { studyId }),
+  /** A study's notes page. */
+  studyNotes: (studyId: number) => invoke<StudyNotes>("study_notes", { studyId }),
+  /** Replace a study's notes page. */
+  studyNotesSave: (studyId: number, text: string) => invoke<StudyNotes>("study_notes_save", { studyId, text }),
+  /** Check a rapport:// link and say where it points. */
+  linkResolve: (url: string) => invoke<LinkTarget>("link_resolve", { url }),
+  /** The `rapport://` link the app was started with (`--open URL`), if any. */
+  launchLink: () => invoke<string | null>("launch_link"),
+  /** Write a session's notes (Markdown with links to each moment, or CSV) into a file chosen with `dialogSave("notes_export")`. */
+  notesExport: (sessionId: number, format: NotesFormat, path: string) => invoke<string>("notes_export", { sessionId, format, path }),
+  /** The codebook with highlight, session and people counts (of one study, or all). */
+  tagList: (studyId: number | null) => invoke<Array<TagView>>("tag_list", { studyId }),
+  /** One tag's highlights per session and per person. */
+  tagUsage: (id: number, studyId: number | null) => invoke<TagUsage>("tag_usage", { id, studyId }),
+  /** Add a tag (missing parents are made); an existing path is `already_exists`. */
+  tagAdd: (input: TagInput) => invoke<TagView>("tag_add", { input }),
+  /** Change a tag's description and colour (null keeps, "" removes). */
+  tagEdit: (id: number, description: string | null, color: string | null) => invoke<TagView>("tag_edit", { id, description, color }),
+  /** Rename a tag's own level; its children follow. */
+  tagRename: (id: number, name: string) => invoke<TagView>("tag_rename", { id, name }),
+  /** Move a tag under another (null: to the top level). */
+  tagMove: (id: number, parentId: number | null) => invoke<TagView>("tag_move", { id, parentId }),
+  /** Merge a tag into another: its highlights and children follow. */
+  tagMerge: (from: number, into: number) => invoke<TagMerge>("tag_merge", { from, into }),
+  /** What deleting a tag would remove. */
+  tagDeletePlan: (id: number) => invoke<TagDeletePlan>("tag_delete_plan", { id }),
+  /** Delete a tag and its children (the highlights stay). */
+  tagDelete: (id: number) => invoke<TagDeletePlan>("tag_delete", { id }),
+  /** Highlight words of a session's transcript (or note) with tags and a comment. */
+  highlightAdd: (input: HighlightInput) => invoke<HighlightRow>("highlight_add", { input }),
+  /** Highlights of a study, a session or a tag. */
+  highlightList: (filter: HighlightFilter) => invoke<Array<HighlightRow>>("highlight_list", { filter }),
+  /** Replace a highlight's tags and/or comment (null keeps). */
+  highlightUpdate: (id: number, tags: Array<string> | null, comment: string | null) => invoke<HighlightRow>("highlight_update", { id, tags, comment }),
+  /** Delete a highlight. */
+  highlightDelete: (id: number) => invoke<null>("highlight_delete", { id }),
+  /** Create a finding (with evidence) in a study. */
+  findingCreate: (studyId: number, input: FindingInput) => invoke<FindingSummary>("finding_create", { studyId, input }),
+  /** Change a finding's title, statement, status, severity, confidence. */
+  findingUpdate: (id: number, patch: FindingPatch) => invoke<FindingSummary>("finding_update", { id, patch }),
+  /** Delete a finding (its highlights stay). */
+  findingDelete: (id: number) => invoke<null>("finding_delete", { id }),
+  /** Add a highlight to a finding's evidence. */
+  findingEvidenceAdd: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_add", { id, highlightId }),
+  /** Take a highlight out of a finding's evidence. */
+  findingEvidenceRemove: (id: number, highlightId: number) => invoke<FindingSummary>("finding_evidence_remove", { id, highlightId }),
+  /** Link (linked = true) or unlink a service, metric or NPS segment. */
+  findingLink: (id: number, kind: LinkKind, value: string, linked: boolean) => invoke<FindingSummary>("finding_link", { id, kind, value, linked }),
+  /** The HTML report (or slides) of a study, for the export dialog's preview. */
+  exportPreview: (studyId: number, options: ExportOptions) => invoke<string>("export_preview", { studyId, options }),
+  /** The file name an export suggests in the save dialog. */
+  exportSuggestedName: (studyId: number, format: StudyExportFormat, options: ExportOptions) => invoke<string>("export_suggested_name", { studyId, format, options }),
+  /** Export a study into a path chosen with `dialogSave("study_export")`. */
+  exportStudy: (studyId: number, format: StudyExportFormat, options: ExportOptions, path: string) => invoke<ExportReport>("export_study", { studyId, format, options, path }),
+  /** Import a REFI-QDA project or codebook (picked with `dialogOpen("refi_project")`); `dryRun` previews, writing nothing. */
+  refiImport: (path: string, studyId: number | null, dryRun: boolean) => invoke<RefiImportReport>("refi_import", { path, studyId, dryRun }),
 };
