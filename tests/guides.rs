@@ -583,3 +583,45 @@ fn run_mode_pins_the_version_a_session_without_one_is_run_with() {
     let s = sessions.as_array().unwrap().iter().find(|s| s["id"] == id).unwrap();
     assert_eq!(s["guide_version_id"], 1, "run mode pinned the version it showed");
 }
+
+/// Writes a .docx with python-docx (Debian's python3-docx, installed by scripts/test): Word's
+/// own default template, its built-in Title, Heading and List styles.
+#[test]
+fn a_docx_written_by_python_docx_with_words_template_imports() {
+    let tmp = TempDir::new();
+    let file = tmp.path().join("word.docx");
+    let script = r#"
+import sys, docx
+d = docx.Document()
+d.add_heading("Platform onboarding", level=0)
+d.add_paragraph("About 40 minutes. Ask for consent first.")
+d.add_heading("Warm-up", level=1)
+d.add_paragraph("Tell me about your team.", style="List Number")
+d.add_paragraph("How long have you been there?", style="List Bullet 2")
+d.add_paragraph("Walk me through your first deploy here.", style="List Number")
+d.add_heading("Wrap-up", level=1)
+d.add_paragraph("Who else should we talk to?", style="List Bullet")
+d.save(sys.argv[1])
+"#;
+    let out = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", script, file.to_str().unwrap()])
+        .output()
+        .expect("run /usr/bin/python3 (scripts/test installs python3-docx)");
+    assert!(out.status.success(), "python-docx failed: {}", String::from_utf8_lossy(&out.stderr));
+    let doc = guide::read_file(&file).unwrap();
+    assert_eq!(doc.title, "Platform onboarding");
+    assert_eq!(doc.intro, "About 40 minutes. Ask for consent first.");
+    let sections: Vec<(&str, Vec<&str>)> = doc
+        .sections
+        .iter()
+        .map(|s| (s.title.as_str(), s.questions.iter().map(|q| q.text.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        sections,
+        vec![
+            ("Warm-up", vec!["Tell me about your team.", "Walk me through your first deploy here."]),
+            ("Wrap-up", vec!["Who else should we talk to?"]),
+        ]
+    );
+    assert_eq!(doc.sections[0].questions[0].probes, vec!["How long have you been there?"]);
+}
