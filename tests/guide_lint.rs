@@ -192,6 +192,7 @@ fn vague_flags_quantifiers_and_judgements_without_an_anchor() {
             "What was easy about the last deploy you did?",
             "Tell me about the services you work on as well as your role.",
             "Tell me a little about your team.",
+            "What was difficult about it?",
         ],
     );
 }

@@ -397,6 +397,13 @@ pub(super) fn vague(t: &Text) -> Option<String> {
     if t.find_any(ANCHORS).is_some() || t.words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
         return None;
     }
+    // A follow-up about one past event ("What was difficult about it?") is anchored by it.
+    let past =
+        t.words.iter().any(|w| ["was", "were", "did", "had", "happened", "went"].contains(&w.as_str()));
+    let that_event = t.words.iter().any(|w| ["it", "that", "then"].contains(&w.as_str()));
+    if past && that_event {
+        return None;
+    }
     let w = &t.words;
     for (i, word) in w.iter().enumerate() {
         let prev = if i > 0 { w[i - 1].as_str() } else { "" };
