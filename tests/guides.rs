@@ -625,3 +625,47 @@ d.save(sys.argv[1])
     );
     assert_eq!(doc.sections[0].questions[0].probes, vec!["How long have you been there?"]);
 }
+
+#[test]
+fn the_diff_names_what_else_changed_about_a_question() {
+    let old = guide::parse(CANONICAL, "g.md").unwrap();
+    let new = edit(&old, |d| {
+        let q = &mut d.sections[1].questions[0];
+        q.kind = guide::QuestionKind::Open;
+        q.minutes = Some(12);
+        q.probes.push("Who did you tell?".into());
+    });
+    let d = guide::diff::diff(&old, &new);
+    assert_eq!((d.edited, d.added, d.removed, d.reworded, d.moved), (1, 0, 0, 0, 0));
+    let c = d.changes.iter().find(|c| c.change == ChangeKind::Edited).unwrap();
+    assert_eq!(c.details, vec!["probes", "kind", "minutes"]);
+}
+
+#[test]
+fn alignment_without_speaker_labels_still_finds_the_questions() {
+    // An undiarised transcript: no speakers, the question and the answer in turns all the same.
+    let doc = guide::parse(CANONICAL, "g.md").unwrap();
+    let asked: Vec<align::Asked> = doc
+        .sections
+        .iter()
+        .flat_map(|s| s.questions.iter())
+        .map(|q| align::Asked { text: q.text.clone(), probes: q.probes.clone() })
+        .collect();
+    let plain = |i: i64, text: &str| Segment {
+        id: i,
+        start_ms: i * 5000,
+        end_ms: i * 5000 + 4000,
+        speaker: None,
+        text: text.into(),
+    };
+    let transcript = vec![
+        plain(0, "Okay, let's start. Tell me about your role and the services you work on."),
+        plain(1, "I look after the ledger."),
+        plain(2, "Tell me about the last time a build failed."),
+        plain(3, "Yesterday, on a flaky test."),
+    ];
+    let found = align::align(&asked, &transcript);
+    let at: Vec<Option<i64>> = found.iter().map(|f| f.as_ref().map(|a| a.asked_ms)).collect();
+    assert_eq!(at, vec![Some(0), None, Some(10_000), None]);
+    assert_eq!(found[0].as_ref().unwrap().excerpt, "I look after the ledger.");
+}
