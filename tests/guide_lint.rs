@@ -55,6 +55,7 @@ fn leading_flags_questions_that_suggest_the_answer() {
             "How long did the last deploy take, from merge to production?",
             "What did you like or dislike about the last rollback?",
             "How do you decide when a change is ready to deploy?",
+            "How easy or hard was it to find the logs last time?",
         ],
     );
 }
@@ -81,6 +82,7 @@ fn double_barrelled_flags_two_questions_in_one() {
             "What happened after the gate stopped the deploy?",
             "How did the rollback go?",
             "Tell me about the last time you and your team rolled back a release.",
+            "How easy or hard was it to find the logs last time?",
         ],
     );
 }
@@ -190,6 +192,7 @@ fn vague_flags_quantifiers_and_judgements_without_an_anchor() {
             "What was easy about the last deploy you did?",
             "Tell me about the services you work on as well as your role.",
             "Tell me a little about your team.",
+            "What was difficult about it?",
         ],
     );
 }

@@ -583,3 +583,89 @@ fn run_mode_pins_the_version_a_session_without_one_is_run_with() {
     let s = sessions.as_array().unwrap().iter().find(|s| s["id"] == id).unwrap();
     assert_eq!(s["guide_version_id"], 1, "run mode pinned the version it showed");
 }
+
+/// Writes a .docx with python-docx (Debian's python3-docx, installed by scripts/test): Word's
+/// own default template, its built-in Title, Heading and List styles.
+#[test]
+fn a_docx_written_by_python_docx_with_words_template_imports() {
+    let tmp = TempDir::new();
+    let file = tmp.path().join("word.docx");
+    let script = r#"
+import sys, docx
+d = docx.Document()
+d.add_heading("Platform onboarding", level=0)
+d.add_paragraph("About 40 minutes. Ask for consent first.")
+d.add_heading("Warm-up", level=1)
+d.add_paragraph("Tell me about your team.", style="List Number")
+d.add_paragraph("How long have you been there?", style="List Bullet 2")
+d.add_paragraph("Walk me through your first deploy here.", style="List Number")
+d.add_heading("Wrap-up", level=1)
+d.add_paragraph("Who else should we talk to?", style="List Bullet")
+d.save(sys.argv[1])
+"#;
+    let out = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", script, file.to_str().unwrap()])
+        .output()
+        .expect("run /usr/bin/python3 (scripts/test installs python3-docx)");
+    assert!(out.status.success(), "python-docx failed: {}", String::from_utf8_lossy(&out.stderr));
+    let doc = guide::read_file(&file).unwrap();
+    assert_eq!(doc.title, "Platform onboarding");
+    assert_eq!(doc.intro, "About 40 minutes. Ask for consent first.");
+    let sections: Vec<(&str, Vec<&str>)> = doc
+        .sections
+        .iter()
+        .map(|s| (s.title.as_str(), s.questions.iter().map(|q| q.text.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        sections,
+        vec![
+            ("Warm-up", vec!["Tell me about your team.", "Walk me through your first deploy here."]),
+            ("Wrap-up", vec!["Who else should we talk to?"]),
+        ]
+    );
+    assert_eq!(doc.sections[0].questions[0].probes, vec!["How long have you been there?"]);
+}
+
+#[test]
+fn the_diff_names_what_else_changed_about_a_question() {
+    let old = guide::parse(CANONICAL, "g.md").unwrap();
+    let new = edit(&old, |d| {
+        let q = &mut d.sections[1].questions[0];
+        q.kind = guide::QuestionKind::Open;
+        q.minutes = Some(12);
+        q.probes.push("Who did you tell?".into());
+    });
+    let d = guide::diff::diff(&old, &new);
+    assert_eq!((d.edited, d.added, d.removed, d.reworded, d.moved), (1, 0, 0, 0, 0));
+    let c = d.changes.iter().find(|c| c.change == ChangeKind::Edited).unwrap();
+    assert_eq!(c.details, vec!["probes", "kind", "minutes"]);
+}
+
+#[test]
+fn alignment_without_speaker_labels_still_finds_the_questions() {
+    // An undiarised transcript: no speakers, the question and the answer in turns all the same.
+    let doc = guide::parse(CANONICAL, "g.md").unwrap();
+    let asked: Vec<align::Asked> = doc
+        .sections
+        .iter()
+        .flat_map(|s| s.questions.iter())
+        .map(|q| align::Asked { text: q.text.clone(), probes: q.probes.clone() })
+        .collect();
+    let plain = |i: i64, text: &str| Segment {
+        id: i,
+        start_ms: i * 5000,
+        end_ms: i * 5000 + 4000,
+        speaker: None,
+        text: text.into(),
+    };
+    let transcript = vec![
+        plain(0, "Okay, let's start. Tell me about your role and the services you work on."),
+        plain(1, "I look after the ledger."),
+        plain(2, "Tell me about the last time a build failed."),
+        plain(3, "Yesterday, on a flaky test."),
+    ];
+    let found = align::align(&asked, &transcript);
+    let at: Vec<Option<i64>> = found.iter().map(|f| f.as_ref().map(|a| a.asked_ms)).collect();
+    assert_eq!(at, vec![Some(0), None, Some(10_000), None]);
+    assert_eq!(found[0].as_ref().unwrap().excerpt, "I look after the ledger.");
+}

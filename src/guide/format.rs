@@ -67,13 +67,12 @@ pub fn parse(text: &str, source_name: &str) -> Result<GuideDoc> {
         }
         let was_blank = std::mem::replace(&mut blank_before, false);
         if let Some((level, heading)) = heading(trimmed) {
-            if level == 1 {
-                if title.is_some() {
-                    return Err(Error::invalid(at(), "a second `# title` line; a guide has one title"));
-                }
+            if level == 1 && title.is_none() && sections.is_empty() {
                 title = Some(heading);
                 last = Last::Top;
             } else {
+                // Headings after the title are sections, whatever their level (exports from
+                // word processors often write every heading with `#`).
                 sections.push(GuideSection { title: heading, ..GuideSection::default() });
                 last = Last::Section;
             }
@@ -163,7 +162,11 @@ pub fn parse(text: &str, source_name: &str) -> Result<GuideDoc> {
             },
         }
     }
-    let title = title.ok_or_else(|| Error::invalid(source_name, "expected a `# title` line"))?;
+    // Without a `# title` line the guide is named after its file.
+    let title = title.unwrap_or_else(|| {
+        let base = source_name.rsplit(['/', '\\']).next().unwrap_or(source_name);
+        base.rsplit_once('.').map(|(stem, _)| stem).unwrap_or(base).to_string()
+    });
     if sections.iter().all(|s| s.questions.is_empty()) {
         return Err(Error::invalid(
             source_name,
@@ -390,7 +393,15 @@ mod tests {
     }
 
     #[test]
-    fn a_guide_without_title_is_refused() {
-        assert!(parse("1. Q?\n", "g.md").unwrap_err().to_string().contains("expected a `# title` line"));
+    fn a_guide_without_a_title_is_named_after_its_file() {
+        assert_eq!(parse("## S\n\n1. Q?\n", "/tmp/Pilot guide.md").unwrap().title, "Pilot guide");
+    }
+
+    #[test]
+    fn every_heading_after_the_title_is_a_section() {
+        let g = parse("# Guide\n\n# Warm-up\n\n1. Q?\n\n## Next\n\n1. R?\n", "g.md").unwrap();
+        assert_eq!(g.title, "Guide");
+        let titles: Vec<&str> = g.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, vec!["Warm-up", "Next"]);
     }
 }

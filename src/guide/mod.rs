@@ -1,14 +1,15 @@
 //! Interview guides: a document of sections, questions and probes, versioned.
 //!
-//! Owns `guides`, `guide_versions` and `guide_questions`. A guide has a title, an intro and
-//! sections of questions; a question has a text, a kind, probes, an interviewer note and a
-//! time budget. Each version keeps its canonical Markdown (`source`, see [`format`]) and one
-//! row per question (their ids are what answers point at). Saving an edit makes a new
-//! version when a session has used the current one (sessions pin the version they followed),
-//! and otherwise replaces the unused current version; importing a guide with the title of
-//! one the study already has adds a version. [`diff`] compares two versions, [`lint`] checks
-//! the questions, [`docx`] reads Word documents and [`align`] finds the questions in
-//! transcripts.
+//! Owns `guides`, `guide_versions`, `guide_questions` and (through [`run`]) `question_checks`.
+//! A guide has a title, an intro and sections of questions; a question has a text, a kind,
+//! probes, an interviewer note and a time budget. Each version keeps its canonical Markdown
+//! (`source`, see [`format`]) and one row per question (their ids are what answers point at).
+//! Saving an edit makes a new version when a session has used the current one (sessions pin the
+//! version they followed), and otherwise replaces the unused current version; importing a guide
+//! with the title of one the study already has adds a version. [`diff`] compares two versions,
+//! [`lint`] checks the questions (its rules in `rules.rs`, their vocabulary in `words.rs`, the
+//! suggested rewrites in `rewrite.rs`), [`docx`] reads Word documents, [`align`] finds the
+//! questions in transcripts and [`run`] serves run mode and the answers matrix.
 
 pub mod align;
 pub mod diff;

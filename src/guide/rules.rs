@@ -71,7 +71,9 @@ pub(super) fn leading(t: &Text) -> Option<(String, String)> {
         "delightful",
     ];
     for i in 0..w.len().saturating_sub(1) {
-        if w[i] == "how" && PRESUMED.contains(&w[i + 1].as_str()) {
+        // "How easy or hard…" offers both ends: balanced, not leading.
+        let balanced = w.get(i + 2).is_some_and(|x| x == "or");
+        if w[i] == "how" && PRESUMED.contains(&w[i + 1].as_str()) && !balanced {
             let words = t.span(i, 2);
             return Some((
                 format!("\"{words}\" offers the answer (that it was {}) and asks only how much; ask what it was like", w[i + 1]),
@@ -153,7 +155,12 @@ pub(super) fn double_barrelled(t: &Text) -> Option<(String, String)> {
         }
         // "How fast and reliable…": two qualities that can have different answers.
         let prev = w[i - 1].as_str();
-        if conj != "but" && QUALITIES.contains(&prev) && QUALITIES.contains(&next) && prev != next {
+        if conj != "but"
+            && conj != "or"
+            && QUALITIES.contains(&prev)
+            && QUALITIES.contains(&next)
+            && prev != next
+        {
             let words = t.span(i - 1, 3);
             return Some((
                 format!("\"{words}\" asks about two things at once; it can be {prev} and not {next}. Ask about one"),
@@ -161,7 +168,12 @@ pub(super) fn double_barrelled(t: &Text) -> Option<(String, String)> {
             ));
         }
         // "the speed and accuracy of…": two qualities as nouns.
-        if conj != "but" && QUALITY_NOUNS.contains(&prev) && QUALITY_NOUNS.contains(&next) && prev != next {
+        if conj != "but"
+            && conj != "or"
+            && QUALITY_NOUNS.contains(&prev)
+            && QUALITY_NOUNS.contains(&next)
+            && prev != next
+        {
             let words = t.span(i - 1, 3);
             return Some((
                 format!("\"{words}\" asks about two qualities at once; one can be fine and the other not. Ask about one"),
@@ -383,6 +395,13 @@ pub(super) fn solution(t: &Text) -> Option<String> {
 
 pub(super) fn vague(t: &Text) -> Option<String> {
     if t.find_any(ANCHORS).is_some() || t.words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    // A follow-up about one past event ("What was difficult about it?") is anchored by it.
+    let past =
+        t.words.iter().any(|w| ["was", "were", "did", "had", "happened", "went"].contains(&w.as_str()));
+    let that_event = t.words.iter().any(|w| ["it", "that", "then"].contains(&w.as_str()));
+    if past && that_event {
         return None;
     }
     let w = &t.words;

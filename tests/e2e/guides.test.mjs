@@ -150,6 +150,8 @@ describe("Guides, run mode and answers in the window", () => {
     const check = await el("[data-testid=run-check]");
     await s.click(check);
     await waitFor("the question checked", () => s.execute("return document.querySelector('[data-testid=run-check]').checked;"));
+    // The first section is under way: its time spent shows beside its count.
+    await waitFor("the first section's time spent", async () => /1\/2 · \d\d:\d\d spent/.test(await s.text(await el("[data-testid=run-budget]"))));
     await s.type(await el("[data-testid=run-note-input]"), "Asked about the gate twice");
     const tag = await waitFor("the #pain tag", () => findWithText(s, "[data-testid=quick-tag]", "#pain"));
     await s.click(tag);
