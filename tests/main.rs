@@ -3,6 +3,7 @@
 mod cli;
 mod media;
 mod models;
+mod refi;
 mod search;
 mod store;
 mod synthesis;
