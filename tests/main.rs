@@ -8,6 +8,7 @@ mod media;
 mod models;
 mod prometheus;
 mod recruit;
+mod refi;
 mod search;
 mod store;
 mod synthesis;

@@ -1,6 +1,7 @@
 //! Highlights: a time span of a session's transcript (or words of one of its notes) with tags
 //! and a comment. A highlight keeps its exact words: the words selected in the window, or
-//! the text of the segments inside the span when only times are given (the CLI).
+//! the text of the segments inside the span when only times are given (the CLI; where the
+//! speaker changes inside the span, the next one's name starts a new line).
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -115,7 +116,8 @@ pub fn add(conn: &Connection, input: &HighlightInput) -> Result<i64> {
                     format!("the highlight must end after it starts ({start_ms} ms)"),
                 ));
             }
-            let texts = span_texts(conn, input.session_id, start_ms, end_ms)?;
+            let segments = span_segments(conn, input.session_id, start_ms, end_ms)?;
+            let texts: Vec<&str> = segments.iter().map(|(_, t)| t.as_str()).collect();
             if texts.is_empty() {
                 return Err(Error::invalid(
                     "highlight",
@@ -134,7 +136,7 @@ pub fn add(conn: &Connection, input: &HighlightInput) -> Result<i64> {
                         format!("{t:?} is not what the transcript says between {start_ms} and {end_ms} ms"),
                     ))
                 }
-                None => joined,
+                None => quote_of(&segments),
             };
             (start_ms, end_ms, text)
         }
@@ -183,15 +185,47 @@ pub fn insert_raw(
     Ok(id)
 }
 
-fn span_texts(conn: &Connection, session_id: i64, start_ms: i64, end_ms: i64) -> Result<Vec<String>> {
+/// The segments inside a span: `(shown speaker, text)` in order.
+fn span_segments(
+    conn: &Connection,
+    session_id: i64,
+    start_ms: i64,
+    end_ms: i64,
+) -> Result<Vec<(Option<String>, String)>> {
     let mut stmt = conn.prepare(
-        "SELECT g.text FROM segments g JOIN transcripts t ON t.id = g.transcript_id
+        "SELECT coalesce(sp.name, pp.name, sp.label), g.text FROM segments g JOIN transcripts t ON t.id = g.transcript_id
+         LEFT JOIN speakers sp ON sp.id = g.speaker_id LEFT JOIN people pp ON pp.id = sp.person_id
          WHERE t.session_id = ?1 AND g.end_ms > ?2 AND g.start_ms < ?3 ORDER BY g.start_ms, g.position",
     )?;
-    let texts = stmt
-        .query_map(params![session_id, start_ms, end_ms], |r| r.get::<_, String>(0))?
+    let rows = stmt
+        .query_map(params![session_id, start_ms, end_ms], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(texts)
+    Ok(rows)
+}
+
+/// The words of whole segments as a quote: one speaker's segments joined by spaces, and
+/// where the speaker changes a new line with the next one's name (`\nMaya: …`), the way a
+/// transcript reads (and the way REFI-QDA exports lay it out, so the quote is one run there).
+pub fn quote_of(segments: &[(Option<String>, String)]) -> String {
+    let mut out = String::new();
+    let mut previous: Option<&str> = None;
+    for (i, (speaker, text)) in segments.iter().enumerate() {
+        let speaker = speaker.as_deref().filter(|s| !s.is_empty());
+        if i > 0 {
+            match speaker {
+                Some(sp) if Some(sp) == previous => out.push(' '),
+                Some(sp) => {
+                    out.push('\n');
+                    out.push_str(sp);
+                    out.push_str(": ");
+                }
+                None => out.push('\n'),
+            }
+        }
+        out.push_str(text);
+        previous = speaker;
+    }
+    out
 }
 
 fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> Result<()> {

@@ -215,7 +215,16 @@ pub fn export(
             let json = serde_json::to_vec_pretty(&data).map_err(|e| Error::invalid("json", e.to_string()))?;
             write_bytes(&path, &json)?;
         }
-        ExportFormat::Qdc => write_bytes(&path, qdpx::codebook_xml(&data).as_bytes())?,
+        ExportFormat::Qdc => {
+            if data.codebook.is_empty() {
+                // A REFI-QDA codebook holds at least one code.
+                return Err(Error::invalid(
+                    "--format qdc",
+                    "the codebook has no tags yet: nothing to export",
+                ));
+            }
+            write_bytes(&path, qdpx::codebook_xml(&data).as_bytes())?
+        }
         ExportFormat::Jira => write_bytes(&path, &sheets::jira_csv(&data)?)?,
         ExportFormat::Qdpx => {
             let qdpx::Project { xml, texts, media } = qdpx::project_xml(&data);

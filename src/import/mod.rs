@@ -1,10 +1,12 @@
 //! Imports from other tools: REFI-QDA projects (`.qdpx`) and codebooks (`.qdc`). Owns no
 //! table; writes through the coding, people, session and transcript modules, in one
 //! savepoint, after the whole file has been read and checked. `safezip` reads archives
-//! without trusting their names or sizes; `xml` is the small tree the reader walks.
+//! without trusting their names or sizes; `xml` is the small tree the reader walks; `schema` checks it against the
+//! REFI-QDA rules before anything is written.
 
 pub mod refi;
 pub mod safezip;
+pub mod schema;
 pub mod xml;
 
 pub use refi::{import_qdc, import_qdpx, RefiImportReport};
