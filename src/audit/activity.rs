@@ -98,14 +98,15 @@ struct Tally {
     events: i64,
     first: Option<String>,
     last: Option<String>,
-    days: BTreeSet<String>,
+    /// Events per day (`YYYY-MM-DD`).
+    days: BTreeMap<String, i64>,
     hours: BTreeSet<u32>,
     by_action: BTreeMap<String, i64>,
     by_resource: BTreeMap<String, i64>,
     by_namespace: BTreeMap<String, i64>,
     by_week: BTreeMap<String, i64>,
-    /// (action, resource, namespace) counts, for the role.
-    mix: HashMap<(String, Option<String>, Option<String>), i64>,
+    /// Counts by `action\0resource\0namespace`, for the role.
+    mix: HashMap<String, i64>,
 }
 
 /// Rebuilds every person's activity from `audit_events`. `now` bounds the 90 days the tier
@@ -114,50 +115,62 @@ pub fn refresh(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
     let since = (now - Duration::days(90)).format("%Y-%m-%d").to_string();
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     {
+        // One pass over the rows in storage order, counted here: no sort in SQLite, and no
+        // allocation for a key already counted.
         let mut stmt = conn.prepare(
-            "SELECT person_id, action, resource, namespace, substr(at, 1, 10), substr(at, 12, 2), count(*),
-                    min(at), max(at), max(actor LIKE 'system:serviceaccount:%')
-             FROM audit_events WHERE person_id IS NOT NULL
-             GROUP BY person_id, action, resource, namespace, substr(at, 1, 13)",
+            "SELECT person_id, action, resource, namespace, at, actor LIKE 'system:serviceaccount:%'
+             FROM audit_events WHERE person_id IS NOT NULL",
         )?;
         let mut rows = stmt.query([])?;
+        let mut key = String::new();
         while let Some(r) = rows.next()? {
             let person: i64 = r.get(0)?;
-            let action: String = r.get(1)?;
-            let resource: Option<String> = r.get(2)?;
-            let namespace: Option<String> = r.get(3)?;
-            let day: String = r.get(4)?;
-            let hour: String = r.get(5)?;
-            let n: i64 = r.get(6)?;
-            let first: String = r.get(7)?;
-            let last: String = r.get(8)?;
-            let sa: bool = r.get(9)?;
+            let action = r.get_ref(1)?.as_str().unwrap_or("");
+            let resource = r.get_ref(2)?.as_str_or_null().ok().flatten();
+            let namespace = r.get_ref(3)?.as_str_or_null().ok().flatten();
+            let at = r.get_ref(4)?.as_str().unwrap_or("");
+            let sa: bool = r.get(5)?;
             let t = tallies.entry(person).or_default();
             t.actor_is_service_account |= sa;
-            t.events += n;
-            if t.first.as_ref().is_none_or(|f| first < *f) {
-                t.first = Some(first);
+            t.events += 1;
+            if t.first.as_deref().is_none_or(|f| at < f) {
+                t.first = Some(at.to_string());
             }
-            if t.last.as_ref().is_none_or(|l| last > *l) {
-                t.last = Some(last);
+            if t.last.as_deref().is_none_or(|l| at > l) {
+                t.last = Some(at.to_string());
             }
-            if let Ok(h) = hour.parse() {
+            if let Some(h) = at.get(11..13).and_then(|h| h.parse().ok()) {
                 t.hours.insert(h);
             }
-            *t.by_week.entry(week_of(&day)).or_default() += n;
-            t.days.insert(day);
-            *t.by_action.entry(action.clone()).or_default() += n;
-            if let Some(res) = &resource {
-                *t.by_resource.entry(res.clone()).or_default() += n;
+            bump(&mut t.days, at.get(..10).unwrap_or(at));
+            bump(&mut t.by_action, action);
+            if let Some(res) = resource {
+                bump(&mut t.by_resource, res);
             }
-            if let Some(ns) = &namespace {
-                *t.by_namespace.entry(ns.clone()).or_default() += n;
+            if let Some(ns) = namespace {
+                bump(&mut t.by_namespace, ns);
             }
-            *t.mix.entry((action, resource, namespace)).or_default() += n;
+            key.clear();
+            key.push_str(action);
+            key.push('\0');
+            key.push_str(resource.unwrap_or(""));
+            key.push('\0');
+            key.push_str(namespace.unwrap_or(""));
+            match t.mix.get_mut(key.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    t.mix.insert(key.clone(), 1);
+                }
+            }
+        }
+    }
+    for t in tallies.values_mut() {
+        for (day, n) in &t.days {
+            *t.by_week.entry(week_of(day)).or_default() += n;
         }
     }
     let recent: BTreeMap<i64, i64> =
-        tallies.iter().map(|(id, t)| (*id, t.days.iter().filter(|d| **d >= since).count() as i64)).collect();
+        tallies.iter().map(|(id, t)| (*id, t.days.keys().filter(|d| **d >= since).count() as i64)).collect();
     let thresholds = tier_thresholds(recent.values().copied().filter(|d| *d > 0).collect());
 
     conn.execute("DELETE FROM activity", [])?;
@@ -190,6 +203,16 @@ pub fn refresh(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+/// Adds one to `key`'s count, allocating the key only the first time.
+fn bump(map: &mut BTreeMap<String, i64>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
 }
 
 /// The Monday of the week of a `YYYY-MM-DD` day.
@@ -280,7 +303,12 @@ fn observed_role(t: &Tally) -> (&'static str, Vec<RoleSignal>) {
     let mut ops: HashMap<String, i64> = HashMap::new();
     let mut test: HashMap<String, i64> = HashMap::new();
     let mut service: HashMap<String, i64> = HashMap::new();
-    for ((action, resource, ns), n) in &t.mix {
+    for (key, n) in &t.mix {
+        let mut parts = key.split('\0');
+        let action = parts.next().unwrap_or("").to_string();
+        let resource = parts.next().filter(|r| !r.is_empty()).map(str::to_string);
+        let ns = parts.next().filter(|r| !r.is_empty()).map(str::to_string);
+        let (action, resource, ns) = (&action, &resource, &ns);
         let in_test = ns.as_deref().is_some_and(is_test_namespace);
         if READ_VERBS.contains(&verb_of(action)) && !action.contains('/') {
             read += n;

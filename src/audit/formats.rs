@@ -130,7 +130,7 @@ impl FieldMap {
 }
 
 /// Opens `reader` as plain or gzipped (by its magic bytes).
-pub fn decompress<'a>(reader: impl Read + 'a) -> std::io::Result<Box<dyn BufRead + 'a>> {
+pub fn decompress<'a>(reader: impl Read + Send + 'a) -> std::io::Result<Box<dyn BufRead + Send + 'a>> {
     let mut buf = BufReader::with_capacity(1 << 16, reader);
     let head = buf.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {

@@ -238,7 +238,7 @@ pub fn import_file(
 #[allow(clippy::too_many_arguments)]
 fn import_lines(
     conn: &Connection,
-    mut reader: Box<dyn BufRead + '_>,
+    reader: Box<dyn BufRead + Send + '_>,
     source: &str,
     format: AuditFormat,
     map: &FieldMap,
@@ -256,52 +256,46 @@ fn import_lines(
     let tick = |progress: &dyn Progress| progress.advance(read.load(std::sync::atomic::Ordering::Relaxed));
     match format {
         AuditFormat::K8s | AuditFormat::Jsonl => {
-            let mut buf = Vec::with_capacity(4096);
-            let mut line_no = 0u64;
-            loop {
-                buf.clear();
-                let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
-                if n == 0 {
-                    break;
-                }
-                line_no += 1;
-                if line_no.is_multiple_of(4096) {
-                    if cancel.is_cancelled() {
-                        return Ok(Outcome::Cancelled);
+            // Two threads: this one stores, the other reads and parses a batch of lines ahead
+            // (at most four batches wait, so memory stays bounded).
+            let include_system = opts.include_system;
+            let outcome = std::thread::scope(|scope| -> Result<bool> {
+                let (send, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+                let parser_cancel = cancel.clone();
+                let parser_source = source.clone();
+                let parser_map = map.clone();
+                scope.spawn(move || {
+                    read_json_lines(
+                        reader,
+                        &parser_source,
+                        format,
+                        &parser_map,
+                        include_system,
+                        &parser_cancel,
+                        path,
+                        &send,
+                    )
+                });
+                let mut seen = 0usize;
+                for batch in batches {
+                    match batch {
+                        Batch::Lines(lines) => {
+                            for (line, result) in lines {
+                                sink.take(result, line)?;
+                            }
+                        }
+                        Batch::Failed(e) => return Err(e),
+                        Batch::Cancelled => return Ok(true),
                     }
-                    tick(progress);
-                }
-                let text = utf8(&buf, &source).map_err(|_| {
-                    Error::invalid(format!("{source}:{line_no}"), "not UTF-8 text; save the file as UTF-8")
-                })?;
-                let text = text.trim_start_matches('\u{feff}').trim();
-                if text.is_empty() {
-                    continue;
-                }
-                if line_no == 1 && format == AuditFormat::K8s && starts_whole_value(text) {
-                    // A JSON array, an EventList or a pretty-printed file: one JSON value.
-                    let mut rest = buf.clone();
-                    reader.read_to_end(&mut rest).map_err(|e| Error::io(path, e))?;
-                    let all = utf8(&rest, &source)?;
-                    let value: serde_json::Value = serde_json::from_str(all.trim_start_matches('\u{feff}'))
-                        .map_err(|e| {
-                        Error::invalid(
-                            format!("{source}:{}:{}", e.line(), e.column()),
-                            format!("not valid JSON: {e}"),
-                        )
-                    })?;
-                    let items = formats::k8s_list(value, opts.include_system)
-                        .map_err(|e| Error::invalid(source.clone(), e))?;
-                    for item in items {
-                        sink.take(item, 0)?;
+                    seen += 1;
+                    if seen.is_multiple_of(4) {
+                        tick(progress);
                     }
-                    break;
                 }
-                let result = match format {
-                    AuditFormat::K8s => formats::k8s_event(text, opts.include_system),
-                    _ => formats::jsonl_event(text, &map, opts.include_system),
-                };
-                sink.take(result, line_no)?;
+                Ok(false)
+            })?;
+            if outcome {
+                return Ok(Outcome::Cancelled);
             }
         }
         AuditFormat::Csv => {
@@ -365,6 +359,102 @@ fn import_lines(
         tx.commit()?;
     }
     Ok(Outcome::Done(report))
+}
+
+/// What the parsing thread hands the storing one.
+enum Batch {
+    /// Lines with their numbers (0 for the items of one JSON value).
+    Lines(Vec<(u64, std::result::Result<LineResult, String>)>),
+    /// Reading failed (I/O, not UTF-8, a whole-file value that is not JSON): the import stops.
+    Failed(Error),
+    /// The cancel token was tripped.
+    Cancelled,
+}
+
+const BATCH: usize = 1024;
+
+/// Reads JSON Lines (or, for k8s, one JSON value spanning the file) and sends parsed batches
+/// until the end, an error, a cancel, or the receiver going away.
+#[allow(clippy::too_many_arguments)]
+fn read_json_lines(
+    mut reader: Box<dyn BufRead + Send + '_>,
+    source: &str,
+    format: AuditFormat,
+    map: &FieldMap,
+    include_system: bool,
+    cancel: &CancelToken,
+    path: &Path,
+    send: &std::sync::mpsc::SyncSender<Batch>,
+) {
+    let fail = |e: Error| {
+        let _ = send.send(Batch::Failed(e));
+    };
+    let mut buf = Vec::with_capacity(4096);
+    let mut line_no = 0u64;
+    let mut lines = Vec::with_capacity(BATCH);
+    loop {
+        buf.clear();
+        let n = match reader.read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => return fail(Error::io(path, e)),
+        };
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let Ok(text) = std::str::from_utf8(&buf) else {
+            return fail(Error::invalid(
+                format!("{source}:{line_no}"),
+                "not UTF-8 text; save the file as UTF-8",
+            ));
+        };
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            continue;
+        }
+        if line_no == 1 && format == AuditFormat::K8s && starts_whole_value(text) {
+            // A JSON array, an EventList or a pretty-printed file: one JSON value.
+            let mut rest = buf.clone();
+            if let Err(e) = reader.read_to_end(&mut rest) {
+                return fail(Error::io(path, e));
+            }
+            let all = match utf8(&rest, source) {
+                Ok(all) => all,
+                Err(e) => return fail(e),
+            };
+            let value: serde_json::Value = match serde_json::from_str(all.trim_start_matches('\u{feff}')) {
+                Ok(v) => v,
+                Err(e) => {
+                    return fail(Error::invalid(
+                        format!("{source}:{}:{}", e.line(), e.column()),
+                        format!("not valid JSON: {e}"),
+                    ))
+                }
+            };
+            match formats::k8s_list(value, include_system) {
+                Ok(items) => lines.extend(items.into_iter().map(|i| (0, i))),
+                Err(e) => return fail(Error::invalid(source, e)),
+            }
+            break;
+        }
+        let result = match format {
+            AuditFormat::K8s => formats::k8s_event(text, include_system),
+            _ => formats::jsonl_event(text, map, include_system),
+        };
+        lines.push((line_no, result));
+        if lines.len() == BATCH {
+            if cancel.is_cancelled() {
+                let _ = send.send(Batch::Cancelled);
+                return;
+            }
+            if send.send(Batch::Lines(std::mem::replace(&mut lines, Vec::with_capacity(BATCH)))).is_err() {
+                return; // the storing side stopped (an error there)
+            }
+        }
+    }
+    if !lines.is_empty() {
+        let _ = send.send(Batch::Lines(lines));
+    }
 }
 
 /// Whether the first line of a k8s file starts one JSON value spanning the file (a JSON
