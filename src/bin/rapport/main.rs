@@ -73,6 +73,7 @@ impl Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let ctx = Ctx::new(cli.workspace.clone(), cli.json);
     let result = match &cli.command {
@@ -112,3 +113,17 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// A closed pipe (`rapport ... --json | head`) ends the program quietly, as other Unix tools
+/// do, instead of an error or a panic from the next write. Rust starts programs with SIGPIPE
+/// ignored; this puts back the default.
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    // SAFETY: called first in main, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn quiet_on_closed_pipe() {}
