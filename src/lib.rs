@@ -5,6 +5,7 @@
 pub mod coding;
 pub mod demo;
 pub mod deploys;
+pub mod diarize;
 pub mod error;
 pub mod finding;
 pub mod guide;

@@ -397,10 +397,32 @@ const V3: &str = r#"
 ALTER TABLE studies ADD COLUMN archived_at TEXT;
 "#;
 
+/// Migration 4 (diarization): a recording can be one participant's track of a call, placed
+/// on the session's time line by an offset; each diarized speaker's voice and role; the
+/// voices remembered by name.
+const DIARIZE: &str = r#"
+ALTER TABLE recordings ADD COLUMN track TEXT;
+ALTER TABLE recordings ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE speaker_voices (
+    speaker_id INTEGER PRIMARY KEY REFERENCES speakers(id) ON DELETE CASCADE,
+    voice      TEXT NOT NULL,
+    role       TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE voice_profiles (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    person_id  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    voice      TEXT NOT NULL,
+    sessions   INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL
+);
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(DIARIZE)])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;

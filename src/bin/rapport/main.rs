@@ -7,6 +7,7 @@
 mod audio;
 mod bar;
 mod ctx;
+mod diarize;
 mod models;
 mod search;
 mod studies;
@@ -51,6 +52,8 @@ enum Command {
     Models(models::Cmd),
     #[command(flatten)]
     Audio(audio::Cmd),
+    #[command(flatten)]
+    Diarize(diarize::Cmd),
 }
 
 impl Command {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Transcripts(cmd) => transcripts::run(&ctx, cmd),
         Command::Models(cmd) => models::run(&ctx, cmd),
         Command::Audio(cmd) => audio::run(&ctx, cmd),
+        Command::Diarize(cmd) => diarize::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb on a workspace that succeeded (cheap when nothing changed). Verbs that need no
