@@ -308,24 +308,37 @@ mod tests {
         assert!(f.iter().all(|fr| fr.iter().all(|x| x.is_finite())));
     }
 
+    /// White noise (a fixed LCG), optionally smoothed by a moving average of `smooth` samples
+    /// (a darker sound).
+    fn noise(secs: f32, smooth: usize, seed: u64) -> Vec<f32> {
+        let mut x = seed;
+        let white: Vec<f32> = (0..(secs * RATE as f32) as usize)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((x >> 33) as f32 / (1u64 << 31) as f32 - 0.5) * 0.2
+            })
+            .collect();
+        (0..white.len())
+            .map(|i| white[i.saturating_sub(smooth)..=i].iter().sum::<f32>() / (smooth + 1) as f32)
+            .collect()
+    }
+
     #[test]
     fn bic_says_two_sounds_are_two_and_one_sound_is_one() {
-        let mut a = tone(300.0, 2.0);
-        a.extend(tone(2500.0, 2.0));
+        let mut a = noise(2.0, 0, 1);
+        a.extend(noise(2.0, 6, 2));
         let f = mfcc(&a);
         let (left, right) = f.split_at(f.len() / 2);
         assert!(delta_bic(&Stats::of(left), &Stats::of(right), 1.0) > 0.0);
-        let one = mfcc(&tone(300.0, 4.0));
-        let noise: Vec<Frame> = one
-            .iter()
-            .enumerate()
-            .map(|(i, fr)| {
-                let mut g = *fr;
-                g[0] += ((i * 7919 % 13) as f32 - 6.0) * 0.1;
-                g
-            })
-            .collect();
-        let (l, r) = noise.split_at(noise.len() / 2);
+        let one = mfcc(&noise(4.0, 0, 3));
+        let (l, r) = one.split_at(one.len() / 2);
         assert!(delta_bic(&Stats::of(l), &Stats::of(r), 1.0) < 0.0);
+    }
+
+    #[test]
+    fn the_pitch_of_a_tone_is_its_frequency() {
+        let f = mfcc(&tone(220.0, 1.0));
+        let hz = f[50][CEPS - 1].exp();
+        assert!((hz - 220.0).abs() < 5.0, "{hz} Hz");
     }
 }
