@@ -12,6 +12,8 @@ use rapport::insights::InsightsSummary;
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
+use rapport::diarize::profiles::{VoiceProfile, VoiceSuggestion};
+use rapport::diarize::{DiarizedSpeaker, Method as DiarizeMethod};
 use rapport::models::ModelInfo;
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::PersonSummary;
@@ -137,6 +139,10 @@ pub fn render() -> String {
         decl::<Cue>(&cfg),
         decl::<ImportPreview>(&cfg),
         decl::<ImportReport>(&cfg),
+        decl::<DiarizeMethod>(&cfg),
+        decl::<DiarizedSpeaker>(&cfg),
+        decl::<VoiceProfile>(&cfg),
+        decl::<VoiceSuggestion>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

@@ -25,7 +25,7 @@ pub mod tracks;
 use std::path::PathBuf;
 
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use self::cluster::{ClusterOptions, Span, Turn};
@@ -39,8 +39,9 @@ use crate::transcript::{self, Cue, SegmentDetail, Word};
 use crate::workspace::Workspace;
 
 /// How the speakers are told apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "DiarizeMethod")]
 pub enum Method {
     /// Whatever the recordings allow: tracks, else separate stereo channels, else mixed.
     Auto,
@@ -546,22 +547,7 @@ pub fn diarize(
     progress.advance(100);
 
     let conn = ws.conn();
-    let views = transcript::list_speakers(conn, session_id)?;
-    let total: i64 = views.iter().map(|v| v.speaking_ms).sum();
-    let speakers = views
-        .iter()
-        .map(|v| {
-            Ok(DiarizedSpeaker {
-                id: v.id,
-                label: v.label.clone(),
-                name: v.name.clone(),
-                role: profiles::role(conn, v.id)?,
-                speaking_ms: v.speaking_ms,
-                segments: v.segments,
-                flagged: views.len() > 1 && (v.speaking_ms * 100 < total * 3 || v.speaking_ms < 3000),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let speakers = speakers(conn, session_id)?;
     let interviewer = interviewer.map(|i| heard.labels[i].clone());
     Ok(Outcome::Done(DiarizeReport {
         session: session_id,
@@ -583,6 +569,27 @@ pub fn diarize(
         segments: transcript::segment_details(conn, session_id)?,
         suggestions: profiles::suggestions(conn, session_id)?,
     }))
+}
+
+/// The session's speakers with their diarized roles, speaking time and whether they have so
+/// little speech that they are likely a stray cluster (`flagged`).
+pub fn speakers(conn: &Connection, session_id: i64) -> Result<Vec<DiarizedSpeaker>> {
+    let views = transcript::list_speakers(conn, session_id)?;
+    let total: i64 = views.iter().map(|v| v.speaking_ms).sum();
+    views
+        .iter()
+        .map(|v| {
+            Ok(DiarizedSpeaker {
+                id: v.id,
+                label: v.label.clone(),
+                name: v.name.clone(),
+                role: profiles::role(conn, v.id)?,
+                speaking_ms: v.speaking_ms,
+                segments: v.segments,
+                flagged: views.len() > 1 && (v.speaking_ms * 100 < total * 3 || v.speaking_ms < 3000),
+            })
+        })
+        .collect()
 }
 
 /// Sets a recording's track name and offset on the session's time line (`--track`,

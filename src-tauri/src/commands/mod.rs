@@ -8,6 +8,7 @@
 //! row names it after a `;` as `channel NAME: EventType`.
 
 pub mod app;
+pub mod diarize;
 pub mod dialogs;
 pub mod insights;
 pub mod models;
@@ -21,6 +22,8 @@ pub mod transcripts;
 pub mod workspace;
 
 use rapport::coding::TagCount;
+use rapport::diarize::profiles::{VoiceProfile, VoiceSuggestion};
+use rapport::diarize::{DiarizedSpeaker, Method};
 use rapport::finding::FindingSummary;
 use rapport::guide::GuideVersionRef;
 use rapport::insights::InsightsSummary;
@@ -177,4 +180,23 @@ commands! {
     insights::insights_summary() -> InsightsSummary;
     /// Tells the shell the first screen with data has painted (for the first-paint benchmark).
     app::ui_ready() -> ();
+    /// Start telling a session's speakers apart (tracks, stereo channels or one mixed recording; `speakers` null estimates the number); returns the job id.
+    /// Progress (percent) and the end arrive on `onEvent`; segments are cut where the speaker changes and the interviewer is labelled.
+    diarize::diarize_start(session_id: i64, speakers: Option<u32>, method: Method; channel on_event: JobEvent) -> u64;
+    /// Cancel a diarization: the session stays as it was; false when it is not running.
+    diarize::diarize_cancel(job: u64) -> bool;
+    /// A session's speakers with their roles (interviewer, participant) and a flag on those with very little speech.
+    diarize::diarized_speakers(session_id: i64) -> Vec<DiarizedSpeaker>;
+    /// Move a segment, or the rest of it from word `fromWord` (0-based), to a speaker (label or shown name; a new name makes a new speaker).
+    diarize::segment_reassign(id: i64, from_word: Option<u32>, speaker: String) -> SegmentDetail;
+    /// Set a recording's track name (one participant's audio; null for a mix) and its offset on the session's time line.
+    diarize::recording_set_track(id: i64, track: Option<String>, offset_ms: i64) -> ();
+    /// The remembered voices.
+    diarize::voice_list() -> Vec<VoiceProfile>;
+    /// Remember a diarized speaker's voice under its shown name (or `name`).
+    diarize::voice_remember(session_id: i64, speaker: String, name: Option<String>) -> VoiceProfile;
+    /// Forget a remembered voice.
+    diarize::voice_forget(name: String) -> ();
+    /// Names suggested for a session's speakers by the nearest remembered voice.
+    diarize::voice_suggestions(session_id: i64) -> Vec<VoiceSuggestion>;
 }
