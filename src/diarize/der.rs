@@ -24,6 +24,31 @@ impl Labelled {
     }
 }
 
+/// Reads speaker turns from RTTM (NIST's format, which pyannote and most diarization corpora
+/// use): `SPEAKER file channel onset duration <NA> <NA> name <NA> <NA>`, times in seconds.
+/// Other record types and `;;` comments are skipped; a bad line is an error naming it.
+pub fn read_rttm(text: &str, source: &str) -> crate::Result<Vec<Labelled>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.is_empty() || f[0].starts_with(";;") || f[0] != "SPEAKER" {
+            continue;
+        }
+        let bad = |what: &str| crate::Error::invalid(format!("{source}:{}", i + 1), what.to_string());
+        if f.len() < 8 {
+            return Err(bad("expected `SPEAKER file channel onset duration <NA> <NA> name ...`"));
+        }
+        let secs = |s: &str, what: &str| -> crate::Result<f64> {
+            s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| bad(&format!("the {what} {s:?} is not a number of seconds")))
+        };
+        let onset = secs(f[3], "onset")?;
+        let dur = secs(f[4], "duration")?;
+        let start = (onset * 1000.0).round() as i64;
+        out.push(Labelled::new(start, start + (dur * 1000.0).round() as i64, f[7]));
+    }
+    Ok(out)
+}
+
 /// The components of a diarization error rate, in ms.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Der {
@@ -158,6 +183,15 @@ mod tests {
 
     fn l(s: i64, e: i64, who: &str) -> Labelled {
         Labelled::new(s, e, who)
+    }
+
+    #[test]
+    fn rttm_lines_give_turns_and_a_bad_one_names_its_line() {
+        let t = "SPEAKER x 1 0.50 2.25 <NA> <NA> alice <NA> <NA>\n;; comment\nSPEAKER x 1 3 1 <NA> <NA> bob <NA> <NA>\n";
+        let got = read_rttm(t, "ref.rttm").unwrap();
+        assert_eq!(got, vec![l(500, 2750, "alice"), l(3000, 4000, "bob")]);
+        let err = read_rttm("SPEAKER x 1 zero 1 <NA> <NA> a <NA> <NA>", "ref.rttm").unwrap_err().to_string();
+        assert!(err.contains("ref.rttm:1") && err.contains("onset"), "{err}");
     }
 
     #[test]

@@ -95,7 +95,8 @@ pub struct DiarizedSpeaker {
     pub role: Option<String>,
     pub speaking_ms: i64,
     pub segments: i64,
-    /// Less than 3 % of the speech (or 3 s): likely a stray cluster, worth a look.
+    /// Heard in the audio, with less than 3 % of the speech heard (or 3 s): likely a stray
+    /// cluster, worth a look.
     pub flagged: bool,
 }
 
@@ -266,6 +267,8 @@ fn hear(
             ),
         ));
     }
+    // whisper.cpp's log goes to the `log` crate (silent unless a logger is set).
+    whisper_rs::install_logging_hooks();
     let mut vad = Vad::open(&opts.vad_model)?;
     progress.begin("diarize", Some(100));
     let mut activity = |samples: &[f32], label: String, offset_ms: i64| -> Result<tracks::Activity> {
@@ -342,7 +345,8 @@ fn hear(
     }
 }
 
-/// The speaker (index) whose turns overlap `[start, end)` most; else the nearest turn's.
+/// The speaker (index) whose turns overlap `[start, end)` most; else the nearest turn's
+/// within [`NEAREST_MS`]; else none.
 fn speaker_of(turns: &[Turn], start: i64, end: i64) -> Option<usize> {
     let mut best: Option<(i64, usize)> = None;
     let mut overlap = std::collections::BTreeMap::<usize, i64>::new();
@@ -360,9 +364,14 @@ fn speaker_of(turns: &[Turn], start: i64, end: i64) -> Option<usize> {
     if let Some((_, s)) = best {
         return Some(s);
     }
-    let mid = (start + end) / 2;
-    turns.iter().min_by_key(|t| (t.start_ms - mid).abs().min((t.end_ms - mid).abs())).map(|t| t.speaker)
+    // No overlap: the nearest turn, if it is close (a word whisper put in the pause after a
+    // turn); words far from any speech (beyond the end of the audio heard) keep their speaker.
+    let gap = |t: &Turn| (t.start_ms - end).max(start - t.end_ms).max(0);
+    turns.iter().filter(|t| gap(t) <= NEAREST_MS).min_by_key(|t| gap(t)).map(|t| t.speaker)
 }
+
+/// How far (ms) from a turn a word may be and still be given to its speaker.
+const NEAREST_MS: i64 = 1500;
 
 /// The shortest run of words (ms) kept as a speaker's own part of a segment; a shorter one
 /// goes with the words before it (a turn boundary a word off is not a speaker change).
@@ -437,7 +446,7 @@ pub fn split_by_turns(seg: &SegmentDetail, turns: &[Turn], labels: &[String]) ->
             Cue {
                 start_ms: if k == 0 { seg.start_ms } else { words[0].start_ms },
                 end_ms: if k + 1 == n { seg.end_ms } else { seg.words[b].start_ms.max(words[0].start_ms) },
-                speaker: label(s),
+                speaker: label(s).or(seg.speaker_label.clone()),
                 text: texts[a..b].join(" "),
                 words,
             }
@@ -575,10 +584,14 @@ pub fn diarize(
 /// little speech that they are likely a stray cluster (`flagged`).
 pub fn speakers(conn: &Connection, session_id: i64) -> Result<Vec<DiarizedSpeaker>> {
     let views = transcript::list_speakers(conn, session_id)?;
-    let total: i64 = views.iter().map(|v| v.speaking_ms).sum();
+    let heard: Vec<bool> = views.iter().map(|v| profiles::has_voice(conn, v.id)).collect::<Result<_>>()?;
+    // Shares of the speech heard: speakers of segments beyond the audio are not compared.
+    let total: i64 = views.iter().zip(&heard).filter(|(_, h)| **h).map(|(v, _)| v.speaking_ms).sum();
+    let voices = heard.iter().filter(|h| **h).count();
     views
         .iter()
-        .map(|v| {
+        .zip(&heard)
+        .map(|(v, &h)| {
             Ok(DiarizedSpeaker {
                 id: v.id,
                 label: v.label.clone(),
@@ -586,7 +599,7 @@ pub fn speakers(conn: &Connection, session_id: i64) -> Result<Vec<DiarizedSpeake
                 role: profiles::role(conn, v.id)?,
                 speaking_ms: v.speaking_ms,
                 segments: v.segments,
-                flagged: views.len() > 1 && (v.speaking_ms * 100 < total * 3 || v.speaking_ms < 3000),
+                flagged: h && voices > 1 && (v.speaking_ms * 100 < total * 3 || v.speaking_ms < 3000),
             })
         })
         .collect()

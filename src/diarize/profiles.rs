@@ -118,6 +118,14 @@ pub fn role(conn: &Connection, speaker_id: i64) -> Result<Option<String>> {
         .flatten())
 }
 
+/// True when diarization heard the speaker (stored a voice for them).
+pub fn has_voice(conn: &Connection, speaker_id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM speaker_voices WHERE speaker_id = ?1", [speaker_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 fn profile_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(VoiceProfile, String)> {
     let voice: String = r.get(6)?;
     let frames: f64 = serde_json::from_str::<Voice>(&voice).map(|v| v.frames).unwrap_or(0.0);

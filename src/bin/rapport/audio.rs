@@ -130,7 +130,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     eprintln!("rapport: diarization cancelled; the transcript was stored without speakers");
                     return Ok(ExitCode::from(130));
                 };
-                crate::diarize::print_report(ctx, &d)?;
+                crate::diarize::print_report(ctx, &d, None)?;
                 return Ok(ExitCode::SUCCESS);
             }
             if ctx.json {

@@ -28,6 +28,13 @@ pub enum Cmd {
         /// else mixed; or force one of tracks, channels, mixed.
         #[arg(long, default_value = "auto")]
         method: String,
+        /// Score the result against reference speaker turns (an RTTM file): prints the
+        /// diarization error rate (missed speech, false alarm, confusion), as pyannote.metrics.
+        #[arg(long, value_name = "FILE.rttm")]
+        reference: Option<std::path::PathBuf>,
+        /// With --reference: the collar left out around each reference boundary, in ms each side.
+        #[arg(long, default_value_t = 250)]
+        collar: i64,
     },
     /// Voices remembered by name, suggested for speakers of new sessions.
     Voice {
@@ -84,7 +91,7 @@ pub fn run_diarize(
 }
 
 /// Prints a diarization: JSON (segments with `speaker`), or the transcript with speakers.
-pub fn print_report(ctx: &Ctx, r: &DiarizeReport) -> anyhow::Result<()> {
+pub fn print_report(ctx: &Ctx, r: &DiarizeReport, score: Option<&diarize::der::Der>) -> anyhow::Result<()> {
     if ctx.json {
         let segments: Vec<_> = r
             .segments
@@ -107,6 +114,7 @@ pub fn print_report(ctx: &Ctx, r: &DiarizeReport) -> anyhow::Result<()> {
             "segments_split": r.segments_split,
             "segments": segments,
             "suggestions": r.suggestions,
+            "der": score,
         }));
     }
     for s in &r.segments {
@@ -135,6 +143,16 @@ pub fn print_report(ctx: &Ctx, r: &DiarizeReport) -> anyhow::Result<()> {
         names.join(", "),
         r.segments_split
     );
+    if let Some(d) = score {
+        eprintln!(
+            "DER {:.1}% (missed {:.1} s, false alarm {:.1} s, confusion {:.1} s of {:.1} s scored)",
+            d.der * 100.0,
+            d.missed_ms as f64 / 1000.0,
+            d.false_alarm_ms as f64 / 1000.0,
+            d.confusion_ms as f64 / 1000.0,
+            d.total_ms as f64 / 1000.0
+        );
+    }
     if r.merged_extra > 0 {
         eprintln!("{} clusters beyond the voices found were merged (they sound the same)", r.merged_extra);
     }
@@ -150,13 +168,25 @@ pub fn print_report(ctx: &Ctx, r: &DiarizeReport) -> anyhow::Result<()> {
 pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
     let mut ws = ctx.open()?;
     match cmd {
-        Cmd::Diarize { session, speakers, method } => {
+        Cmd::Diarize { session, speakers, method, reference, collar } => {
             let method = Method::parse(method)?;
+            let reference = match reference {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| rapport::Error::io(path, e))?;
+                    Some(diarize::der::read_rttm(&text, &path.display().to_string())?)
+                }
+                None => None,
+            };
             let Some(report) = run_diarize(&mut ws, *session, speakers.map(usize::from), method)? else {
                 eprintln!("rapport: cancelled; nothing was changed");
                 return Ok(ExitCode::from(130));
             };
-            print_report(ctx, &report)?;
+            let score = reference.map(|r| {
+                let hyp: Vec<_> =
+                    report.turns.iter().map(|t| diarize::der::Labelled::new(t.start_ms, t.end_ms, &t.speaker)).collect();
+                diarize::der::der(&r, &hyp, *collar)
+            });
+            print_report(ctx, &report, score.as_ref())?;
         }
         Cmd::Voice { command } => match command {
             VoiceCmd::List => {

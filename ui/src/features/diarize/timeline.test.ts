@@ -39,3 +39,14 @@ describe("the move form", () => {
     expect(parseSpeakers("2.5")).toBe("invalid");
   });
 });
+
+describe("speaker colours", () => {
+  test("the speakers of one session never share a colour, whatever their names", async () => {
+    const { speakerTones } = await import("../../lib/api");
+    const tone = speakerTones(["Interviewer", "Priya Raman", "Speaker 3"]);
+    const slots = new Set(["Interviewer", "Priya Raman", "Speaker 3"].map((l) => tone(l)));
+    expect(slots.size).toBe(3);
+    expect(tone("Interviewer")).toBe(0);
+    expect(tone(null)).toBe(0);
+  });
+});
