@@ -6,14 +6,14 @@
 
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
+use rapport::diarize::profiles::{VoiceProfile, VoiceSuggestion};
+use rapport::diarize::{DiarizedSpeaker, Method as DiarizeMethod};
 use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::guide::{GuideQuestion, GuideSection, GuideVersionRef, GuideView};
 use rapport::insights::InsightsSummary;
 use rapport::media::RecordingView;
 use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
-use rapport::diarize::profiles::{VoiceProfile, VoiceSuggestion};
-use rapport::diarize::{DiarizedSpeaker, Method as DiarizeMethod};
 use rapport::models::ModelInfo;
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::PersonSummary;

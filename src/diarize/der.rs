@@ -39,7 +39,10 @@ pub fn read_rttm(text: &str, source: &str) -> crate::Result<Vec<Labelled>> {
             return Err(bad("expected `SPEAKER file channel onset duration <NA> <NA> name ...`"));
         }
         let secs = |s: &str, what: &str| -> crate::Result<f64> {
-            s.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| bad(&format!("the {what} {s:?} is not a number of seconds")))
+            s.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| bad(&format!("the {what} {s:?} is not a number of seconds")))
         };
         let onset = secs(f[3], "onset")?;
         let dur = secs(f[4], "duration")?;

@@ -27,8 +27,8 @@ pub fn diarize_start(
     let (job, cancel) = state.jobs().register();
     tauri::async_runtime::spawn_blocking(move || {
         let sink = ChannelProgress::new(on_event);
-        let result =
-            Workspace::open(&root).and_then(|mut ws| diarize::diarize(&mut ws, session_id, &opts, &sink, &cancel));
+        let result = Workspace::open(&root)
+            .and_then(|mut ws| diarize::diarize(&mut ws, session_id, &opts, &sink, &cancel));
         state.jobs().finish(job);
         if matches!(result, Ok(Outcome::Done(_))) {
             state.sync_index();
@@ -44,7 +44,10 @@ pub fn diarize_cancel(state: State<'_, AppState>, job: u64) -> Result<bool, ApiE
 }
 
 #[tauri::command]
-pub fn diarized_speakers(state: State<'_, AppState>, session_id: i64) -> Result<Vec<DiarizedSpeaker>, ApiError> {
+pub fn diarized_speakers(
+    state: State<'_, AppState>,
+    session_id: i64,
+) -> Result<Vec<DiarizedSpeaker>, ApiError> {
     state.with(|ws| diarize::speakers(ws.conn(), session_id))
 }
 
@@ -55,7 +58,9 @@ pub fn segment_reassign(
     from_word: Option<u32>,
     speaker: String,
 ) -> Result<SegmentDetail, ApiError> {
-    state.write(|ws| transcript::assign::move_to_speaker(ws.conn(), id, from_word.map(|k| k as usize), &speaker))
+    state.write(|ws| {
+        transcript::assign::move_to_speaker(ws.conn(), id, from_word.map(|k| k as usize), &speaker)
+    })
 }
 
 #[tauri::command]
@@ -89,6 +94,9 @@ pub fn voice_forget(state: State<'_, AppState>, name: String) -> Result<(), ApiE
 }
 
 #[tauri::command]
-pub fn voice_suggestions(state: State<'_, AppState>, session_id: i64) -> Result<Vec<VoiceSuggestion>, ApiError> {
+pub fn voice_suggestions(
+    state: State<'_, AppState>,
+    session_id: i64,
+) -> Result<Vec<VoiceSuggestion>, ApiError> {
     state.with(|ws| profiles::suggestions(ws.conn(), session_id))
 }

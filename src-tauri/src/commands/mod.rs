@@ -8,8 +8,8 @@
 //! row names it after a `;` as `channel NAME: EventType`.
 
 pub mod app;
-pub mod diarize;
 pub mod dialogs;
+pub mod diarize;
 pub mod insights;
 pub mod models;
 pub mod people;

@@ -182,8 +182,11 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(130));
             };
             let score = reference.map(|r| {
-                let hyp: Vec<_> =
-                    report.turns.iter().map(|t| diarize::der::Labelled::new(t.start_ms, t.end_ms, &t.speaker)).collect();
+                let hyp: Vec<_> = report
+                    .turns
+                    .iter()
+                    .map(|t| diarize::der::Labelled::new(t.start_ms, t.end_ms, &t.speaker))
+                    .collect();
                 diarize::der::der(&r, &hyp, *collar)
             });
             print_report(ctx, &report, score.as_ref())?;
