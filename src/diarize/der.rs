@@ -132,11 +132,15 @@ fn best_mapping(co: &[Vec<i64>]) -> i64 {
         return 0;
     }
     // Pair the smaller side's items with subsets of the larger side.
-    let (rows, cols, get): (usize, usize, Box<dyn Fn(usize, usize) -> i64>) = if co.len() <= cols {
-        (co.len(), cols, Box::new(|r, c| co[r][c]))
+    let transposed: Vec<Vec<i64>>;
+    let co: &[Vec<i64>] = if co.len() <= cols {
+        co
     } else {
-        (cols, co.len(), Box::new(|r, c| co[c][r]))
+        transposed = (0..cols).map(|c| co.iter().map(|row| row[c]).collect()).collect();
+        &transposed
     };
+    let (rows, cols) = (co.len(), co[0].len());
+    let get = |r: usize, c: usize| co[r][c];
     if cols > 16 {
         return greedy_mapping(co);
     }

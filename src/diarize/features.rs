@@ -228,8 +228,8 @@ impl Stats {
 
     pub fn push(&mut self, f: &Frame) {
         self.n += 1.0;
-        for k in 0..CEPS {
-            let x = f[k] as f64;
+        for (k, &v) in f.iter().enumerate() {
+            let x = v as f64;
             self.sum[k] += x;
             self.sq[k] += x * x;
         }
@@ -247,11 +247,7 @@ impl Stats {
 
     /// The mean vector.
     pub fn mean(&self) -> [f64; CEPS] {
-        let mut m = [0.0; CEPS];
-        for k in 0..CEPS {
-            m[k] = self.sum[k] / self.n.max(1.0);
-        }
-        m
+        self.sum.map(|x| x / self.n.max(1.0))
     }
 
     /// The sum of the log variances (the log determinant of the diagonal covariance), with a
