@@ -475,7 +475,8 @@ export type DiarizedSpeaker = { id: number, label: string, name: string,
  */
 role: string | null, speaking_ms: number, segments: number, 
 /**
- * Less than 3 % of the speech (or 3 s): likely a stray cluster, worth a look.
+ * Heard in the audio, with less than 3 % of the speech heard (or 3 s): likely a stray
+ * cluster, worth a look.
  */
 flagged: boolean, };
 
