@@ -8,6 +8,7 @@ pub mod charts;
 pub mod coding;
 pub mod demo;
 pub mod deploys;
+pub mod diarize;
 pub mod error;
 pub mod export;
 pub mod finding;

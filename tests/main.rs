@@ -1,6 +1,7 @@
 //! Integration tests of the core and the `rapport` CLI, one binary with a module per area.
 
 mod cli;
+mod diarize;
 mod guide_lint;
 mod guides;
 mod insights;

@@ -13,6 +13,8 @@ use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::dora::{DoraKeys, DoraReport};
 use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
+use rapport::diarize::profiles::{VoiceProfile, VoiceSuggestion};
+use rapport::diarize::{DiarizedSpeaker, Method as DiarizeMethod};
 use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport, RedactionCount};
 use rapport::finding::{EvidenceView, FindingSummary};
 use rapport::finding::{FindingInput, FindingPatch, LinkKind, RoleCount};
@@ -273,6 +275,10 @@ pub fn render() -> String {
         decl::<RedactionCount>(&cfg),
         decl::<ExportReport>(&cfg),
         decl::<RefiImportReport>(&cfg),
+        decl::<DiarizeMethod>(&cfg),
+        decl::<DiarizedSpeaker>(&cfg),
+        decl::<VoiceProfile>(&cfg),
+        decl::<VoiceSuggestion>(&cfg),
     ] {
         out.push_str(&d);
         out.push('\n');

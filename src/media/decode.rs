@@ -95,6 +95,8 @@ pub struct AudioStream {
     mono: Vec<f32>,
     resampler: Option<ToTarget>,
     done: bool,
+    /// Read only this channel (0-based) instead of mixing them down.
+    channel: Option<usize>,
 }
 
 impl std::fmt::Debug for AudioStream {
@@ -206,6 +208,7 @@ impl AudioStream {
             mono: Vec::new(),
             resampler: None,
             done: false,
+            channel: None,
         })
     }
 
@@ -238,6 +241,13 @@ impl AudioStream {
             crate::transcript::format_timestamp(at_ms),
             self.read_pos.load(Ordering::Relaxed)
         )
+    }
+
+    /// Reads only `channel` (0-based; the last one when there are fewer) instead of the
+    /// mix of all channels: a stereo recorder's left and right microphones apart.
+    pub fn only_channel(mut self, channel: usize) -> AudioStream {
+        self.channel = Some(channel);
+        self
     }
 
     /// Decodes the next packet of the audio track into `self.mono` (source rate).
@@ -288,7 +298,10 @@ impl AudioStream {
             self.interleaved.clear();
             decoded.copy_to_vec_interleaved::<f32>(&mut self.interleaved);
             self.mono.clear();
-            if channels == 1 {
+            if let Some(c) = self.channel.filter(|_| channels > 1) {
+                let c = c.min(channels - 1);
+                self.mono.extend(self.interleaved.chunks_exact(channels).map(|frame| frame[c]));
+            } else if channels == 1 {
                 self.mono.extend_from_slice(&self.interleaved[..frames]);
             } else {
                 let scale = 1.0 / channels as f32;

@@ -34,6 +34,10 @@ pub struct RecordingView {
     pub duration_ms: Option<i64>,
     pub sample_rate: Option<i64>,
     pub channels: Option<i64>,
+    /// The participant whose track of a call this is (`--track`), if it is one.
+    pub track: Option<String>,
+    /// Where the recording starts on the session's time line (ms).
+    pub offset_ms: i64,
 }
 
 /// The lowercase hex sha256 of `bytes`.
@@ -299,7 +303,7 @@ pub fn recording(conn: &Connection, media_dir: &Path, id: i64) -> Result<StoredR
 /// The recordings of a session.
 pub fn recordings_of_session(conn: &Connection, session_id: i64) -> Result<Vec<RecordingView>> {
     let mut stmt = conn.prepare(
-        "SELECT id, sha256, file_name, codec, duration_ms, sample_rate, channels FROM recordings WHERE session_id = ?1 ORDER BY id",
+        "SELECT id, sha256, file_name, codec, duration_ms, sample_rate, channels, track, offset_ms FROM recordings WHERE session_id = ?1 ORDER BY id",
     )?;
     let rows = stmt
         .query_map([session_id], |r| {
@@ -311,10 +315,26 @@ pub fn recordings_of_session(conn: &Connection, session_id: i64) -> Result<Vec<R
                 duration_ms: r.get(4)?,
                 sample_rate: r.get(5)?,
                 channels: r.get(6)?,
+                track: r.get(7)?,
+                offset_ms: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// Sets a recording's track name (one participant's audio of a call; `None` for a mix) and
+/// its offset on the session's time line.
+pub fn set_track(conn: &Connection, recording_id: i64, track: Option<&str>, offset_ms: i64) -> Result<()> {
+    let track = track.map(str::trim).filter(|t| !t.is_empty());
+    let n = conn.execute(
+        "UPDATE recordings SET track = ?2, offset_ms = ?3 WHERE id = ?1",
+        params![recording_id, track, offset_ms],
+    )?;
+    if n == 0 {
+        return Err(Error::not_found("recording", recording_id));
+    }
+    Ok(())
 }
 
 /// The stored file of a recording, under `media_dir` (what a player opens).

@@ -538,6 +538,28 @@ CREATE TABLE metric_points (
 ) WITHOUT ROWID;
 "#;
 
+/// Migration 8 (diarization): a recording can be one participant's track of a call, placed
+/// on the session's time line by an offset; each diarized speaker's voice and role; the
+/// voices remembered by name.
+const DIARIZE: &str = r#"
+ALTER TABLE recordings ADD COLUMN track TEXT;
+ALTER TABLE recordings ADD COLUMN offset_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE speaker_voices (
+    speaker_id INTEGER PRIMARY KEY REFERENCES speakers(id) ON DELETE CASCADE,
+    voice      TEXT NOT NULL,
+    role       TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE voice_profiles (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    person_id  INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    voice      TEXT NOT NULL,
+    sessions   INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL
+);
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -548,8 +570,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(GUIDE_RUN_NOTES),
         M::up(SYNTHESIS),
         M::up(DEPLOY_INSIGHTS),
+        M::up(DIARIZE),
     ])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;

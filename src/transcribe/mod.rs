@@ -65,7 +65,8 @@ pub const MAX_CHUNK_SECS: u32 = 30;
 /// a little room is left for whisper's last timestamp.
 pub const DEFAULT_CHUNK_SECS: u32 = 29;
 
-/// What to transcribe: a session (its most recently added recording) or one recording.
+/// What to transcribe: a session (its most recently added recording, preferring one that is
+/// not a single participant's track) or one recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Session(i64),
@@ -166,7 +167,7 @@ pub fn transcribe(
         Target::Session(id) => {
             crate::session::ensure(ws.conn(), id)?;
             ws.conn()
-                .query_row("SELECT id FROM recordings WHERE session_id = ?1 ORDER BY id DESC LIMIT 1", [id], |r| {
+                .query_row("SELECT id FROM recordings WHERE session_id = ?1 ORDER BY track IS NOT NULL, id DESC LIMIT 1", [id], |r| {
                     r.get(0)
                 })
                 .map_err(|e| match e {

@@ -72,7 +72,7 @@ fn load(conn: &Connection, id: i64) -> Result<Row> {
     Ok(Row { words: segment(conn, id)?.words, ..row })
 }
 
-fn record_edit(conn: &Connection, segment_id: i64, old_text: &str, new_text: &str) -> Result<()> {
+pub(crate) fn record_edit(conn: &Connection, segment_id: i64, old_text: &str, new_text: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO segment_edits (segment_id, old_text, new_text, at) VALUES (?1, ?2, ?3, ?4)",
         params![segment_id, old_text, new_text, store::now()],

@@ -17,6 +17,7 @@
 //! Every public function that writes is atomic on its own (a savepoint), so it is safe both
 //! inside a caller's transaction and without one.
 
+pub mod assign;
 pub mod edit;
 pub mod export;
 pub mod formats;

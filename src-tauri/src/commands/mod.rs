@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod dialogs;
+pub mod diarize;
 pub mod guides;
 pub mod insights;
 pub mod models;
@@ -30,6 +31,8 @@ use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow}
 use rapport::coding::TagCount;
 use rapport::deploys::dora::DoraReport;
 use rapport::deploys::gates::GatesReport;
+use rapport::diarize::profiles::{VoiceProfile, VoiceSuggestion};
+use rapport::diarize::{DiarizedSpeaker, Method};
 use rapport::export::{ExportFormat as StudyExportFormat, ExportOptions, ExportReport};
 use rapport::finding::FindingSummary;
 use rapport::finding::{FindingInput, FindingPatch, LinkKind};
@@ -374,4 +377,23 @@ commands! {
     synthesis::export_study(study_id: i64, format: StudyExportFormat, options: ExportOptions, path: String) -> ExportReport;
     /// Import a REFI-QDA project or codebook (picked with `dialogOpen("refi_project")`); `dryRun` previews, writing nothing.
     synthesis::refi_import(path: String, study_id: Option<i64>, dry_run: bool) -> RefiImportReport;
+    /// Start telling a session's speakers apart (tracks, stereo channels or one mixed recording; `speakers` null estimates the number); returns the job id.
+    /// Progress (percent) and the end arrive on `onEvent`; segments are cut where the speaker changes and the interviewer is labelled.
+    diarize::diarize_start(session_id: i64, speakers: Option<u32>, method: Method; channel on_event: JobEvent) -> u64;
+    /// Cancel a diarization: the session stays as it was; false when it is not running.
+    diarize::diarize_cancel(job: u64) -> bool;
+    /// A session's speakers with their roles (interviewer, participant) and a flag on those with very little speech.
+    diarize::diarized_speakers(session_id: i64) -> Vec<DiarizedSpeaker>;
+    /// Move a segment, or the rest of it from word `fromWord` (0-based), to a speaker (label or shown name; a new name makes a new speaker).
+    diarize::segment_reassign(id: i64, from_word: Option<u32>, speaker: String) -> SegmentDetail;
+    /// Set a recording's track name (one participant's audio; null for a mix) and its offset on the session's time line.
+    diarize::recording_set_track(id: i64, track: Option<String>, offset_ms: i64) -> ();
+    /// The remembered voices.
+    diarize::voice_list() -> Vec<VoiceProfile>;
+    /// Remember a diarized speaker's voice under its shown name (or `name`).
+    diarize::voice_remember(session_id: i64, speaker: String, name: Option<String>) -> VoiceProfile;
+    /// Forget a remembered voice.
+    diarize::voice_forget(name: String) -> ();
+    /// Names suggested for a session's speakers by the nearest remembered voice.
+    diarize::voice_suggestions(session_id: i64) -> Vec<VoiceSuggestion>;
 }

@@ -41,6 +41,12 @@ pub enum Cmd {
         #[arg(long, default_value_t = rapport::transcribe::DEFAULT_CHUNK_SECS,
               value_parser = clap::value_parser!(u32).range(5..=30))]
         chunk_secs: u32,
+        /// Then tell the speakers apart (as `rapport diarize` does).
+        #[arg(long)]
+        diarize: bool,
+        /// With --diarize: the number of speakers, when known.
+        #[arg(long, requires = "diarize", value_parser = clap::value_parser!(u16).range(1..=20))]
+        speakers: Option<u16>,
     },
 }
 
@@ -52,16 +58,27 @@ pub enum RecordingCmd {
         /// The session (id).
         #[arg(long)]
         session: i64,
+        /// This file is one participant's track of the call (Zoom's separate audio per
+        /// participant): their name, which diarization gives their words.
+        #[arg(long)]
+        track: Option<String>,
+        /// Where this recording starts on the session's time line, in ms (tracks that began
+        /// late), e.g. 1500.
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        offset: i64,
     },
 }
 
 pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
     match cmd {
-        Cmd::Recording { command: RecordingCmd::Add { file, session } } => {
+        Cmd::Recording { command: RecordingCmd::Add { file, session, track, offset } } => {
             let mut ws = ctx.open()?;
             let media_dir = ws.media_dir();
             let tx = ws.conn_mut().transaction()?;
             let id = media::add_recording_file(&tx, &media_dir, *session, file)?;
+            if track.is_some() || *offset != 0 {
+                media::set_track(&tx, id, track.as_deref(), *offset)?;
+            }
             tx.commit()?;
             if ctx.json {
                 let recs = media::recordings_of_session(ws.conn(), *session)?;
@@ -75,12 +92,14 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     "duration_ms": rec.duration_ms,
                     "sample_rate": rec.sample_rate,
                     "channels": rec.channels,
+                    "track": rec.track,
+                    "offset_ms": rec.offset_ms,
                 }))?;
             } else {
                 println!("{id}");
             }
         }
-        Cmd::Transcribe { target, model, threads, language, parallel, chunk_secs } => {
+        Cmd::Transcribe { target, model, threads, language, parallel, chunk_secs, diarize, speakers } => {
             passive_openmp_waits()?;
             let target = Target::parse(target)?;
             let mut opts = TranscribeOptions::new(model_path(model)?);
@@ -103,6 +122,17 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(130));
                 }
             };
+            if *diarize {
+                let method = rapport::diarize::Method::Auto;
+                let Some(d) =
+                    crate::diarize::run_diarize(&mut ws, report.session, speakers.map(usize::from), method)?
+                else {
+                    eprintln!("rapport: diarization cancelled; the transcript was stored without speakers");
+                    return Ok(ExitCode::from(130));
+                };
+                crate::diarize::print_report(ctx, &d, None)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             if ctx.json {
                 let segments: Vec<_> = report
                     .segments

@@ -7,6 +7,7 @@
 mod audio;
 mod bar;
 mod ctx;
+mod diarize;
 mod guides;
 mod insights;
 mod models;
@@ -63,6 +64,8 @@ enum Command {
     Synthesis(synthesis::Cmd),
     #[command(flatten)]
     Insights(insights::Cmd),
+    #[command(flatten)]
+    Diarize(diarize::Cmd),
 }
 
 impl Command {
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Command::Guides(cmd) => guides::run(&ctx, cmd),
         Command::Synthesis(cmd) => synthesis::run(&ctx, cmd),
         Command::Insights(cmd) => insights::run(&ctx, cmd),
+        Command::Diarize(cmd) => diarize::run(&ctx, cmd),
     };
     // A write and its index update are one operation: bring the index up to date after any
     // verb on a workspace that succeeded (cheap when nothing changed). Verbs that need no

@@ -172,6 +172,19 @@ export function speakerSlot(speaker: string | null, slots = 6): number {
   return h % slots;
 }
 
+/**
+ * Colour slots for a session's speakers: the first six labels (in the order given, e.g. of
+ * first words) get six different slots, so two speakers of one session never share a colour;
+ * any further label falls back to its hash ([`speakerSlot`]).
+ */
+export function speakerTones(labels: Array<string | null | undefined>, slots = 6): (label: string | null | undefined) => number {
+  const order = new Map<string, number>();
+  for (const l of labels) {
+    if (l && !order.has(l) && order.size < slots) order.set(l, order.size);
+  }
+  return (label) => (label ? (order.get(label) ?? speakerSlot(label, slots)) : 0);
+}
+
 /** Case-insensitive match of every word of a filter against any of the given fields. */
 export function matchesFilter(filter: string, fields: Array<string | null | undefined>): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter((w) => w !== "");

@@ -150,7 +150,15 @@ export type HighlightView = { id: number, start_ms: number, end_ms: number, text
 /**
  * A recording as the session page lists it.
  */
-export type RecordingView = { id: number, sha256: string, file_name: string, codec: string | null, duration_ms: number | null, sample_rate: number | null, channels: number | null, };
+export type RecordingView = { id: number, sha256: string, file_name: string, codec: string | null, duration_ms: number | null, sample_rate: number | null, channels: number | null, 
+/**
+ * The participant whose track of a call this is (`--track`), if it is one.
+ */
+track: string | null, 
+/**
+ * Where the recording starts on the session's time line (ms).
+ */
+offset_ms: number, };
 
 /**
  * Everything the session page shows.
@@ -1498,6 +1506,47 @@ not_imported: Array<string>,
  */
 dry_run: boolean, };
 
+/**
+ * How the speakers are told apart.
+ */
+export type DiarizeMethod = "auto" | "tracks" | "channels" | "mixed";
+
+/**
+ * A speaker as diarization left it.
+ */
+export type DiarizedSpeaker = { id: number, label: string, name: string, 
+/**
+ * `interviewer` or `participant`, when the questions tell.
+ */
+role: string | null, speaking_ms: number, segments: number, 
+/**
+ * Heard in the audio, with less than 3 % of the speech heard (or 3 s): likely a stray
+ * cluster, worth a look.
+ */
+flagged: boolean, };
+
+/**
+ * A remembered voice.
+ */
+export type VoiceProfile = { id: number, name: string, person_id: number | null, 
+/**
+ * Sessions whose speaker was saved into it.
+ */
+sessions: number, 
+/**
+ * Seconds of speech it was made from.
+ */
+speech_secs: number, updated_at: string, };
+
+/**
+ * A name suggested for a speaker of a session.
+ */
+export type VoiceSuggestion = { speaker_id: number, speaker_label: string, profile_id: number, name: string, 
+/**
+ * The divergence to the profile (lower is closer; suggested under [`MATCH_DISTANCE`]).
+ */
+distance: number, };
+
 /** Every command; each promise rejects with an `ApiError`. */
 export const commands = {
   /** The workspace the app has open. */
@@ -1770,4 +1819,25 @@ export const commands = {
   exportStudy: (studyId: number, format: StudyExportFormat, options: ExportOptions, path: string) => invoke<ExportReport>("export_study", { studyId, format, options, path }),
   /** Import a REFI-QDA project or codebook (picked with `dialogOpen("refi_project")`); `dryRun` previews, writing nothing. */
   refiImport: (path: string, studyId: number | null, dryRun: boolean) => invoke<RefiImportReport>("refi_import", { path, studyId, dryRun }),
+  /**
+   * Start telling a session's speakers apart (tracks, stereo channels or one mixed recording; `speakers` null estimates the number); returns the job id.
+   * Progress (percent) and the end arrive on `onEvent`; segments are cut where the speaker changes and the interviewer is labelled.
+   */
+  diarizeStart: (sessionId: number, speakers: number | null, method: DiarizeMethod, onEvent: Channel<JobEvent>) => invoke<number>("diarize_start", { sessionId, speakers, method, onEvent }),
+  /** Cancel a diarization: the session stays as it was; false when it is not running. */
+  diarizeCancel: (job: number) => invoke<boolean>("diarize_cancel", { job }),
+  /** A session's speakers with their roles (interviewer, participant) and a flag on those with very little speech. */
+  diarizedSpeakers: (sessionId: number) => invoke<Array<DiarizedSpeaker>>("diarized_speakers", { sessionId }),
+  /** Move a segment, or the rest of it from word `fromWord` (0-based), to a speaker (label or shown name; a new name makes a new speaker). */
+  segmentReassign: (id: number, fromWord: number | null, speaker: string) => invoke<SegmentDetail>("segment_reassign", { id, fromWord, speaker }),
+  /** Set a recording's track name (one participant's audio; null for a mix) and its offset on the session's time line. */
+  recordingSetTrack: (id: number, track: string | null, offsetMs: number) => invoke<null>("recording_set_track", { id, track, offsetMs }),
+  /** The remembered voices. */
+  voiceList: () => invoke<Array<VoiceProfile>>("voice_list"),
+  /** Remember a diarized speaker's voice under its shown name (or `name`). */
+  voiceRemember: (sessionId: number, speaker: string, name: string | null) => invoke<VoiceProfile>("voice_remember", { sessionId, speaker, name }),
+  /** Forget a remembered voice. */
+  voiceForget: (name: string) => invoke<null>("voice_forget", { name }),
+  /** Names suggested for a session's speakers by the nearest remembered voice. */
+  voiceSuggestions: (sessionId: number) => invoke<Array<VoiceSuggestion>>("voice_suggestions", { sessionId }),
 };
