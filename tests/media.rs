@@ -18,9 +18,12 @@ pub fn speak(text: &str, out: &Path) {
     assert!(status.success(), "espeak-ng failed on {}", out.display());
 }
 
-/// Runs sox with `args`, asserting it worked.
+/// Runs sox with `args`, asserting it worked. `-R` (repeatable) seeds sox's noise and dither
+/// the same way every run, so a test's audio (room noise, a mix) is the same each time and
+/// whisper's result on it cannot change from run to run.
 pub fn sox(args: &[&str]) {
     let out = Command::new("sox")
+        .arg("-R")
         .args(args)
         .output()
         .expect("sox is installed (scripts/test installs it; apt-get install sox)");
