@@ -49,6 +49,8 @@ describe("From selected words to a finding and an HTML report", () => {
     const selected = await s.execute(
       `const words = arguments[0];
        const p = [...document.querySelectorAll("[data-testid=segment-text]")].find((e) => e.textContent.includes(words));
+       // A person selects words they can see: bring them into view first.
+       p.scrollIntoView({ block: "center" });
        const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
        let node;
        while ((node = walker.nextNode())) { if (node.textContent.includes(words)) break; }
