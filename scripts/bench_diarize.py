@@ -61,7 +61,8 @@ def sh(*args):
 def speak(voice, text, path):
     raw = path + ".raw.wav"
     sh("espeak-ng", "-v", voice, "-s", "160", "-w", raw, text)
-    sh("sox", raw, "-r", str(RATE), "-c", "1", "-b", "16", path,
+    # -R: sox's dither is the same every run (repeatable), so every run reads the same audio.
+    sh("sox", "-R", raw, "-r", str(RATE), "-c", "1", "-b", "16", path,
        "silence", "1", "0.02", "1%", "reverse", "silence", "1", "0.02", "1%", "reverse")
     with wave.open(path) as w:
         return array.array("h", w.readframes(w.getnframes()))
