@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rapport::media::http::MediaServer;
-use rapport::progress::NoProgress;
+use rapport::progress::{CancelToken, NoProgress, Outcome};
 use rapport::search::SearchIndex;
 use rapport::{demo, ApiError, Error, Result, Workspace};
 
-use crate::jobs::Jobs;
+use crate::jobs::{last_event, ChannelProgress, JobEvent, Jobs};
 use crate::paths::{Picked, Use};
 
 /// What the commands share. Cloning shares it (background jobs keep a clone).
@@ -210,6 +210,30 @@ impl AppState {
     /// The running jobs.
     pub fn jobs(&self) -> &Jobs {
         &self.shared.jobs
+    }
+
+    /// Starts `work` on the open workspace as a job (see `jobs`) and returns its id: on a
+    /// blocking thread with a connection of its own, so the app keeps reading and writing
+    /// meanwhile. When it is done the search index catches up; its last event goes to
+    /// `on_event`.
+    pub fn start_workspace_job<T>(
+        &self,
+        on_event: tauri::ipc::Channel<JobEvent>,
+        work: impl FnOnce(&mut Workspace, &ChannelProgress, &CancelToken) -> Result<Outcome<T>> + Send + 'static,
+    ) -> std::result::Result<u64, ApiError> {
+        let root = self.root()?;
+        let state = self.clone();
+        let (job, cancel) = state.jobs().register();
+        tauri::async_runtime::spawn_blocking(move || {
+            let sink = ChannelProgress::new(on_event);
+            let result = Workspace::open(&root).and_then(|mut ws| work(&mut ws, &sink, &cancel));
+            state.jobs().finish(job);
+            if matches!(result, Ok(Outcome::Done(_))) {
+                state.sync_index();
+            }
+            sink.send(last_event(result));
+        });
+        Ok(job)
     }
 
     /// The files and folders the user picked in a dialog or dropped on the window.

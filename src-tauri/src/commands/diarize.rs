@@ -4,13 +4,12 @@
 
 use rapport::diarize::profiles::{self, VoiceProfile, VoiceSuggestion};
 use rapport::diarize::{self, DiarizeOptions, DiarizedSpeaker, Method};
-use rapport::progress::Outcome;
 use rapport::transcript::{self, SegmentDetail};
-use rapport::{ApiError, Workspace};
+use rapport::ApiError;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::jobs::{last_event, ChannelProgress, JobEvent};
+use crate::jobs::JobEvent;
 use crate::AppState;
 
 #[tauri::command]
@@ -22,20 +21,9 @@ pub fn diarize_start(
     on_event: Channel<JobEvent>,
 ) -> Result<u64, ApiError> {
     let opts = DiarizeOptions { speakers: speakers.map(|n| n as usize), method, ..Default::default() };
-    let root = state.root()?;
-    let state = state.inner().clone();
-    let (job, cancel) = state.jobs().register();
-    tauri::async_runtime::spawn_blocking(move || {
-        let sink = ChannelProgress::new(on_event);
-        let result = Workspace::open(&root)
-            .and_then(|mut ws| diarize::diarize(&mut ws, session_id, &opts, &sink, &cancel));
-        state.jobs().finish(job);
-        if matches!(result, Ok(Outcome::Done(_))) {
-            state.sync_index();
-        }
-        sink.send(last_event(result));
-    });
-    Ok(job)
+    state.start_workspace_job(on_event, move |ws, sink, cancel| {
+        diarize::diarize(ws, session_id, &opts, sink, cancel)
+    })
 }
 
 #[tauri::command]

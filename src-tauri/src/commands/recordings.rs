@@ -2,11 +2,11 @@
 //! progress and can be cancelled; a file that does not decode stores nothing) and the URL the
 //! player streams it from (the loopback media server, `rapport::media::http`).
 
-use rapport::{media, ApiError, Error, Workspace};
+use rapport::{media, ApiError, Error};
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::jobs::{last_event, ChannelProgress, JobEvent};
+use crate::jobs::JobEvent;
 use crate::paths::{PickPurpose, Use};
 use crate::AppState;
 
@@ -18,22 +18,12 @@ pub fn recording_add_start(
     on_event: Channel<JobEvent>,
 ) -> Result<u64, ApiError> {
     let path = state.checked_path(Use::Open(PickPurpose::Recording), &path)?;
-    let root = state.root()?;
-    let state = state.inner().clone();
-    let (job, cancel) = state.jobs().register();
-    tauri::async_runtime::spawn_blocking(move || {
-        let sink = ChannelProgress::new(on_event);
-        let result = Workspace::open(&root).and_then(|ws| {
-            let tx = ws.conn().unchecked_transaction()?;
-            let out =
-                media::add_recording_file_with(&tx, &ws.media_dir(), session_id, &path, &sink, &cancel)?;
-            tx.commit()?;
-            Ok(out)
-        });
-        state.jobs().finish(job);
-        sink.send(last_event(result));
-    });
-    Ok(job)
+    state.start_workspace_job(on_event, move |ws, sink, cancel| {
+        let tx = ws.conn().unchecked_transaction()?;
+        let out = media::add_recording_file_with(&tx, &ws.media_dir(), session_id, &path, sink, cancel)?;
+        tx.commit()?;
+        Ok(out)
+    })
 }
 
 #[tauri::command]

@@ -4,13 +4,12 @@
 //! while whisper runs; the transcript is stored at the very end, and a cancelled run leaves
 //! the session as it was.
 
-use rapport::progress::Outcome;
 use rapport::transcribe::{self, Target, TranscribeOptions};
-use rapport::{models, ApiError, Workspace};
+use rapport::{models, ApiError};
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::jobs::{last_event, ChannelProgress, JobEvent};
+use crate::jobs::JobEvent;
 use crate::AppState;
 
 #[tauri::command]
@@ -21,21 +20,9 @@ pub fn transcribe_start(
     on_event: Channel<JobEvent>,
 ) -> Result<u64, ApiError> {
     let opts = TranscribeOptions::new(models::resolve(&model)?);
-    let root = state.root()?;
-    let state = state.inner().clone();
-    let (job, cancel) = state.jobs().register();
-    tauri::async_runtime::spawn_blocking(move || {
-        let sink = ChannelProgress::new(on_event);
-        let result = Workspace::open(&root).and_then(|mut ws| {
-            transcribe::transcribe(&mut ws, Target::Session(session_id), &opts, &sink, &cancel)
-        });
-        state.jobs().finish(job);
-        if matches!(result, Ok(Outcome::Done(_))) {
-            state.sync_index();
-        }
-        sink.send(last_event(result));
-    });
-    Ok(job)
+    state.start_workspace_job(on_event, move |ws, sink, cancel| {
+        transcribe::transcribe(ws, Target::Session(session_id), &opts, sink, cancel)
+    })
 }
 
 #[tauri::command]
