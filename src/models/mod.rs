@@ -629,12 +629,6 @@ pub fn download(
             format!("{name:?} is not a model name (letters, digits, . _ -)"),
         ));
     }
-    let dest = dir.join(file_name(name));
-    if dest.is_file() && check_ggml(&dest).is_ok() {
-        progress.message(&format!("{} is already installed", dest.display()));
-        return Ok(Outcome::Done(dest));
-    }
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let entry = catalog_entry(name);
     let expected = Expected {
         size: entry.and_then(|e| e.size),
@@ -642,22 +636,45 @@ pub fn download(
         sha256: entry.and_then(|e| e.sha256).map(str::to_string),
     };
     let url = format!("{}/{}", base_url.trim_end_matches('/'), file_name(name));
-    let part = part_path(&dest);
-    let sha256 = match fetch(&url, &part, &expected, progress, cancel)? {
+    let check = |path: &Path| check_ggml(path).map(drop);
+    install(&url, &dir.join(file_name(name)), &expected, check, "model", progress, cancel)
+}
+
+/// Downloads `url` to `dest` unless a file that passes `check` is there already: into the
+/// `.part` beside it ([`fetch`]: resumed, size and sums checked), then `check`ed whole (a file
+/// that fails is deleted, and the error calls it not a usable `what`), its SHA-256 recorded
+/// beside it when `expected` has none, and renamed into place.
+fn install(
+    url: &str,
+    dest: &Path,
+    expected: &Expected,
+    check: impl Fn(&Path) -> Result<()>,
+    what: &str,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Outcome<PathBuf>> {
+    if dest.is_file() && check(dest).is_ok() {
+        progress.message(&format!("{} is already installed", dest.display()));
+        return Ok(Outcome::Done(dest.to_path_buf()));
+    }
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let part = part_path(dest);
+    let sha256 = match fetch(url, &part, expected, progress, cancel)? {
         Outcome::Done(sha256) => sha256,
         Outcome::Cancelled => return Ok(Outcome::Cancelled),
     };
-    if let Err(err) = check_ggml(&part) {
+    if let Err(err) = check(&part) {
         let _ = fs::remove_file(&part);
-        return Err(Error::invalid(url, format!("the downloaded file is not a usable model: {err}")));
+        return Err(Error::invalid(url, format!("the downloaded file is not a usable {what}: {err}")));
     }
     if expected.sha256.is_none() {
-        let sidecar = sha256_sidecar(&dest);
-        fs::write(&sidecar, format!("{sha256}  {}\n", file_name(name)))
-            .map_err(|e| Error::io(&sidecar, e))?;
+        let sidecar = sha256_sidecar(dest);
+        let file = dest.file_name().unwrap_or_default().to_string_lossy();
+        fs::write(&sidecar, format!("{sha256}  {file}\n")).map_err(|e| Error::io(&sidecar, e))?;
     }
-    fs::rename(&part, &dest).map_err(|e| Error::io(&dest, e))?;
-    Ok(Outcome::Done(dest))
+    fs::rename(&part, dest).map_err(|e| Error::io(dest, e))?;
+    Ok(Outcome::Done(dest.to_path_buf()))
 }
 
 /// Downloads `url` into `part` until it is whole, resuming from the bytes already in

@@ -4,7 +4,7 @@
 //! whisper.cpp publishes it in the Hugging Face repo `ggml-org/whisper-vad` (what its
 //! `models/download-vad-model.sh` fetches); `scripts/fetch-model` makes the same file from the
 //! PyPI package `silero-vad` instead, for machines that cannot reach the hub. A download goes
-//! through the whisper models' resumable fetch ([`super::fetch`]); no checksum is published, so
+//! through the whisper models' resumable, checked install ([`super::fetch`]); no checksum is published, so
 //! the file is checked by walking its header and every tensor ([`check`]) and the SHA-256
 //! computed at download is recorded beside it, as for whisper models.
 
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{fetch, part_path, sha256_sidecar, Expected, HeaderReader, GGML_MAGIC};
+use super::{part_path, Expected, HeaderReader, GGML_MAGIC};
 use crate::error::{Error, Result};
 use crate::progress::{CancelToken, Outcome, Progress};
 
@@ -172,24 +172,7 @@ pub fn download(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<Outcome<PathBuf>> {
-    let dest = path_in(dir);
-    if dest.is_file() && check(&dest).is_ok() {
-        progress.message(&format!("{} is already installed", dest.display()));
-        return Ok(Outcome::Done(dest));
-    }
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let url = format!("{}/{FILE}", base_url.trim_end_matches('/'));
-    let part = part_path(&dest);
-    let sha256 = match fetch(&url, &part, &Expected::default(), progress, cancel)? {
-        Outcome::Done(sha256) => sha256,
-        Outcome::Cancelled => return Ok(Outcome::Cancelled),
-    };
-    if let Err(err) = check(&part) {
-        let _ = fs::remove_file(&part);
-        return Err(Error::invalid(url, format!("the downloaded file is not a usable VAD model: {err}")));
-    }
-    let sidecar = sha256_sidecar(&dest);
-    fs::write(&sidecar, format!("{sha256}  {FILE}\n")).map_err(|e| Error::io(&sidecar, e))?;
-    fs::rename(&part, &dest).map_err(|e| Error::io(&dest, e))?;
-    Ok(Outcome::Done(dest))
+    let check = |path: &Path| check(path).map(drop);
+    super::install(&url, &path_in(dir), &Expected::default(), check, "VAD model", progress, cancel)
 }
