@@ -192,6 +192,22 @@ fn note_texts(zip: &mut Option<SafeZip>, root: &Node) -> Result<HashMap<String, 
     Ok(notes)
 }
 
+/// A `Transcript`'s sync points (character position, time in ms), in order; a point whose
+/// numbers do not parse is left out.
+fn sync_points(transcript: &Node) -> Vec<(usize, i64)> {
+    let mut syncs: Vec<(usize, i64)> = transcript
+        .all("SyncPoint")
+        .filter_map(|s| {
+            Some((
+                s.attr("position")?.trim().parse::<usize>().ok()?,
+                s.attr("timeStamp")?.trim().parse().ok()?,
+            ))
+        })
+        .collect();
+    syncs.sort();
+    syncs
+}
+
 /// Imports a parsed, validated project into `study_id`.
 fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, study_id: i64) -> Result<()> {
     ctx.notes = note_texts(zip, root)?;
@@ -284,16 +300,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             if media.name == "AudioSource" { "audio" } else { "video" }
         ));
         for t in media.all("Transcript") {
-            let mut syncs: Vec<(usize, i64)> = t
-                .all("SyncPoint")
-                .filter_map(|s| {
-                    Some((
-                        s.attr("position")?.trim().parse::<usize>().ok()?,
-                        s.attr("timeStamp")?.trim().parse().ok()?,
-                    ))
-                })
-                .collect();
-            syncs.sort();
+            let syncs = sync_points(t);
             let key = t.attr("plainTextPath").map(str::to_string).unwrap_or_default();
             if !key.is_empty() {
                 syncs_by_text.insert(key.clone(), syncs);
@@ -352,21 +359,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             .attr("plainTextPath")
             .and_then(|p| syncs_by_text.get(p))
             .cloned()
-            .or_else(|| {
-                (src.name == "Transcript").then(|| {
-                    let mut s: Vec<(usize, i64)> = src
-                        .all("SyncPoint")
-                        .filter_map(|s| {
-                            Some((
-                                s.attr("position")?.trim().parse::<usize>().ok()?,
-                                s.attr("timeStamp")?.trim().parse().ok()?,
-                            ))
-                        })
-                        .collect();
-                    s.sort();
-                    s
-                })
-            })
+            .or_else(|| (src.name == "Transcript").then(|| sync_points(src)))
             .unwrap_or_default();
         let cues: Vec<Cue> = lines(&text)
             .iter()
