@@ -131,3 +131,30 @@ fn a_database_of_schema_3_upgrades_and_keeps_its_archived_study_and_transcript()
     let segments: i64 = ws.conn().query_row("SELECT count(*) FROM segments", [], |r| r.get(0)).unwrap();
     assert_eq!(segments, 3);
 }
+
+/// Schema 8 is the last one released before the highlights' sources, backups and the rest of
+/// this session's migrations: the demo workspace as schema 8 wrote it (made with
+/// `rapport demo` at commit bc7f5d2) must come through every later migration whole.
+#[test]
+fn a_database_of_schema_8_upgrades_and_keeps_highlights_tags_evidence_and_insights() {
+    let tmp = TempDir::new();
+    let ws = open_fixture(&tmp, "schema-v8.db");
+    let v: i64 = ws.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, store::SCHEMA_VERSION, "migrated to the current schema");
+    let count = |table: &str| -> i64 {
+        ws.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    };
+    for (table, expected) in [
+        ("highlights", 24),
+        ("highlight_tags", 56),
+        ("finding_evidence", 11),
+        ("nps_responses", 272),
+        ("feedback_items", 30),
+        ("segments", 183),
+        ("recordings", 1),
+    ] {
+        assert_eq!(count(table), expected, "{table}: every row of schema 8 is kept");
+    }
+    let broken: i64 = ws.conn().query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(broken, 0, "no row points at a row that is gone");
+}
