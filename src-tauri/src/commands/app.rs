@@ -10,7 +10,9 @@ use crate::AppState;
 /// `RAPPORT_PAINT_MARK` set, the time is printed for `scripts/bench app` (time to first paint),
 /// with the UI's own marks of the start-up (name, Unix time in ms: the page's navigation, the
 /// script running, each first answer) so the benchmark can say where the time goes.
-#[tauri::command]
+// Off the main thread: at start-up WebKit keeps that thread busy, and the first screen waits
+// for this answer.
+#[tauri::command(async)]
 pub fn ui_ready(state: State<'_, AppState>, marks: Vec<(String, f64)>) -> Result<(), ApiError> {
     state.warm_index();
     if std::env::var_os("RAPPORT_PAINT_MARK").is_some() {

@@ -10,7 +10,9 @@ use tauri::State;
 
 use crate::AppState;
 
-#[tauri::command]
+// Off the main thread: at start-up WebKit keeps that thread busy, and the first screen waits
+// for this answer.
+#[tauri::command(async)]
 pub fn study_list(state: State<'_, AppState>) -> Result<Vec<StudySummary>, ApiError> {
     state.with(|ws| study::list(ws.conn()))
 }

@@ -10,7 +10,9 @@ use crate::AppState;
 
 const FOLDER: Use = Use::Open(PickPurpose::WorkspaceFolder);
 
-#[tauri::command]
+// Off the main thread: at start-up WebKit keeps that thread busy, and the first screen waits
+// for this answer.
+#[tauri::command(async)]
 pub fn workspace_info(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
     let demo_created = state.demo_created();
     state.with(|ws| ws.info(demo_created))

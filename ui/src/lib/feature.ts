@@ -7,11 +7,17 @@ import type { IconName } from "./components/icons";
 /** Every view gets the params it was navigated to with. */
 export type ViewProps = { params: Params };
 
+/** A view's component: given (it is in the first script) or loaded when first shown. */
+export type ViewComponent = Component<ViewProps>;
+
 export type View = {
   /** The name used with router.navigate(id, params); unique across features. */
   id: string;
-  component: Component<ViewProps>;
-};
+} & (
+  | { component: ViewComponent }
+  /** Loaded on first use (`() => import("./X.svelte")`), so the first script holds only the first screen. */
+  | { load: () => Promise<{ default: ViewComponent }> }
+);
 
 export type Feature = {
   /** Also the sidebar test id: `nav-${id}`. */
@@ -41,4 +47,20 @@ export function createRegistry(features: readonly Feature[]): Registry {
     }
   }
   return { features, lookup: (id) => byId.get(id) };
+}
+
+const loaded = new Map<string, ViewComponent>();
+
+/**
+ * The view's component: at once when it is in the first script or was loaded before, else
+ * a promise of it (the script of a screen is fetched the first time it is shown).
+ */
+export function viewComponent(view: View): ViewComponent | Promise<ViewComponent> {
+  if ("component" in view) return view.component;
+  const known = loaded.get(view.id);
+  if (known) return known;
+  return view.load().then((m) => {
+    loaded.set(view.id, m.default);
+    return m.default;
+  });
 }

@@ -1,9 +1,8 @@
 import type { Feature } from "../../lib/feature";
-import ModelsPage from "./ModelsPage.svelte";
 
 export const models: Feature = {
   id: "models",
   label: "Models",
   icon: "model",
-  views: [{ id: "models", component: ModelsPage }],
+  views: [{ id: "models", load: () => import("./ModelsPage.svelte") }],
 };

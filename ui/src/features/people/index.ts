@@ -1,13 +1,11 @@
 import type { Feature } from "../../lib/feature";
-import PeopleList from "./PeopleList.svelte";
-import PersonPage from "./PersonPage.svelte";
 
 export const people: Feature = {
   id: "people",
   label: "People",
   icon: "people",
   views: [
-    { id: "people", component: PeopleList },
-    { id: "person", component: PersonPage },
+    { id: "people", load: () => import("./PeopleList.svelte") },
+    { id: "person", load: () => import("./PersonPage.svelte") },
   ],
 };

@@ -1,13 +1,11 @@
 import type { Feature } from "../../lib/feature";
-import SessionList from "./SessionList.svelte";
-import SessionPage from "./SessionPage.svelte";
 
 export const sessions: Feature = {
   id: "sessions",
   label: "Sessions",
   icon: "sessions",
   views: [
-    { id: "sessions", component: SessionList },
-    { id: "session", component: SessionPage },
+    { id: "sessions", load: () => import("./SessionList.svelte") },
+    { id: "session", load: () => import("./SessionPage.svelte") },
   ],
 };

@@ -1,6 +1,5 @@
 import type { Feature } from "../../lib/feature";
 import StudyList from "./StudyList.svelte";
-import StudyOverview from "./StudyOverview.svelte";
 
 export const studies: Feature = {
   id: "studies",
@@ -8,6 +7,6 @@ export const studies: Feature = {
   icon: "studies",
   views: [
     { id: "studies", component: StudyList },
-    { id: "study", component: StudyOverview },
+    { id: "study", load: () => import("./StudyOverview.svelte") },
   ],
 };

@@ -1,10 +1,9 @@
 import type { Feature } from "../../lib/feature";
-import CodebookPage from "./CodebookPage.svelte";
 
 /** The codebook: tags with counts, add, edit, rename, move, merge, delete; REFI-QDA import. */
 export const codebook: Feature = {
   id: "codebook",
   label: "Codebook",
   icon: "tag",
-  views: [{ id: "codebook", component: CodebookPage }],
+  views: [{ id: "codebook", load: () => import("./CodebookPage.svelte") }],
 };

@@ -20,6 +20,14 @@ class Workspace {
     return this.info?.demo_created === true && !this.bannerDismissed;
   }
 
+  #started: Promise<void> | null = null;
+
+  /** The first load: started once (main.ts starts it before the app mounts), awaited by anyone. */
+  start(): Promise<void> {
+    this.#started ??= this.load();
+    return this.#started;
+  }
+
   async load(): Promise<void> {
     this.loading = true;
     this.loadError = null;
