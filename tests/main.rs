@@ -2,6 +2,7 @@
 
 mod cli;
 mod diarize;
+mod evidence;
 mod guide_lint;
 mod guides;
 mod insights;

@@ -446,3 +446,140 @@ fn an_audio_transcript_with_sync_points_imports_with_its_times_and_coded_selecti
     assert!(vtt.contains("00:00:01.000 --> 00:00:03.864"), "{vtt}");
     assert!(vtt.contains("00:00:04.000 --> 00:00:09.000"), "{vtt}");
 }
+
+#[test]
+fn a_project_using_what_the_schema_allows_imports_its_texts_and_lists_the_rest() {
+    // Written by hand from the XSD (and checked against it below): users, codes four levels
+    // deep referred to with GUIDs in lower case, variables of every type, a project note, a
+    // code memo by NoteRef, sets, a PDF with a text representation, a picture, a text source
+    // beside the .qdpx (relative:// under no basePath), one at an absolute file:// path, and
+    // one inside the archive with a BOM and an emoji before its selection (positions count
+    // code points).
+    let tmp = TempDir::new();
+    let ws = tmp.ws();
+    rapport_ok(&ws, &["init"]);
+    let inside = "\u{feff}Zoë 🚀: the rollout stalls at the gate.";
+    let body = inside.trim_start_matches('\u{feff}');
+    let start = body[..body.find("stalls").unwrap()].chars().count();
+    let end = start + "stalls at the gate".chars().count();
+    std::fs::write(tmp.path().join("beside.txt"), "Ops: approvals take two days.").unwrap();
+    let absolute = tmp.path().join("elsewhere").join("absolute text.txt");
+    std::fs::create_dir_all(absolute.parent().unwrap()).unwrap();
+    std::fs::write(&absolute, "Dev: canary saved us twice.").unwrap();
+    let url = format!("file://{}", absolute.to_str().unwrap().replace(' ', "%20"));
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Everything" origin="hand" creatingUserGUID="AAAAAAAA-0000-0000-0000-000000000001">
+  <Users><User guid="AAAAAAAA-0000-0000-0000-000000000001" name="one"/><User guid="AAAAAAAA-0000-0000-0000-000000000002" name="two"/></Users>
+  <CodeBook><Codes>
+    <Code guid="C0000000-0000-0000-0000-00000000000A" name="A" isCodable="true"><NoteRef targetGUID="0e000000-0000-0000-0000-00000000000c"/>
+      <Code guid="C0000000-0000-0000-0000-00000000000B" name="B" isCodable="true">
+        <Code guid="C0000000-0000-0000-0000-00000000000C" name="C" isCodable="true">
+          <Code guid="C0000000-0000-0000-0000-00000000000D" name="D" isCodable="true"/>
+        </Code>
+      </Code>
+    </Code>
+  </Codes></CodeBook>
+  <Variables>
+    <Variable guid="B0000000-0000-0000-0000-000000000001" name="email" typeOfVariable="Text"/>
+    <Variable guid="B0000000-0000-0000-0000-000000000002" name="remote" typeOfVariable="Boolean"/>
+    <Variable guid="B0000000-0000-0000-0000-000000000003" name="teams" typeOfVariable="Integer"/>
+    <Variable guid="B0000000-0000-0000-0000-000000000004" name="score" typeOfVariable="Float"/>
+    <Variable guid="B0000000-0000-0000-0000-000000000005" name="joined" typeOfVariable="Date"/>
+    <Variable guid="B0000000-0000-0000-0000-000000000006" name="seen" typeOfVariable="DateTime"/>
+  </Variables>
+  <Cases><Case guid="CA000000-0000-0000-0000-000000000001" name="Zoë">
+    <VariableValue><VariableRef targetGUID="b0000000-0000-0000-0000-000000000001"/><TextValue>zoe@example.org</TextValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="b0000000-0000-0000-0000-000000000002"/><BooleanValue>true</BooleanValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="b0000000-0000-0000-0000-000000000003"/><IntegerValue>3</IntegerValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="b0000000-0000-0000-0000-000000000004"/><FloatValue>4.5</FloatValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="b0000000-0000-0000-0000-000000000005"/><DateValue>2024-01-02</DateValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="b0000000-0000-0000-0000-000000000006"/><DateTimeValue>2024-01-02T03:04:05Z</DateTimeValue></VariableValue>
+    <SourceRef targetGUID="50000000-0000-0000-0000-000000000001"/>
+  </Case></Cases>
+  <Sources>
+    <TextSource guid="50000000-0000-0000-0000-000000000001" name="inside" plainTextPath="internal://inside.txt">
+      <PlainTextSelection guid="5E000000-0000-0000-0000-000000000001" name="stall" startPosition="{start}" endPosition="{end}">
+        <Coding guid="C1000000-0000-0000-0000-000000000001"><CodeRef targetGUID="c0000000-0000-0000-0000-00000000000d"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="50000000-0000-0000-0000-000000000002" name="beside" plainTextPath="relative://beside.txt">
+      <PlainTextSelection guid="5E000000-0000-0000-0000-000000000002" name="approvals" startPosition="5" endPosition="14">
+        <Coding guid="C1000000-0000-0000-0000-000000000002"><CodeRef targetGUID="C0000000-0000-0000-0000-00000000000B"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="50000000-0000-0000-0000-000000000003" name="absolute" plainTextPath="{url}"/>
+    <TextSource guid="50000000-0000-0000-0000-000000000004" name="gone" plainTextPath="relative://nowhere/missing.txt"/>
+    <PDFSource guid="50000000-0000-0000-0000-000000000005" name="report.pdf" path="relative://report.pdf">
+      <PDFSelection guid="5E000000-0000-0000-0000-000000000005" page="1" firstX="1" firstY="2" secondX="3" secondY="4"/>
+      <Representation guid="50000000-0000-0000-0000-000000000006" name="report text"><PlainTextContent>PDF: lead time doubled.</PlainTextContent></Representation>
+    </PDFSource>
+    <PictureSource guid="50000000-0000-0000-0000-000000000007" name="board.png" path="internal://board.png"/>
+  </Sources>
+  <Notes>
+    <Note guid="0E000000-0000-0000-0000-00000000000C" name="memo of A"><PlainTextContent>A is about approvals</PlainTextContent></Note>
+    <Note guid="0E000000-0000-0000-0000-00000000000D" name="project memo"><PlainTextContent>Whole project</PlainTextContent></Note>
+  </Notes>
+  <Sets><Set guid="5E700000-0000-0000-0000-000000000001" name="core"><MemberCode targetGUID="C0000000-0000-0000-0000-00000000000A"/></Set></Sets>
+  <NoteRef targetGUID="0E000000-0000-0000-0000-00000000000D"/>
+</Project>"##
+    );
+    let qde_file = tmp.path().join("everything.qde");
+    std::fs::write(&qde_file, &qde).unwrap();
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(shared("refi-qda/Project-mrt2019.xsd"))
+        .arg(&qde_file)
+        .output()
+        .expect("xmllint runs");
+    assert!(
+        lint.status.success(),
+        "the hand-written project is valid: {}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let path = tmp.path().join("everything.qdpx");
+    write_zip(&path, &[("project.qde", qde.as_bytes()), ("Sources/inside.txt", inside.as_bytes())]);
+    let report = rapport_json(&ws, &["import", "qdpx", path.to_str().unwrap()]);
+    assert_eq!(report["codes"], 4, "{report}");
+    assert_eq!(report["sources"], 4, "inside, beside, absolute and the PDF's text: {report}");
+    assert_eq!(report["codings"], 2, "{report}");
+    let listed: Vec<String> =
+        report["not_imported"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect();
+    let has = |words: &str| listed.iter().any(|l| l.contains(words));
+    assert!(has("2 users"), "{listed:?}");
+    assert!(has("\"gone\"") && has("missing.txt"), "the missing source is named: {listed:?}");
+    assert!(has("PDF \"report.pdf\": only its text came in"), "{listed:?}");
+    assert!(has("picture \"board.png\""), "{listed:?}");
+    assert!(has("(Sets)"), "{listed:?}");
+    assert!(has("project memo"), "the project's own note is listed: {listed:?}");
+    let hs = rapport_json(&ws, &["highlight", "list"]);
+    let texts: BTreeSet<(String, String)> = hs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["text"].as_str().unwrap().to_string(), h["tags"][0].as_str().unwrap().to_string()))
+        .collect();
+    assert!(
+        texts.contains(&("stalls at the gate".into(), "A/B/C/D".into())),
+        "code points; GUID case: {texts:?}"
+    );
+    assert!(texts.contains(&("approvals".into(), "A/B".into())), "{texts:?}");
+    let tag = rapport_json(&ws, &["tag", "show", "A"]);
+    assert_eq!(tag["tag"]["description"], "A is about approvals", "the code's memo by NoteRef");
+    let people = rapport_json(&ws, &["people", "list"]);
+    let zoe = people.as_array().unwrap().iter().find(|p| p["email"] == "zoe@example.org").unwrap();
+    let attrs = &zoe["attributes"];
+    assert_eq!(
+        (attrs["remote"].as_str(), attrs["teams"].as_str(), attrs["score"].as_str()),
+        (Some("true"), Some("3"), Some("4.5")),
+        "{zoe}"
+    );
+    assert_eq!(
+        (attrs["joined"].as_str(), attrs["seen"].as_str()),
+        (Some("2024-01-02"), Some("2024-01-02T03:04:05Z"))
+    );
+    let sessions = rapport_json(&ws, &["session", "list"]);
+    let names: BTreeSet<&str> =
+        sessions.as_array().unwrap().iter().filter_map(|s| s["title"].as_str()).collect();
+    assert!(names.contains("absolute") && names.contains("beside"), "{names:?}");
+}

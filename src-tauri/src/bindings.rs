@@ -8,7 +8,8 @@ use rapport::audit::activity::{Activity, RoleSignal};
 use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
 use rapport::catalog::{Catalog, CatalogEntry, Service};
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
-use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
+use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow, HighlightSource};
+use rapport::coding::text_spans::TextHighlightView;
 use rapport::coding::{HighlightView, TagCount};
 use rapport::deploys::dora::{DoraKeys, DoraReport};
 use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
@@ -40,6 +41,7 @@ use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
 use rapport::notes::{NotesFormat, StudyNotes};
+use rapport::nps::items::{FeedbackView, ItemDeletion, ItemFilter, NpsComment};
 use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagImpact};
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::profile::HistoryItem;
@@ -142,6 +144,12 @@ pub fn render() -> String {
         decl::<Segment>(&cfg),
         decl::<Note>(&cfg),
         decl::<HighlightView>(&cfg),
+        decl::<HighlightSource>(&cfg),
+        decl::<TextHighlightView>(&cfg),
+        decl::<NpsComment>(&cfg),
+        decl::<FeedbackView>(&cfg),
+        decl::<ItemFilter>(&cfg),
+        decl::<ItemDeletion>(&cfg),
         decl::<RecordingView>(&cfg),
         decl::<SessionDetail>(&cfg),
         decl::<NpsPeriod>(&cfg),

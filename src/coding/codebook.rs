@@ -22,7 +22,7 @@ pub struct TagView {
     pub highlights: i64,
     /// Sessions with at least one of them.
     pub sessions: i64,
-    /// People interviewed in those sessions.
+    /// People behind them (interviewed, or who answered the survey or gave the feedback).
     pub people: i64,
 }
 
@@ -73,14 +73,19 @@ pub struct TagMerge {
     pub children: i64,
 }
 
-const VIEW_SQL: &str = "
-SELECT t.id, t.parent_id, t.name, t.path, t.description, t.color,
-       count(DISTINCT h.id), count(DISTINCT h.session_id), count(DISTINCT s.person_id)
+fn view_sql() -> String {
+    format!(
+        "SELECT t.id, t.parent_id, t.name, t.path, t.description, t.color,
+       count(DISTINCT h.id), count(DISTINCT h.session_id),
+       count(DISTINCT coalesce(s.person_id, r.person_id, fb.person_id))
 FROM tags t
 LEFT JOIN highlight_tags ht ON ht.tag_id = t.id
-LEFT JOIN highlights h ON h.id = ht.highlight_id
-    AND (?1 IS NULL OR h.session_id IN (SELECT id FROM sessions WHERE study_id = ?1))
-LEFT JOIN sessions s ON s.id = h.session_id";
+LEFT JOIN highlights h ON h.id = ht.highlight_id AND {}
+LEFT JOIN sessions s ON s.id = h.session_id
+LEFT JOIN nps_responses r ON r.id = h.nps_id LEFT JOIN feedback_items fb ON fb.id = h.feedback_id",
+        super::highlights::in_study_sql(1)
+    )
+}
 
 fn view_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TagView> {
     Ok(TagView {
@@ -98,14 +103,14 @@ fn view_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TagView> {
 
 /// The codebook in path order (parents before children), counted within a study or all.
 pub fn list(conn: &Connection, study_id: Option<i64>) -> Result<Vec<TagView>> {
-    let mut stmt = conn.prepare(&format!("{VIEW_SQL} GROUP BY t.id ORDER BY t.path"))?;
+    let mut stmt = conn.prepare(&format!("{} GROUP BY t.id ORDER BY t.path", view_sql()))?;
     let rows = stmt.query_map([study_id], view_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
 /// One tag, counted everywhere.
 pub fn get(conn: &Connection, id: i64) -> Result<TagView> {
-    let mut stmt = conn.prepare(&format!("{VIEW_SQL} WHERE t.id = ?2 GROUP BY t.id"))?;
+    let mut stmt = conn.prepare(&format!("{} WHERE t.id = ?2 GROUP BY t.id", view_sql()))?;
     stmt.query_row(params![Option::<i64>::None, id], view_row)
         .optional()?
         .ok_or_else(|| Error::not_found("tag", id))
@@ -346,11 +351,13 @@ pub fn usage(conn: &Connection, id: i64, study_id: Option<i64>) -> Result<TagUsa
          LEFT JOIN people p ON p.id = s.person_id
          WHERE ht.tag_id = ?1 AND (?2 IS NULL OR s.study_id = ?2) GROUP BY s.id ORDER BY count(*) DESC, s.id",
     )?;
-    let by_person = rows(
+    let by_person = rows(&format!(
         "SELECT p.id, p.name, count(*)
-         FROM highlight_tags ht JOIN highlights h ON h.id = ht.highlight_id JOIN sessions s ON s.id = h.session_id
-         JOIN people p ON p.id = s.person_id
-         WHERE ht.tag_id = ?1 AND (?2 IS NULL OR s.study_id = ?2) GROUP BY p.id ORDER BY count(*) DESC, p.name",
-    )?;
+         FROM highlight_tags ht JOIN highlights h ON h.id = ht.highlight_id LEFT JOIN sessions s ON s.id = h.session_id
+         LEFT JOIN nps_responses r ON r.id = h.nps_id LEFT JOIN feedback_items fb ON fb.id = h.feedback_id
+         JOIN people p ON p.id = coalesce(s.person_id, r.person_id, fb.person_id)
+         WHERE ht.tag_id = ?1 AND {} GROUP BY p.id ORDER BY count(*) DESC, p.name",
+        super::highlights::in_study_sql(2)
+    ))?;
     Ok(TagUsage { tag, by_session, by_person })
 }

@@ -1,14 +1,18 @@
-//! Coding: the hierarchical tag codebook and highlights (tagged spans of a transcript or a
-//! note).
+//! Coding: the hierarchical tag codebook and highlights (tagged spans of a transcript, a
+//! note, an NPS response's comment or a feedback item's text).
 //!
 //! Owns `tags`, `highlights` and `highlight_tags`. A tag path is its names joined by `/`
 //! (`Deploy/Gates`); making a path makes its missing parents. `codebook.rs` holds the
 //! codebook's verbs (add, edit, rename, move, merge, delete with its plan, counts per tag,
-//! session and person); `highlights.rs` the highlights (a time span of a session, or words of
-//! a note, with their exact words kept so they survive re-transcription).
+//! session and person); `highlights.rs` the highlights (a time span of a session, words of a
+//! note, or a span in code points of an NPS comment or feedback text, with their exact words
+//! kept so they survive re-transcription); `text_spans.rs` the spans of NPS comments and
+//! feedback texts (code points) and their marks. NPS and feedback highlights belong to no study:
+//! a study counts those its findings cite.
 
 pub mod codebook;
 pub mod highlights;
+pub mod text_spans;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -19,8 +23,10 @@ use crate::tabular::Table;
 
 pub use codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView};
 pub use highlights::{
-    add_highlight, highlights_of_session, HighlightFilter, HighlightInput, HighlightRow, HighlightView,
+    add_highlight, highlights_of_session, HighlightFilter, HighlightInput, HighlightRow, HighlightSource,
+    HighlightView,
 };
+pub use text_spans::TextHighlightView;
 
 /// A tag and how many highlights carry it.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -106,13 +112,13 @@ pub fn import_codebook(conn: &Connection, table: &Table) -> Result<usize> {
 
 /// Every tag with its number of highlights (within one study, or everywhere), by path.
 pub fn tag_counts(conn: &Connection, study_id: Option<i64>) -> Result<Vec<TagCount>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT t.path,
                 (SELECT count(*) FROM highlight_tags ht JOIN highlights h ON h.id = ht.highlight_id
-                 JOIN sessions s ON s.id = h.session_id
-                 WHERE ht.tag_id = t.id AND (?1 IS NULL OR s.study_id = ?1))
+                 WHERE ht.tag_id = t.id AND {})
          FROM tags t ORDER BY t.path",
-    )?;
+        highlights::in_study_sql(1)
+    ))?;
     let rows = stmt
         .query_map([study_id], |r| Ok(TagCount { path: r.get(0)?, highlights: r.get(1)? }))?
         .collect::<rusqlite::Result<Vec<_>>>()?;

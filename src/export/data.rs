@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
-use crate::coding::{self, HighlightFilter, HighlightRow};
+use crate::coding::{self, HighlightFilter, HighlightRow, HighlightSource};
 use crate::error::Result;
 use crate::finding::{self, FindingSummary};
 use crate::store;
@@ -28,6 +28,8 @@ pub struct StudyData {
     pub sessions: Vec<SessionData>,
     pub codebook: Vec<CodeData>,
     pub highlights: Vec<HighlightRow>,
+    /// The NPS comments and feedback items its highlights quote, whole.
+    pub text_sources: Vec<TextItemData>,
     pub findings: Vec<FindingSummary>,
     /// What the redaction replaced and how many times (empty when not redacted).
     pub redactions: Vec<RedactionCount>,
@@ -100,6 +102,34 @@ pub struct RecordingData {
     pub sha256: String,
     pub ext: String,
     pub duration_ms: Option<i64>,
+}
+
+/// An NPS response's comment or a feedback item's text that a highlight of the study quotes
+/// (the highlights' `start_char`/`end_char` are code points into `text`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TextItemData {
+    /// nps or feedback.
+    pub source: HighlightSource,
+    /// The NPS response's or feedback item's id.
+    pub id: i64,
+    pub person_id: Option<i64>,
+    /// The respondent or user (a directory name when known).
+    pub person_name: Option<String>,
+    pub score: Option<i64>,
+    pub segments: Vec<String>,
+    pub channel: Option<String>,
+    pub submitted_at: Option<String>,
+    pub text: String,
+}
+
+impl TextItemData {
+    /// A name for it: `NPS response 12` or `Feedback 4`.
+    pub fn name(&self) -> String {
+        match self.source {
+            HighlightSource::Nps => format!("NPS response {}", self.id),
+            _ => format!("Feedback {}", self.id),
+        }
+    }
 }
 
 /// A code of the codebook.
@@ -247,6 +277,24 @@ pub fn gather(conn: &Connection, study_id: i64) -> Result<StudyData> {
 
     let highlights =
         coding::highlights::list(conn, &HighlightFilter { study_id: Some(study_id), ..Default::default() })?;
+    let mut text_sources: Vec<TextItemData> = Vec::new();
+    for h in highlights.iter().filter(|h| h.source.is_text()) {
+        let id = h.nps_id.or(h.feedback_id).unwrap_or(0);
+        if text_sources.iter().any(|t| t.source == h.source && t.id == id) {
+            continue;
+        }
+        text_sources.push(TextItemData {
+            source: h.source,
+            id,
+            person_id: h.person_id,
+            person_name: h.person_name.clone(),
+            score: h.score,
+            segments: h.segments.clone(),
+            channel: h.channel.clone(),
+            submitted_at: h.submitted_at.clone(),
+            text: coding::text_spans::source_text(conn, h.source, id)?,
+        });
+    }
     let codebook = coding::codebook::list(conn, Some(study_id))?
         .into_iter()
         .map(|t| CodeData {
@@ -268,6 +316,7 @@ pub fn gather(conn: &Connection, study_id: i64) -> Result<StudyData> {
         sessions,
         codebook,
         highlights,
+        text_sources,
         findings: finding::list(conn, Some(study_id))?,
         redactions: Vec::new(),
     })

@@ -4,16 +4,19 @@
 //! a line per speaker's turn, `Speaker: text`) with its highlights as `PlainTextSelection`s and
 //! their tags as `Coding`s; where a recording exists, an `AudioSource`/`VideoSource` whose
 //! `Transcript` points at the same text with a `SyncPoint` at each segment's start and end;
-//! session notes and findings as `Note`s. Positions count Unicode characters. GUIDs are
+//! session notes and findings as `Note`s; the NPS comments and feedback items the study's
+//! highlights quote as `TextSource`s of their own (their score, segment, channel and user in
+//! the `Description`), with those highlights as `PlainTextSelection`s and `Coding`s.
+//! Positions count Unicode characters (code points). GUIDs are
 //! derived from the workspace's ids, so exporting twice gives the same GUIDs.
 
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::data::{SessionData, StudyData};
+use super::data::{SessionData, StudyData, TextItemData};
 use super::esc;
-use crate::coding::HighlightRow;
+use crate::coding::{HighlightRow, HighlightSource};
 
 /// A stable GUID for `kind` and `key` within the study.
 pub fn guid(study: i64, kind: &str, key: impl std::fmt::Display) -> String {
@@ -70,11 +73,12 @@ fn byte_index(s: &str, ch: usize) -> usize {
 
 /// Where a highlight's words are in the session's plain text, in characters `[start, end)`.
 pub fn locate(session: &SessionData, src: &SourceText, h: &HighlightRow) -> Option<(usize, usize)> {
+    let (hs, he) = (h.start_ms?, h.end_ms?);
     let overlapping: Vec<usize> = session
         .segments
         .iter()
         .enumerate()
-        .filter(|(_, g)| g.end_ms > h.start_ms && g.start_ms < h.end_ms)
+        .filter(|(_, g)| g.end_ms > hs && g.start_ms < he)
         .map(|(i, _)| i)
         .collect();
     let first = *overlapping.first()?;
@@ -201,7 +205,11 @@ pub fn project_xml(data: &StudyData) -> Project {
             esc(&name),
             esc(&datetime(&s.at))
         ));
-        for h in data.highlights.iter().filter(|h| h.session_id == s.id && h.note_id.is_none()) {
+        for h in data
+            .highlights
+            .iter()
+            .filter(|h| h.source == HighlightSource::Session && h.session_id == Some(s.id))
+        {
             let Some((start, end)) = locate(s, &src, h) else { continue };
             sources.push_str(&selection_xml(data, &code_guids, &user, h, start, end));
         }
@@ -234,6 +242,29 @@ pub fn project_xml(data: &StudyData) -> Project {
             media.push((media_name, r.sha256.clone()));
         }
         texts.push((file, src.text));
+    }
+    for t in &data.text_sources {
+        let kind = t.source.as_str();
+        let text_guid = guid(sid, kind, t.id);
+        let file = format!("{text_guid}.txt");
+        sources.push_str(&format!(
+            "<TextSource guid=\"{text_guid}\" name=\"{}\" plainTextPath=\"internal://{file}\" creatingUser=\"{user}\"",
+            esc(&t.name())
+        ));
+        if let Some(at) = &t.submitted_at {
+            sources.push_str(&format!(" creationDateTime=\"{}\"", esc(&datetime(at))));
+        }
+        sources.push_str(&format!(">\n<Description>{}</Description>\n", esc(&text_source_description(t))));
+        for h in data
+            .highlights
+            .iter()
+            .filter(|h| h.source == t.source && h.nps_id.or(h.feedback_id) == Some(t.id))
+        {
+            let (Some(start), Some(end)) = (h.start_char, h.end_char) else { continue };
+            sources.push_str(&selection_xml(data, &code_guids, &user, h, start as usize, end as usize));
+        }
+        sources.push_str("</TextSource>\n");
+        texts.push((file, t.text.clone()));
     }
     for f in &data.findings {
         let mut body = format!("Finding: {}\nStatus: {}", f.title, f.status.replace('_', " "));
@@ -268,6 +299,26 @@ pub fn project_xml(data: &StudyData) -> Project {
     }
     x.push_str("</Project>\n");
     Project { xml: x, texts, media }
+}
+
+/// What an NPS comment or feedback item is, for its `TextSource`'s `Description`:
+/// `NPS response 12: score 3; plan: pro; by Maya; 2026-03-04T14:30:00Z`.
+fn text_source_description(t: &TextItemData) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(score) = t.score {
+        parts.push(format!("score {score}"));
+    }
+    parts.extend(t.segments.iter().cloned());
+    if let Some(c) = &t.channel {
+        parts.push(format!("channel: {c}"));
+    }
+    if let Some(p) = &t.person_name {
+        parts.push(format!("by {p}"));
+    }
+    if let Some(at) = &t.submitted_at {
+        parts.push(at.clone());
+    }
+    format!("{}: {}", t.name(), parts.join("; "))
 }
 
 fn note_xml(

@@ -213,6 +213,16 @@ pub fn redact(conn: &Connection, data: &mut StudyData, extra_names: &[String]) -
         h.speaker = r.opt(&h.speaker);
         h.text = r.text(&h.text);
         h.comment = r.opt(&h.comment);
+        for v in h.segments.iter_mut() {
+            *v = r.text(v);
+        }
+    }
+    for t in &mut data.text_sources {
+        t.person_name = r.opt(&t.person_name);
+        t.text = r.text(&t.text);
+        for v in t.segments.iter_mut() {
+            *v = r.text(v);
+        }
     }
     for f in &mut data.findings {
         f.title = r.text(&f.title);
@@ -221,6 +231,9 @@ pub fn redact(conn: &Connection, data: &mut StudyData, extra_names: &[String]) -
             e.person_name = r.text(&e.person_name);
             e.speaker = r.opt(&e.speaker);
             e.text = r.text(&e.text);
+            for v in e.segments.iter_mut() {
+                *v = r.text(v);
+            }
         }
         for v in f.nps_segments.iter_mut() {
             *v = r.text(v);

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::data::StudyData;
 use super::svg::bar_chart;
 use super::{esc, slug};
+use crate::coding::HighlightSource;
 use crate::finding::{EvidenceView, FindingSummary};
 
 /// `h:mm:ss`, or `m:ss` under an hour.
@@ -31,15 +32,48 @@ fn session_label(data: &StudyData, session_id: i64) -> String {
     }
 }
 
-/// Who said a quote, where and when: `Speaker (role), session, 12:34`.
+/// Who said a quote, where and when: `Speaker (role), session, 12:34`; for an NPS comment
+/// `Respondent (role), NPS 3 (plan: pro), 2026-03-04`; for feedback
+/// `User (role), feedback (in-app), 2026-03-04`.
 pub fn attribution(data: &StudyData, e: &EvidenceView) -> String {
+    if e.source.is_text() {
+        let who = if e.person_name.is_empty() {
+            match e.source {
+                HighlightSource::Nps => "an NPS respondent".to_string(),
+                _ => "a user".to_string(),
+            }
+        } else {
+            e.person_name.clone()
+        };
+        let role = e.person_role.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let what = match e.source {
+            HighlightSource::Nps => {
+                let mut w = format!("NPS {}", e.score.map(|s| s.to_string()).unwrap_or_default());
+                if !e.segments.is_empty() {
+                    w.push_str(&format!(" ({})", e.segments.join(", ")));
+                }
+                w
+            }
+            _ => match &e.channel {
+                Some(c) => format!("feedback ({c})"),
+                None => "feedback".to_string(),
+            },
+        };
+        let when =
+            e.submitted_at.as_deref().map(|t| format!(", {}", &t[..t.len().min(10)])).unwrap_or_default();
+        return format!("{who}{role}, {what}{when}");
+    }
     let who = e.speaker.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| e.person_name.clone());
     // The role is the interviewee's: say it only when they are the one speaking.
     let role = match &e.person_role {
         Some(r) if who == e.person_name => format!(" ({r})"),
         _ => String::new(),
     };
-    format!("{who}{role}, {}, {}", session_label(data, e.session_id), clock(e.start_ms))
+    format!(
+        "{who}{role}, {}, {}",
+        session_label(data, e.session_id.unwrap_or(0)),
+        clock(e.start_ms.unwrap_or(0))
+    )
 }
 
 fn status_label(s: &str) -> String {

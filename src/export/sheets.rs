@@ -62,7 +62,10 @@ pub fn csv_files(data: &StudyData) -> Result<Vec<(String, Vec<u8>)>> {
     let highlights = csv_bytes(
         &[
             "id",
+            "source",
             "session_id",
+            "nps_id",
+            "feedback_id",
             "person",
             "role",
             "speaker",
@@ -70,6 +73,9 @@ pub fn csv_files(data: &StudyData) -> Result<Vec<(String, Vec<u8>)>> {
             "end",
             "start_ms",
             "end_ms",
+            "start_char",
+            "end_char",
+            "origin",
             "text",
             "tags",
             "comment",
@@ -80,14 +86,20 @@ pub fn csv_files(data: &StudyData) -> Result<Vec<(String, Vec<u8>)>> {
             .map(|h| {
                 vec![
                     h.id.to_string(),
-                    h.session_id.to_string(),
+                    h.source.as_str().to_string(),
+                    num(h.session_id),
+                    num(h.nps_id),
+                    num(h.feedback_id),
                     h.person_name.clone().unwrap_or_default(),
                     h.person_role.clone().unwrap_or_default(),
                     h.speaker.clone().unwrap_or_default(),
-                    clock(h.start_ms),
-                    clock(h.end_ms),
-                    h.start_ms.to_string(),
-                    h.end_ms.to_string(),
+                    h.start_ms.map(clock).unwrap_or_default(),
+                    h.end_ms.map(clock).unwrap_or_default(),
+                    num(h.start_ms),
+                    num(h.end_ms),
+                    num(h.start_char),
+                    num(h.end_char),
+                    h.origin(),
                     h.text.clone(),
                     join(&h.tags),
                     h.comment.clone().unwrap_or_default(),
@@ -184,6 +196,11 @@ fn jira_priority(severity: Option<&str>) -> &'static str {
 /// Jira's text markup escapes: braces and brackets start macros and links.
 fn jira_text(s: &str) -> String {
     s.replace('{', "\\{").replace('}', "\\}").replace('[', "\\[").replace(']', "\\]").replace('|', "\\|")
+}
+
+/// An optional number as a cell (empty when absent).
+fn num(n: Option<i64>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
 }
 
 /// The Jira CSV: Summary, Description (Jira markup with the quotes), Issue Type, Priority,

@@ -2,8 +2,9 @@
 //!
 //! Owns `findings`, `finding_evidence` and `finding_links`. A finding has a title, a
 //! statement (`body`), a status (draft → reviewed → shared → acted on), a severity and a
-//! confidence; its evidence are highlights, each playable from its second, and the summary
-//! counts how many people (and which roles) back it.
+//! confidence; its evidence are highlights (a session's, each playable from its second, or
+//! words of an NPS comment or a feedback item, shown with their score and segment or channel
+//! and user), and the summary counts how many people (and which roles) back it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,21 +12,55 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::coding::{self, HighlightFilter, HighlightRow, HighlightSource};
 use crate::error::{Error, Result};
 use crate::store;
 
-/// One piece of evidence: a highlight with where it was said.
+/// One piece of evidence: a highlight with where it was said: a session span (playable from
+/// its second), or words of an NPS comment (with its score and segment) or a feedback item
+/// (with its channel and user).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct EvidenceView {
     pub highlight_id: i64,
-    pub session_id: i64,
+    pub source: HighlightSource,
+    pub session_id: Option<i64>,
+    pub nps_id: Option<i64>,
+    pub feedback_id: Option<i64>,
+    /// The person interviewed, the respondent or the feedback's user ("" when unknown).
     pub person_name: String,
     pub person_role: Option<String>,
     pub speaker: Option<String>,
-    pub start_ms: i64,
-    pub end_ms: i64,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+    pub score: Option<i64>,
+    pub segments: Vec<String>,
+    pub channel: Option<String>,
+    pub submitted_at: Option<String>,
     pub text: String,
     pub tags: Vec<String>,
+}
+
+impl EvidenceView {
+    fn of(h: HighlightRow) -> EvidenceView {
+        EvidenceView {
+            highlight_id: h.id,
+            source: h.source,
+            session_id: h.session_id,
+            nps_id: h.nps_id,
+            feedback_id: h.feedback_id,
+            person_name: h.person_name.unwrap_or_default(),
+            person_role: h.person_role,
+            speaker: h.speaker,
+            start_ms: h.start_ms,
+            end_ms: h.end_ms,
+            score: h.score,
+            segments: h.segments,
+            channel: h.channel,
+            submitted_at: h.submitted_at,
+            text: h.text,
+            tags: h.tags,
+        }
+    }
 }
 
 /// How many people of one role back a finding.
@@ -50,7 +85,7 @@ pub struct FindingSummary {
     /// low, medium or high.
     pub confidence: Option<String>,
     pub evidence: Vec<EvidenceView>,
-    /// Different people whose sessions the evidence comes from.
+    /// Different people the evidence comes from (interviewed, respondents, feedback users).
     pub people: i64,
     /// Those people by role (the directory's role; "unknown" without one).
     pub roles: Vec<RoleCount>,
@@ -308,46 +343,38 @@ pub fn list(conn: &Connection, study_id: Option<i64>) -> Result<Vec<FindingSumma
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let index: HashMap<i64, usize> = findings.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
 
-    let mut ev = conn.prepare(
-        "SELECT fe.finding_id, h.id, h.session_id, coalesce(p.name, ''), h.start_ms, h.end_ms, h.text,
-                (SELECT coalesce(sp.name, pp.name, sp.label) FROM segments g JOIN transcripts t ON t.id = g.transcript_id
-                 LEFT JOIN speakers sp ON sp.id = g.speaker_id LEFT JOIN people pp ON pp.id = sp.person_id
-                 WHERE t.session_id = h.session_id AND g.end_ms > h.start_ms ORDER BY g.start_ms, g.position LIMIT 1),
-                p.role, s.person_id,
-                (SELECT group_concat(path, char(31)) FROM (SELECT t.path FROM highlight_tags ht JOIN tags t ON t.id = ht.tag_id
-                  WHERE ht.highlight_id = h.id ORDER BY t.path))
-         FROM finding_evidence fe JOIN highlights h ON h.id = fe.highlight_id
-         JOIN sessions s ON s.id = h.session_id LEFT JOIN people p ON p.id = s.person_id
-         ORDER BY s.at, h.session_id, h.start_ms",
-    )?;
-    let rows = ev.query_map([], |r| {
-        let tags: Option<String> = r.get(10)?;
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, Option<i64>>(9)?,
-            EvidenceView {
-                highlight_id: r.get(1)?,
-                session_id: r.get(2)?,
-                person_name: r.get(3)?,
-                start_ms: r.get(4)?,
-                end_ms: r.get(5)?,
-                text: r.get(6)?,
-                speaker: r.get(7)?,
-                person_role: r.get(8)?,
-                tags: tags.map(|t| t.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default(),
-            },
-        ))
-    })?;
-    let mut backers: HashMap<i64, BTreeMap<i64, String>> = HashMap::new();
-    for row in rows {
-        let (fid, person, evidence) = row?;
-        if let Some(&i) = index.get(&fid) {
-            if let Some(pid) = person {
-                let role = evidence.person_role.clone().unwrap_or_else(|| "unknown".into());
-                backers.entry(fid).or_default().insert(pid, role);
-            }
-            findings[i].evidence.push(evidence);
+    let mut cited = conn.prepare("SELECT finding_id, highlight_id FROM finding_evidence")?;
+    let pairs = cited
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Every highlight a finding cites, in the list's order (sessions by time, then NPS and
+    // feedback by when they were given).
+    let rows = coding::highlights::list(conn, &HighlightFilter { study_id, ..Default::default() })?;
+    let mut order: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, h)| (h.id, i)).collect();
+    let mut by_id: HashMap<i64, HighlightRow> = rows.into_iter().map(|h| (h.id, h)).collect();
+    for (_, hid) in &pairs {
+        if !by_id.contains_key(hid) {
+            let h = coding::highlights::get(conn, *hid)?;
+            order.insert(h.id, usize::MAX);
+            by_id.insert(h.id, h);
         }
+    }
+    let mut pairs: Vec<(i64, i64)> = pairs.into_iter().filter(|(fid, _)| index.contains_key(fid)).collect();
+    pairs.sort_by_key(|(_, hid)| (order[hid], *hid));
+    let mut backers: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
+    for (fid, hid) in pairs {
+        let h = by_id[&hid].clone();
+        // A person of the directory, else an NPS respondent or feedback user by name.
+        let who = match (h.person_id, &h.person_name) {
+            (Some(pid), _) => Some(format!("person:{pid}")),
+            (None, Some(name)) if h.source.is_text() && !name.is_empty() => Some(format!("name:{name}")),
+            _ => None,
+        };
+        if let Some(who) = who {
+            let role = h.person_role.clone().unwrap_or_else(|| "unknown".into());
+            backers.entry(fid).or_default().insert(who, role);
+        }
+        findings[index[&fid]].evidence.push(EvidenceView::of(h));
     }
     for (fid, people) in backers {
         let f = &mut findings[index[&fid]];

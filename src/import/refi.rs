@@ -5,7 +5,9 @@
 //! one savepoint: codes become tags (nested paths; colour and description kept where the tag
 //! has none), cases become people (their variables as attributes), text sources become
 //! sessions with a transcript (one segment per line; times from the sync points of an
-//! audio/video transcript of the same text, else the character offsets), selections with
+//! audio/video transcript of the same text, else the character offsets; the text read from
+//! the archive (`internal://`), from `relative://` paths under the project's `basePath` or
+//! beside the `.qdpx`, or from absolute paths and `file://` URLs), selections with
 //! codings become highlights, notes attached to a source become the session's notes. What
 //! cannot be mapped is listed in the report, never dropped silently.
 
@@ -20,6 +22,7 @@ use super::safezip::SafeZip;
 use super::schema::{
     check_root, norm_guid, schema_error, validate, CODEBOOK_NS, PROJECT_CHILDREN, PROJECT_NS,
 };
+use super::sources::{source_text, Origin};
 use super::xml::{self, Node};
 use crate::coding::{self, highlights};
 use crate::error::{Error, Result};
@@ -64,6 +67,7 @@ struct Ctx<'a> {
     notes: HashMap<String, (String, String)>,
     /// Notes that found a place (the rest are listed as not imported).
     notes_used: Vec<String>,
+    origin: Origin,
 }
 
 fn import_codes(ctx: &mut Ctx<'_>, parent: Option<&str>, node: &Node) -> Result<()> {
@@ -103,35 +107,6 @@ fn import_codes(ctx: &mut Ctx<'_>, parent: Option<&str>, node: &Node) -> Result<
         import_codes(ctx, Some(&path), code)?;
     }
     Ok(())
-}
-
-/// A text whose place is `internal://name` (inside the archive) or inline content.
-fn source_text(zip: &mut Option<SafeZip>, node: &Node) -> Result<std::result::Result<String, String>> {
-    if let Some(content) = node.child_text("PlainTextContent") {
-        return Ok(Ok(content));
-    }
-    let Some(path) = node.attr("plainTextPath") else {
-        return Ok(Err("it has neither text nor a plainTextPath".into()));
-    };
-    let Some(rest) = path.strip_prefix("internal://") else {
-        return Ok(Err(format!(
-            "its text {path:?} lies outside the archive (only internal:// sources are read)"
-        )));
-    };
-    let Some(zip) = zip.as_mut() else {
-        return Ok(Err(format!("its text {path:?} is not in the file")));
-    };
-    let wanted = format!("Sources/{}", rest.trim_start_matches('/'));
-    match zip.find(&wanted) {
-        Some(name) => {
-            let bytes = zip.read(&name)?;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Error::invalid(&wanted, "the source text is not UTF-8 (REFI-QDA text sources are)")
-            })?;
-            Ok(Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)))
-        }
-        None => Ok(Err(format!("its text {wanted} is missing from the archive"))),
-    }
 }
 
 /// Maps a character position to a time through sync points (sorted by position), linearly
@@ -179,12 +154,16 @@ fn substring(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end.saturating_sub(start)).collect::<String>().replace('\r', "")
 }
 
-fn note_texts(zip: &mut Option<SafeZip>, root: &Node) -> Result<HashMap<String, (String, String)>> {
+fn note_texts(
+    zip: &mut Option<SafeZip>,
+    origin: &Origin,
+    root: &Node,
+) -> Result<HashMap<String, (String, String)>> {
     let mut notes = HashMap::new();
     if let Some(n) = root.first("Notes") {
         for note in n.all("Note") {
             let name = note.attr("name").unwrap_or("note").to_string();
-            if let Ok(text) = source_text(zip, note)? {
+            if let Ok(text) = source_text(zip, origin, note)? {
                 notes.insert(norm_guid(note.attr("guid").unwrap_or_default()), (name, text));
             }
         }
@@ -210,7 +189,7 @@ fn sync_points(transcript: &Node) -> Vec<(usize, i64)> {
 
 /// Imports a parsed, validated project into `study_id`.
 fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, study_id: i64) -> Result<()> {
-    ctx.notes = note_texts(zip, root)?;
+    ctx.notes = note_texts(zip, &ctx.origin, root)?;
     if let Some(cb) = root.first("CodeBook") {
         if let Some(codes) = cb.first("Codes") {
             import_codes(ctx, None, codes)?;
@@ -340,7 +319,7 @@ fn import_project(ctx: &mut Ctx<'_>, zip: &mut Option<SafeZip>, root: &Node, stu
             .or_else(|| src.attr("name").map(str::to_string))
             .unwrap_or_else(|| "source".into());
         let guid = norm_guid(src.attr("guid").unwrap_or_default());
-        let text = match source_text(zip, src)? {
+        let text = match source_text(zip, &ctx.origin, src)? {
             Ok(t) => t,
             Err(why) => {
                 let sel = src.all("PlainTextSelection").count();
@@ -630,6 +609,7 @@ pub fn import_qdpx(
             codes: HashMap::new(),
             notes: HashMap::new(),
             notes_used: Vec::new(),
+            origin: Origin::of(path, &root),
         };
         import_project(&mut ctx, &mut zip, &root, study_id)?;
         let mut report = ctx.report;
@@ -659,6 +639,7 @@ pub fn import_qdc(conn: &Connection, path: &Path, dry_run: bool) -> Result<RefiI
             codes: HashMap::new(),
             notes: HashMap::new(),
             notes_used: Vec::new(),
+            origin: Origin::default(),
         };
         import_codes(&mut ctx, None, codes)?;
         if let Some(sets) = root.first("Sets") {

@@ -9,8 +9,10 @@
 //! are dropped; every other column is a segment attribute (team, role, region, Delighted's
 //! properties) kept in `segments`. Scores must be whole numbers 0–10. A response with the
 //! same time, score, email and comment as one already stored is stored once.
-//! NPS = % promoters (9–10) minus % detractors (0–6).
+//! NPS = % promoters (9–10) minus % detractors (0–6). [`items`] lists the comments and
+//! feedback items with their highlights, and deletes one (its highlights go with it).
 
+pub mod items;
 pub mod report;
 
 use std::collections::BTreeMap;

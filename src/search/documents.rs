@@ -56,16 +56,21 @@ SELECT n.id, s.id, s.study_id, st.name, coalesce(p.name, ''), coalesce(p.email, 
 FROM notes n JOIN sessions s ON s.id = n.session_id JOIN studies st ON st.id = s.study_id
 LEFT JOIN people p ON p.id = s.person_id";
 
+// Highlights of a session (its transcript or notes), of an NPS comment or of a feedback item.
 const HIGHLIGHTS: &str = "
-SELECT h.id, s.id, s.study_id, st.name, coalesce(p.name, ''), coalesce(p.email, ''),
+SELECT h.id, s.id, s.study_id, coalesce(st.name, ''), coalesce(p.name, r.respondent, ''),
+       coalesce(p.email, r.email, fb.email, ''),
+       CASE WHEN h.session_id IS NOT NULL THEN
        (SELECT coalesce(sp.name, sp.label) FROM segments g JOIN transcripts t ON t.id = g.transcript_id
           LEFT JOIN speakers sp ON sp.id = g.speaker_id
-         WHERE t.session_id = s.id AND g.start_ms <= h.start_ms ORDER BY g.start_ms DESC LIMIT 1),
-       p.role, p.team,
+         WHERE t.session_id = s.id AND g.start_ms <= h.start_ms ORDER BY g.start_ms DESC LIMIT 1) END,
+       coalesce(p.role, json_extract(r.segments, '$.role')), coalesce(p.team, json_extract(r.segments, '$.team')),
        (SELECT group_concat(tg.path, char(31)) FROM highlight_tags ht JOIN tags tg ON tg.id = ht.tag_id WHERE ht.highlight_id = h.id),
-       h.start_ms, h.end_ms, s.at, h.text || coalesce(char(10) || h.comment, '')
-FROM highlights h JOIN sessions s ON s.id = h.session_id JOIN studies st ON st.id = s.study_id
-LEFT JOIN people p ON p.id = s.person_id";
+       coalesce(h.start_ms, 0), coalesce(h.end_ms, 0), coalesce(s.at, r.submitted_at, fb.submitted_at, ''),
+       h.text || coalesce(char(10) || h.comment, '')
+FROM highlights h LEFT JOIN sessions s ON s.id = h.session_id LEFT JOIN studies st ON st.id = s.study_id
+LEFT JOIN nps_responses r ON r.id = h.nps_id LEFT JOIN feedback_items fb ON fb.id = h.feedback_id
+LEFT JOIN people p ON p.id = coalesce(s.person_id, r.person_id, fb.person_id)";
 
 const FINDINGS: &str = "
 SELECT f.id, NULL, f.study_id, st.name, '', '', NULL, NULL, NULL,
@@ -77,13 +82,17 @@ FROM findings f JOIN studies st ON st.id = f.study_id";
 
 const NPS: &str = "
 SELECT r.id, NULL, NULL, '', coalesce(p.name, r.respondent, ''), coalesce(r.email, ''), NULL,
-       coalesce(json_extract(r.segments, '$.role'), p.role), coalesce(json_extract(r.segments, '$.team'), p.team), NULL,
+       coalesce(json_extract(r.segments, '$.role'), p.role), coalesce(json_extract(r.segments, '$.team'), p.team),
+       (SELECT group_concat(path, char(31)) FROM (SELECT DISTINCT tg.path FROM highlights h
+          JOIN highlight_tags ht ON ht.highlight_id = h.id JOIN tags tg ON tg.id = ht.tag_id WHERE h.nps_id = r.id)),
        0, 0, r.submitted_at, r.comment
 FROM nps_responses r LEFT JOIN people p ON p.id = r.person_id
 WHERE r.comment IS NOT NULL AND r.comment != ''";
 
 const FEEDBACK: &str = "
-SELECT f.id, NULL, NULL, '', coalesce(p.name, ''), coalesce(f.email, ''), NULL, p.role, p.team, NULL,
+SELECT f.id, NULL, NULL, '', coalesce(p.name, ''), coalesce(f.email, ''), NULL, p.role, p.team,
+       (SELECT group_concat(path, char(31)) FROM (SELECT DISTINCT tg.path FROM highlights h
+          JOIN highlight_tags ht ON ht.highlight_id = h.id JOIN tags tg ON tg.id = ht.tag_id WHERE h.feedback_id = f.id)),
        0, 0, coalesce(f.submitted_at, ''), f.text
 FROM feedback_items f LEFT JOIN people p ON p.id = f.person_id";
 
@@ -131,7 +140,7 @@ fn tag_spans(conn: &Connection, session: Option<i64>) -> Result<TagSpans> {
     let mut stmt = conn.prepare_cached(
         "SELECT h.session_id, h.start_ms, h.end_ms, tg.path FROM highlights h
          JOIN highlight_tags ht ON ht.highlight_id = h.id JOIN tags tg ON tg.id = ht.tag_id
-         WHERE ?1 IS NULL OR h.session_id = ?1",
+         WHERE h.session_id IS NOT NULL AND h.source = 'session' AND (?1 IS NULL OR h.session_id = ?1)",
     )?;
     let mut spans = TagSpans::new();
     let mut rows = stmt.query([session])?;

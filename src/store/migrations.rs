@@ -560,6 +560,92 @@ CREATE TABLE voice_profiles (
 );
 "#;
 
+/// Migration 9 (evidence): a highlight can be words of an NPS response's comment or of a
+/// feedback item's text, not only a span of a session's transcript or words of its note.
+/// `highlights` is rebuilt (SQLite cannot drop a NOT NULL) by SQLite's documented 12-step
+/// procedure: `session_id` becomes nullable, `source` says which of `session`, `note`, `nps`
+/// or `feedback` it is, `nps_id`/`feedback_id` point at the response or item, and
+/// `start_char`/`end_char` are the span in the comment or text in Unicode code points
+/// (`[start, end)`, as REFI-QDA counts). A CHECK keeps each source's columns consistent.
+/// The store runs migrations with foreign keys off (a DROP TABLE with them on would delete
+/// `highlight_tags` and `finding_evidence` through ON DELETE CASCADE) and checks them after.
+/// The search change-log triggers on `highlights` and `highlight_tags` are made again: a
+/// text source's highlight records itself and its response or item, not a session.
+const EVIDENCE_SOURCES: &str = r#"
+DROP TRIGGER search_highlights_ins;
+DROP TRIGGER search_highlights_upd;
+DROP TRIGGER search_highlights_del;
+DROP TRIGGER search_highlight_tags_ins;
+DROP TRIGGER search_highlight_tags_del;
+
+CREATE TABLE highlights_new (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT NOT NULL CHECK (source IN ('session', 'note', 'nps', 'feedback')),
+    session_id  INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+    note_id     INTEGER REFERENCES notes(id) ON DELETE CASCADE,
+    nps_id      INTEGER REFERENCES nps_responses(id) ON DELETE CASCADE,
+    feedback_id INTEGER REFERENCES feedback_items(id) ON DELETE CASCADE,
+    start_ms    INTEGER,
+    end_ms      INTEGER,
+    start_char  INTEGER,
+    end_char    INTEGER,
+    text        TEXT NOT NULL,
+    comment     TEXT,
+    created_at  TEXT NOT NULL,
+    CHECK (CASE source
+        WHEN 'session' THEN session_id IS NOT NULL AND note_id IS NULL AND nps_id IS NULL AND feedback_id IS NULL
+            AND start_ms IS NOT NULL AND end_ms >= start_ms
+        WHEN 'note' THEN session_id IS NOT NULL AND note_id IS NOT NULL AND nps_id IS NULL AND feedback_id IS NULL
+            AND start_ms IS NOT NULL AND end_ms >= start_ms
+        WHEN 'nps' THEN nps_id IS NOT NULL AND session_id IS NULL AND note_id IS NULL AND feedback_id IS NULL
+            AND start_char >= 0 AND end_char > start_char
+        ELSE feedback_id IS NOT NULL AND session_id IS NULL AND note_id IS NULL AND nps_id IS NULL
+            AND start_char >= 0 AND end_char > start_char
+    END)
+);
+INSERT INTO highlights_new (id, source, session_id, note_id, start_ms, end_ms, text, comment, created_at)
+    SELECT id, CASE WHEN note_id IS NULL THEN 'session' ELSE 'note' END, session_id, note_id, start_ms, end_ms,
+           text, comment, created_at
+    FROM highlights;
+DROP TABLE highlights;
+ALTER TABLE highlights_new RENAME TO highlights;
+CREATE INDEX highlights_session ON highlights(session_id, start_ms);
+CREATE INDEX highlights_nps ON highlights(nps_id) WHERE nps_id IS NOT NULL;
+CREATE INDEX highlights_feedback ON highlights(feedback_id) WHERE feedback_id IS NOT NULL;
+
+CREATE TRIGGER search_highlights_ins AFTER INSERT ON highlights BEGIN
+    INSERT INTO search_changes (kind, ref_id)
+    SELECT 'session', NEW.session_id WHERE NEW.session_id IS NOT NULL
+    UNION ALL SELECT 'highlight', NEW.id WHERE NEW.session_id IS NULL
+    UNION ALL SELECT 'nps', NEW.nps_id WHERE NEW.nps_id IS NOT NULL
+    UNION ALL SELECT 'feedback', NEW.feedback_id WHERE NEW.feedback_id IS NOT NULL; END;
+CREATE TRIGGER search_highlights_upd AFTER UPDATE ON highlights BEGIN
+    INSERT INTO search_changes (kind, ref_id)
+    SELECT 'session', NEW.session_id WHERE NEW.session_id IS NOT NULL
+    UNION ALL SELECT 'highlight', NEW.id WHERE NEW.session_id IS NULL
+    UNION ALL SELECT 'nps', NEW.nps_id WHERE NEW.nps_id IS NOT NULL
+    UNION ALL SELECT 'feedback', NEW.feedback_id WHERE NEW.feedback_id IS NOT NULL; END;
+CREATE TRIGGER search_highlights_del AFTER DELETE ON highlights BEGIN
+    INSERT INTO search_changes (kind, ref_id)
+    SELECT 'session', OLD.session_id WHERE OLD.session_id IS NOT NULL
+    UNION ALL SELECT 'highlight', OLD.id WHERE OLD.session_id IS NULL
+    UNION ALL SELECT 'nps', OLD.nps_id WHERE OLD.nps_id IS NOT NULL
+    UNION ALL SELECT 'feedback', OLD.feedback_id WHERE OLD.feedback_id IS NOT NULL; END;
+
+CREATE TRIGGER search_highlight_tags_ins AFTER INSERT ON highlight_tags BEGIN
+    INSERT INTO search_changes (kind, ref_id)
+    SELECT 'session', session_id FROM highlights WHERE id = NEW.highlight_id AND session_id IS NOT NULL
+    UNION ALL SELECT 'highlight', id FROM highlights WHERE id = NEW.highlight_id AND session_id IS NULL
+    UNION ALL SELECT 'nps', nps_id FROM highlights WHERE id = NEW.highlight_id AND nps_id IS NOT NULL
+    UNION ALL SELECT 'feedback', feedback_id FROM highlights WHERE id = NEW.highlight_id AND feedback_id IS NOT NULL; END;
+CREATE TRIGGER search_highlight_tags_del AFTER DELETE ON highlight_tags BEGIN
+    INSERT INTO search_changes (kind, ref_id)
+    SELECT 'session', session_id FROM highlights WHERE id = OLD.highlight_id AND session_id IS NOT NULL
+    UNION ALL SELECT 'highlight', id FROM highlights WHERE id = OLD.highlight_id AND session_id IS NULL
+    UNION ALL SELECT 'nps', nps_id FROM highlights WHERE id = OLD.highlight_id AND nps_id IS NOT NULL
+    UNION ALL SELECT 'feedback', feedback_id FROM highlights WHERE id = OLD.highlight_id AND feedback_id IS NOT NULL; END;
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -571,8 +657,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(SYNTHESIS),
         M::up(DEPLOY_INSIGHTS),
         M::up(DIARIZE),
+        M::up(EVIDENCE_SOURCES).foreign_key_check(),
     ])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;

@@ -3,7 +3,8 @@
 //! SQLite is the source of truth of a workspace. A database whose `user_version` is newer
 //! than [`SCHEMA_VERSION`] is refused before anything writes to it (it is first opened
 //! read-only), so a newer app's data is never damaged. Connections run in WAL mode with
-//! foreign keys on; every import runs in one transaction.
+//! foreign keys on (off only while migrating: see [`migrate`]); every import runs in one
+//! transaction.
 
 mod migrations;
 
@@ -42,14 +43,57 @@ pub fn open(db: &Path) -> Result<Connection> {
     }
     let mut conn = Connection::open(db)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    migrations().to_latest(&mut conn).map_err(|e| match e {
+    migrate(&mut conn, db)?;
+    Ok(conn)
+}
+
+/// Migrates to [`SCHEMA_VERSION`] with foreign keys off, then turns them on.
+///
+/// A migration that rebuilds a table (SQLite's 12-step ALTER procedure) drops the old table;
+/// with foreign keys on, that DROP deletes every child row through ON DELETE CASCADE
+/// (highlight tags, finding evidence). `rusqlite_migration` runs each migration in a
+/// transaction, where `PRAGMA foreign_keys` does nothing, so it is set here, outside them.
+/// Before foreign keys go back on, `PRAGMA foreign_key_check` must find nothing: a
+/// migration that left a dangling reference is an integrity error, not a silent loss.
+pub fn migrate(conn: &mut Connection, db: &Path) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrations().to_latest(conn).map_err(|e| match e {
         rusqlite_migration::Error::RusqliteError { err, .. } => Error::Database(err),
         other => Error::Integrity(format!("{}: migrating the database failed: {other}", db.display())),
-    })?;
-    Ok(conn)
+    });
+    let dangling = migrated.and_then(|()| {
+        let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(format!("{}.{}", r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0)))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    });
+    let dangling = match dangling {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = conn.pragma_update(None, "foreign_keys", "ON");
+            return Err(e);
+        }
+    };
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    if !dangling.is_empty() {
+        return Err(Error::Integrity(format!(
+            "{}: {} rows refer to rows that do not exist (first: {}, table.rowid); \
+             the workspace is not opened until they are repaired",
+            db.display(),
+            dangling.len(),
+            dangling[0]
+        )));
+    }
+    let on: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    if on != 1 {
+        return Err(Error::Integrity(format!("{}: foreign keys could not be turned on", db.display())));
+    }
+    Ok(())
 }
 
 /// The current UTC time as RFC 3339 text, the format every timestamp column uses.

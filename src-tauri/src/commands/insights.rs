@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use rapport::catalog::{self, Catalog};
+use rapport::coding::HighlightSource;
 use rapport::deploys::dora::DoraReport;
 use rapport::deploys::gates::GatesReport;
 use rapport::insights::{
@@ -12,6 +13,7 @@ use rapport::insights::{
     InsightsSummary,
 };
 use rapport::metrics::{self, MetricDetail, MetricInfo, PullReport, PullRequest};
+use rapport::nps::items::{self, FeedbackView, ItemDeletion, ItemFilter, NpsComment};
 use rapport::nps::report::NpsReport;
 use rapport::releases::{self, Comparison, Release, ReleaseInput, Statistic};
 use rapport::{charts, ApiError, Error};
@@ -23,6 +25,26 @@ use crate::AppState;
 #[tauri::command]
 pub fn insights_summary(state: State<'_, AppState>) -> Result<InsightsSummary, ApiError> {
     state.with(|ws| insights::summary(ws.conn()))
+}
+
+#[tauri::command]
+pub fn nps_comments(state: State<'_, AppState>, filter: ItemFilter) -> Result<Vec<NpsComment>, ApiError> {
+    state.with(|ws| items::comments(ws.conn(), &filter))
+}
+
+#[tauri::command]
+pub fn feedback_list(state: State<'_, AppState>, filter: ItemFilter) -> Result<Vec<FeedbackView>, ApiError> {
+    state.with(|ws| items::feedback(ws.conn(), &filter))
+}
+
+#[tauri::command]
+pub fn nps_item_delete(
+    state: State<'_, AppState>,
+    source: HighlightSource,
+    id: i64,
+    commit: bool,
+) -> Result<ItemDeletion, ApiError> {
+    state.write(|ws| items::delete(ws.conn(), source, id, commit))
 }
 
 #[tauri::command]

@@ -27,7 +27,7 @@ pub mod workspace;
 use rapport::audit::{AuditImportOptions, AuditImportReport};
 use rapport::catalog::Catalog;
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView};
-use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
+use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow, HighlightSource};
 use rapport::coding::TagCount;
 use rapport::deploys::dora::DoraReport;
 use rapport::deploys::gates::GatesReport;
@@ -50,6 +50,7 @@ use rapport::models::advice::Recommendation;
 use rapport::models::vad::VadInfo;
 use rapport::models::ModelInfo;
 use rapport::notes::{NotesFormat, StudyNotes};
+use rapport::nps::items::{FeedbackView, ItemDeletion, ItemFilter, NpsComment};
 use rapport::nps::report::NpsReport;
 use rapport::people::{
     ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
@@ -241,6 +242,12 @@ commands! {
     models::model_import(path: String) -> ModelInfo;
     /// NPS, deploys, incidents and metrics at a glance.
     insights::insights_summary() -> InsightsSummary;
+    /// NPS responses with a comment (newest first), each with its highlights' spans and tags.
+    insights::nps_comments(filter: ItemFilter) -> Vec<NpsComment>;
+    /// Feedback items (newest first), each with its highlights' spans and tags.
+    insights::feedback_list(filter: ItemFilter) -> Vec<FeedbackView>;
+    /// Delete an NPS response or a feedback item with its highlights; with `commit` false, only say what would go.
+    insights::nps_item_delete(source: HighlightSource, id: i64, commit: bool) -> ItemDeletion;
     /// The choices of the Insights filters: services, teams with their services, NPS segments, metrics, environments.
     insights::insights_filters() -> InsightsFilters;
     /// A chart (nps, dora, gates, metric) under the filters, as SVG text.

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Subcommand;
+use rapport::coding::HighlightSource;
 use rapport::deploys::{self, dora, gates, ImportOptions, Window};
+use rapport::nps::items::{self, ItemFilter};
 use rapport::nps::{self, report::NpsQuery, NpsMap};
 use rapport::releases::{self, Statistic};
 use rapport::{catalog, charts, metrics};
 
-use crate::ctx::Ctx;
+use crate::ctx::{date, Ctx};
 
 /// `println!` for a reader that may stop early (`rapport dora | head -1`): a closed pipe ends
 /// the output quietly instead of a panic.
@@ -264,6 +266,23 @@ pub enum NpsCmd {
         #[arg(long)]
         to: Option<String>,
     },
+    /// NPS responses with a comment, newest first, with their highlights.
+    Comments {
+        /// Only comments containing these words (any case).
+        #[arg(long)]
+        contains: Option<String>,
+        /// Only highlighted comments.
+        #[arg(long)]
+        highlighted: bool,
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+    },
+    /// Delete an NPS response and its highlights (without --yes: say what would go).
+    Delete {
+        id: i64,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -273,6 +292,23 @@ pub enum FeedbackCmd {
         file: PathBuf,
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Feedback items, newest first, with their highlights.
+    List {
+        /// Only items whose text contains these words (any case).
+        #[arg(long)]
+        contains: Option<String>,
+        /// Only highlighted items.
+        #[arg(long)]
+        highlighted: bool,
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+    },
+    /// Delete a feedback item and its highlights (without --yes: say what would go).
+    Delete {
+        id: i64,
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -548,6 +584,33 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     say!("{} responses added ({} already there) of {} rows", r.added, r.duplicates, r.rows);
                 }
             }
+            NpsCmd::Comments { contains, highlighted, limit } => {
+                let filter = ItemFilter {
+                    id: None,
+                    contains: contains.clone(),
+                    highlighted: *highlighted,
+                    limit: Some(*limit),
+                };
+                let list = items::comments(ws.conn(), &filter)?;
+                if ctx.json {
+                    ctx.print_json(&list)?;
+                } else {
+                    for c in list {
+                        say!(
+                            "{:>5}  {:>2}  {}  {}  [{} highlighted]  {}",
+                            c.id,
+                            c.score,
+                            date(&c.submitted_at),
+                            c.respondent.as_deref().unwrap_or(""),
+                            c.highlights.len(),
+                            c.comment
+                        );
+                    }
+                }
+            }
+            NpsCmd::Delete { id, yes } => {
+                delete_item(ctx, &ws, HighlightSource::Nps, *id, *yes)?;
+            }
             NpsCmd::Report { by, period, segment, from, to } => {
                 let q = NpsQuery {
                     by: by.clone(),
@@ -600,6 +663,33 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
         },
+        Cmd::Feedback { command: FeedbackCmd::List { contains, highlighted, limit } } => {
+            let filter = ItemFilter {
+                id: None,
+                contains: contains.clone(),
+                highlighted: *highlighted,
+                limit: Some(*limit),
+            };
+            let list = items::feedback(ws.conn(), &filter)?;
+            if ctx.json {
+                ctx.print_json(&list)?;
+            } else {
+                for f in list {
+                    say!(
+                        "{:>5}  {}  {}  {}  [{} highlighted]  {}",
+                        f.id,
+                        f.submitted_at.as_deref().map(date).unwrap_or(""),
+                        f.channel.as_deref().unwrap_or(""),
+                        f.user.as_deref().unwrap_or(""),
+                        f.highlights.len(),
+                        f.text
+                    );
+                }
+            }
+        }
+        Cmd::Feedback { command: FeedbackCmd::Delete { id, yes } } => {
+            delete_item(ctx, &ws, HighlightSource::Feedback, *id, *yes)?;
+        }
         Cmd::Feedback { command: FeedbackCmd::Import { file, dry_run } } => {
             let r = nps::import_feedback_file(ws.conn_mut(), file, !dry_run)?;
             if ctx.json {
@@ -747,6 +837,32 @@ fn print_import(ctx: &Ctx, r: &deploys::DeployImport, what: &str) -> anyhow::Res
     );
     for s in &r.skipped {
         say!("skipped {s}");
+    }
+    Ok(())
+}
+
+/// `nps delete` and `feedback delete`: the plan without `--yes`, the deletion with it.
+fn delete_item(
+    ctx: &Ctx,
+    ws: &rapport::Workspace,
+    source: HighlightSource,
+    id: i64,
+    yes: bool,
+) -> anyhow::Result<()> {
+    let r = items::delete(ws.conn(), source, id, yes)?;
+    let what = if source == HighlightSource::Nps { "NPS response" } else { "feedback item" };
+    if ctx.json {
+        ctx.print_json(&r)?;
+    } else if yes {
+        println!(
+            "deleted {what} {id} with {} highlights (evidence of {} findings)",
+            r.highlights, r.findings
+        );
+    } else {
+        println!(
+            "would delete {what} {id} with {} highlights (evidence of {} findings); add --yes to delete",
+            r.highlights, r.findings
+        );
     }
     Ok(())
 }

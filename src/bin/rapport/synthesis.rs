@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rapport::coding::{self, codebook, highlights, HighlightFilter, HighlightInput, TagInput};
+use rapport::coding::{
+    self, codebook, highlights, HighlightFilter, HighlightInput, HighlightSource, TagInput,
+};
 use rapport::export::{self, ExportFormat, ExportOptions};
 use rapport::finding::{self, FindingInput, FindingPatch, LinkKind};
 use rapport::{import, study, transcript};
@@ -14,7 +16,7 @@ use crate::ctx::Ctx;
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Highlights: tagged spans of a transcript.
+    /// Highlights: tagged spans of a transcript, a note, an NPS comment or a feedback item.
     Highlight {
         #[command(subcommand)]
         command: HighlightCmd,
@@ -68,18 +70,27 @@ pub enum Cmd {
 
 #[derive(Subcommand)]
 pub enum HighlightCmd {
-    /// Highlight a span of a session's transcript with tags.
+    /// Highlight a span of a session's transcript, or words of an NPS comment or a feedback
+    /// item, with tags.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["session", "nps", "feedback"])))]
     Add {
         #[arg(long)]
-        session: i64,
-        /// Start: milliseconds or a timestamp (1:38, 00:01:38.5).
-        #[arg(long, value_name = "MS", required_unless_present = "in_note")]
+        session: Option<i64>,
+        /// Words of this NPS response's comment (--from/--to are then character offsets).
+        #[arg(long, value_name = "ID")]
+        nps: Option<i64>,
+        /// Words of this feedback item's text (--from/--to are then character offsets).
+        #[arg(long, value_name = "ID")]
+        feedback: Option<i64>,
+        /// Start: milliseconds or a timestamp (1:38, 00:01:38.5) of a session; for --nps and
+        /// --feedback the first character (counted in Unicode code points from 0).
+        #[arg(long, value_name = "MS|CHAR")]
         from: Option<String>,
-        /// End: milliseconds or a timestamp.
-        #[arg(long, value_name = "MS", required_unless_present = "in_note")]
+        /// End: milliseconds or a timestamp; for --nps and --feedback the character after the last.
+        #[arg(long, value_name = "MS|CHAR")]
         to: Option<String>,
         /// Highlight words of this note of the session (with --text) instead of the transcript.
-        #[arg(long, value_name = "NOTE_ID", conflicts_with_all = ["from", "to"])]
+        #[arg(long, value_name = "NOTE_ID", conflicts_with_all = ["from", "to", "nps", "feedback"])]
         in_note: Option<i64>,
         /// A tag path (repeatable); missing tags are made.
         #[arg(long = "tag", value_name = "TAG")]
@@ -87,7 +98,8 @@ pub enum HighlightCmd {
         /// A comment.
         #[arg(long)]
         note: Option<String>,
-        /// The exact words (they must be in the transcript inside the span).
+        /// The exact words (they must be in the transcript inside the span; for --nps and
+        /// --feedback without --from/--to, where they first occur is the span).
         #[arg(long)]
         text: Option<String>,
     },
@@ -98,8 +110,18 @@ pub enum HighlightCmd {
         /// Highlights with this tag or one of its children.
         #[arg(long)]
         tag: Option<String>,
+        /// A study: its sessions' highlights and the NPS and feedback ones its findings cite.
         #[arg(long)]
         study: Option<String>,
+        /// Only highlights of one source.
+        #[arg(long, value_parser = ["session", "note", "nps", "feedback"])]
+        source: Option<String>,
+        /// Only highlights of this NPS response.
+        #[arg(long, value_name = "ID")]
+        nps: Option<i64>,
+        /// Only highlights of this feedback item.
+        #[arg(long, value_name = "ID")]
+        feedback: Option<i64>,
     },
     /// Change a highlight's tags (given tags replace them) or comment.
     Edit {
@@ -253,38 +275,81 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
     let conn = ws.conn();
     match cmd {
         Cmd::Highlight { command } => match command {
-            HighlightCmd::Add { session, from, to, in_note, tags, note, text } => {
-                let ms =
-                    |field: &str, v: &Option<String>| v.as_deref().map(|v| time_ms(field, v)).transpose();
-                let id = highlights::add(
-                    conn,
-                    &HighlightInput {
-                        session_id: *session,
-                        start_ms: ms("--from", from)?.unwrap_or(0),
-                        end_ms: ms("--to", to)?.unwrap_or(0),
-                        tags: tags.clone(),
-                        comment: note.clone(),
-                        text: text.clone(),
-                        note_id: *in_note,
-                    },
-                )?;
+            HighlightCmd::Add { session, nps, feedback, from, to, in_note, tags, note, text } => {
+                let mut input = HighlightInput {
+                    session_id: *session,
+                    nps_id: *nps,
+                    feedback_id: *feedback,
+                    tags: tags.clone(),
+                    comment: note.clone(),
+                    text: text.clone(),
+                    note_id: *in_note,
+                    ..Default::default()
+                };
+                if session.is_some() {
+                    if in_note.is_none() && (from.is_none() || to.is_none()) {
+                        return Err(rapport::Error::invalid(
+                            "--from",
+                            "a transcript highlight needs --from and --to (or --in-note with --text)",
+                        )
+                        .into());
+                    }
+                    let ms =
+                        |field: &str, v: &Option<String>| v.as_deref().map(|v| time_ms(field, v)).transpose();
+                    input.start_ms = ms("--from", from)?.unwrap_or(0);
+                    input.end_ms = ms("--to", to)?.unwrap_or(0);
+                } else {
+                    let chars = |field: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
+                        v.as_deref()
+                            .map(|v| {
+                                v.trim().parse::<i64>().map_err(|_| {
+                                    rapport::Error::invalid(
+                                        field,
+                                        format!("{v:?} is not a character offset (a whole number from 0)"),
+                                    )
+                                    .into()
+                                })
+                            })
+                            .transpose()
+                    };
+                    input.start_char = chars("--from", from)?;
+                    input.end_char = chars("--to", to)?;
+                }
+                let id = highlights::add(conn, &input)?;
                 ctx.print_id(id)?;
             }
-            HighlightCmd::List { session, tag, study: key } => {
+            HighlightCmd::List { session, tag, study: key, source, nps, feedback } => {
                 let study_id = key.as_deref().map(|k| study::resolve(conn, k)).transpose()?;
                 let list = highlights::list(
                     conn,
-                    &HighlightFilter { study_id, session_id: *session, tag: tag.clone() },
+                    &HighlightFilter {
+                        study_id,
+                        session_id: *session,
+                        tag: tag.clone(),
+                        source: source.as_deref().map(HighlightSource::parse).transpose()?,
+                        nps_id: *nps,
+                        feedback_id: *feedback,
+                        text_sources: false,
+                    },
                 )?;
                 if ctx.json {
                     ctx.print_json(&list)?;
                 } else {
                     for h in list {
+                        let place = match (h.session_id, h.start_ms, h.start_char) {
+                            (Some(s), Some(ms), _) => {
+                                format!("session {s:<3} {:>8}", export::report::clock(ms))
+                            }
+                            (_, _, Some(c)) => format!(
+                                "{} {:<4} @{c}",
+                                h.source.as_str(),
+                                h.nps_id.or(h.feedback_id).unwrap_or(0)
+                            ),
+                            _ => h.source.as_str().to_string(),
+                        };
                         println!(
-                            "{:>4}  session {:<3} {:>8}  [{}]  {}",
+                            "{:>4}  {place:<20}  [{}]  {}",
                             h.id,
-                            h.session_id,
-                            export::report::clock(h.start_ms),
                             h.tags.join(", "),
                             h.text.chars().take(80).collect::<String>()
                         );
@@ -573,14 +638,19 @@ fn run_finding(ctx: &Ctx, conn: &rusqlite::Connection, command: &FindingCmd) -> 
                     println!("  {b}");
                 }
                 for e in &f.evidence {
-                    println!(
-                        "  [{}] {} (highlight {}, session {}): {}",
-                        export::report::clock(e.start_ms),
-                        e.speaker.as_deref().unwrap_or(&e.person_name),
-                        e.highlight_id,
-                        e.session_id,
-                        e.text
-                    );
+                    let place = match (e.session_id, e.start_ms, e.nps_id, e.feedback_id) {
+                        (Some(s), Some(ms), _, _) => format!("session {s}, {}", export::report::clock(ms)),
+                        (_, _, Some(n), _) => format!("NPS response {n}, score {}", e.score.unwrap_or(0)),
+                        (_, _, _, Some(fb)) => {
+                            format!(
+                                "feedback {fb}{}",
+                                e.channel.as_deref().map(|c| format!(", {c}")).unwrap_or_default()
+                            )
+                        }
+                        _ => e.source.as_str().to_string(),
+                    };
+                    let who = e.speaker.as_deref().unwrap_or(&e.person_name);
+                    println!("  {who} (highlight {}, {place}): {}", e.highlight_id, e.text);
                 }
             }
         }

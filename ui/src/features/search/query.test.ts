@@ -45,6 +45,8 @@ describe("hitTarget", () => {
     expect(hitTarget({ kind: "finding", session: null, start_ms: 0, study_id: 1 }).view).toBe("findings");
     expect(hitTarget({ kind: "nps", session: null, start_ms: 0, study_id: null }).view).toBe("insights");
     expect(hitTarget({ kind: "feedback", session: null, start_ms: 0, study_id: null }).view).toBe("insights");
+    expect(hitTarget({ kind: "highlight", session: null, start_ms: 0, study_id: null }).view).toBe("insights");
+    expect(hitTarget({ kind: "highlight", session: 2, start_ms: 5, study_id: 1 }).view).toBe("session");
   });
 });
 

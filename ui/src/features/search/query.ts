@@ -90,7 +90,8 @@ export function hitTarget(hit: Pick<Hit, "kind" | "session" | "start_ms" | "stud
 } {
   if (hit.session !== null) return { view: "session", params: { id: hit.session, t: Math.max(0, hit.start_ms) } };
   if (hit.kind === "finding") return { view: "findings", params: {} };
-  if (hit.kind === "nps" || hit.kind === "feedback") return { view: "insights", params: {} };
+  // NPS comments, feedback items and their highlights (no session) live on the Insights screen.
+  if (hit.kind === "nps" || hit.kind === "feedback" || hit.kind === "highlight") return { view: "insights", params: {} };
   if (hit.study_id !== null) return { view: "study", params: { id: hit.study_id } };
   return { view: "search", params: {} };
 }

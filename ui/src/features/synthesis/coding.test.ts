@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { draftTitle, markPieces, searchTags, selectionSpan, tagColor } from "./coding";
+import {
+  codePointOffset,
+  draftTitle,
+  markPieces,
+  markSpans,
+  searchTags,
+  selectionSpan,
+  tagColor,
+  textOrigin,
+  textSelection,
+  utf16Index,
+} from "./coding";
 
 describe("tagColor", () => {
   it("takes the tag's colour, else its parent's, else a stable palette colour", () => {
@@ -52,5 +63,46 @@ describe("draftTitle and searchTags", () => {
     const tags = [{ path: "Deploy/Gates" }, { path: "Deploy/Gates/Flaky tests" }, { path: "Pain point" }];
     expect(searchTags(tags, "gat deploy").map((t) => t.path)).toEqual(["Deploy/Gates", "Deploy/Gates/Flaky tests"]);
     expect(searchTags(tags, "")).toHaveLength(3);
+  });
+});
+
+describe("text selections in code points", () => {
+  const text = "Porte «sécurité» 🚦 bloquée";
+  it("counts an emoji as one code point, as the core does", () => {
+    const i = text.indexOf("bloquée");
+    expect(i).toBe(20); // UTF-16: the emoji is two units
+    expect(codePointOffset(text, i)).toBe(19);
+    expect(utf16Index(text, 19)).toBe(20);
+  });
+  it("trims white space and gives the words with their span", () => {
+    const a = text.indexOf(" «");
+    const b = text.indexOf("🚦") + 2;
+    expect(textSelection(text, a, b)).toEqual({ start_char: 6, end_char: 18, text: "«sécurité» 🚦" });
+    expect(textSelection(text, b, a)).toEqual({ start_char: 6, end_char: 18, text: "«sécurité» 🚦" });
+    expect(textSelection(text, 5, 6)).toBeNull();
+  });
+  it("marks spans given in code points, the first of overlapping ones winning", () => {
+    const pieces = markSpans(text, [
+      { id: 2, start_char: 19, end_char: 26, tags: ["B"] },
+      { id: 1, start_char: 6, end_char: 18, tags: ["A"] },
+      { id: 3, start_char: 10, end_char: 20, tags: ["C"] },
+    ]);
+    expect(pieces.map((p) => [p.text, p.id])).toEqual([
+      ["Porte ", null],
+      ["«sécurité» 🚦", 1],
+      [" ", null],
+      ["bloquée", 2],
+    ]);
+    expect(markSpans("abc", [{ id: 1, start_char: 2, end_char: 9, tags: [] }])).toEqual([
+      { text: "abc", tags: [], id: null },
+    ]);
+  });
+  it("says where NPS and feedback evidence comes from", () => {
+    expect(textOrigin({ source: "nps", score: 3, segments: ["team: mobile"], channel: null, person_name: "Ola" })).toBe(
+      "NPS 3 · team: mobile · Ola",
+    );
+    expect(textOrigin({ source: "feedback", score: null, segments: [], channel: "in-app", person_name: null })).toBe(
+      "Feedback · in-app",
+    );
   });
 });

@@ -90,3 +90,69 @@ export function searchTags<T extends { path: string }>(tags: readonly T[], query
     .filter((t) => words.every((w) => t.path.toLowerCase().includes(w)))
     .sort((a, b) => a.path.length - b.path.length || a.path.localeCompare(b.path));
 }
+
+/** The code-point offset of UTF-16 index `i` of `text` (Rust and REFI-QDA count code points). */
+export function codePointOffset(text: string, i: number): number {
+  return Array.from(text.slice(0, i)).length;
+}
+
+/** The UTF-16 index of code-point offset `cp` of `text`. */
+export function utf16Index(text: string, cp: number): number {
+  return Array.from(text).slice(0, Math.max(0, cp)).join("").length;
+}
+
+export type CharSpan = { start_char: number; end_char: number; text: string };
+
+/**
+ * What a selection from UTF-16 offset `a` to `b` of `text` covers: its words without the
+ * white space around them, as a span in code points. Null when only white space is selected.
+ */
+export function textSelection(text: string, a: number, b: number): CharSpan | null {
+  let [x, y] = a <= b ? [a, b] : [b, a];
+  x = Math.max(0, x);
+  y = Math.min(text.length, y);
+  while (x < y && /\s/.test(text.charAt(x))) x++;
+  while (y > x && /\s/.test(text.charAt(y - 1))) y--;
+  if (x >= y) return null;
+  return { start_char: codePointOffset(text, x), end_char: codePointOffset(text, y), text: text.slice(x, y) };
+}
+
+/**
+ * A text cut into pieces at its highlights' spans (code points `[start_char, end_char)`), the
+ * highlighted pieces marked with their tags and id. Where spans overlap the earlier one wins.
+ */
+export function markSpans(
+  text: string,
+  highlights: ReadonlyArray<{ id: number; start_char: number; end_char: number; tags: string[] }>,
+): Piece[] {
+  const chars = Array.from(text);
+  const sorted = [...highlights]
+    .filter((h) => h.end_char > h.start_char && h.start_char >= 0 && h.end_char <= chars.length)
+    .sort((p, q) => p.start_char - q.start_char || q.end_char - p.end_char);
+  const out: Piece[] = [];
+  let at = 0;
+  for (const h of sorted) {
+    if (h.start_char < at) continue;
+    if (h.start_char > at) out.push({ text: chars.slice(at, h.start_char).join(""), tags: [], id: null });
+    out.push({ text: chars.slice(h.start_char, h.end_char).join(""), tags: h.tags, id: h.id });
+    at = h.end_char;
+  }
+  if (at < chars.length || out.length === 0) out.push({ text: chars.slice(at).join(""), tags: [], id: null });
+  return out;
+}
+
+/** Where a piece of evidence that is not from a session comes from, in a few words. */
+export function textOrigin(e: {
+  source: string;
+  score: number | null;
+  segments: string[];
+  channel: string | null;
+  person_name: string | null;
+}): string {
+  const who = e.person_name ? ` · ${e.person_name}` : "";
+  if (e.source === "nps") {
+    const seg = e.segments.length > 0 ? ` · ${e.segments.join(", ")}` : "";
+    return `NPS ${e.score ?? ""}${seg}${who}`;
+  }
+  return `Feedback${e.channel ? ` · ${e.channel}` : ""}${who}`;
+}
