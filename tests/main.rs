@@ -1,5 +1,6 @@
 //! Integration tests of the core and the `rapport` CLI, one binary with a module per area.
 
+mod audit;
 mod cli;
 mod diarize;
 mod evidence;

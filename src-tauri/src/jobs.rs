@@ -25,6 +25,12 @@ pub enum JobEvent {
     Progress { phase: String, done: u64, total: Option<u64> },
     /// A line worth showing (a transcribed segment, a restarted download).
     Message { text: String },
+    /// What the work found, sent just before `done` by a job whose caller reads it (an
+    /// import's report); its shape is the starting command's.
+    Result {
+        #[ts(type = "unknown")]
+        value: serde_json::Value,
+    },
     /// The work finished; what it changed can be read again.
     Done,
     /// The work stopped because it was cancelled; nothing was changed.

@@ -1,8 +1,10 @@
 //! Each person's activity, derived from their audit events: counts by action, resource and
 //! namespace, events by week, active days, first and last seen, a tier and an observed role.
 //!
-//! Writes `activity` (rebuilt whole by [`refresh`] after every import: tiers are quantiles
-//! over everyone). See ARCHITECTURE.md for how the tier and the observed role are decided
+//! Writes `activity`, rebuilt whole after every import (tiers are quantiles over everyone):
+//! each row keeps its [`Tally`], so an import adds its own events' tally ([`add`]) instead of
+//! reading every stored event again; [`refresh`] counts from `audit_events` (after a relink,
+//! or when a row has no tally yet). See ARCHITECTURE.md for how the tier and the observed role are decided
 //! and their limits.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -92,83 +94,156 @@ pub fn get(conn: &Connection, person_id: i64) -> Result<Option<Activity>> {
     }))
 }
 
-#[derive(Default)]
-struct Tally {
+/// What a person's activity is derived from, kept beside it (the `tally` column) so an import
+/// adds its own events to it in memory instead of counting every stored event again.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Tally {
+    #[serde(default)]
     actor_is_service_account: bool,
     events: i64,
     first: Option<String>,
     last: Option<String>,
     /// Events per day (`YYYY-MM-DD`).
     days: BTreeMap<String, i64>,
+    /// The hours of the day (UTC) with an event.
     hours: BTreeSet<u32>,
-    by_action: BTreeMap<String, i64>,
-    by_resource: BTreeMap<String, i64>,
-    by_namespace: BTreeMap<String, i64>,
-    by_week: BTreeMap<String, i64>,
-    /// Counts by `action\0resource\0namespace`, for the role.
+    /// Counts by `action\0resource\0namespace` (the other counts are its sums).
     mix: HashMap<String, i64>,
 }
 
-/// Rebuilds every person's activity from `audit_events`. `now` bounds the 90 days the tier
-/// ranks. Call inside the import's transaction.
+impl Tally {
+    /// Counts one event (`at` as stored: RFC 3339, UTC).
+    pub fn add(
+        &mut self,
+        actor: &str,
+        action: &str,
+        resource: Option<&str>,
+        namespace: Option<&str>,
+        at: &str,
+    ) {
+        self.actor_is_service_account |= actor.starts_with("system:serviceaccount:");
+        self.events += 1;
+        if self.first.as_deref().is_none_or(|f| at < f) {
+            self.first = Some(at.to_string());
+        }
+        if self.last.as_deref().is_none_or(|l| at > l) {
+            self.last = Some(at.to_string());
+        }
+        if let Some(h) = at.get(11..13).and_then(|h| h.parse().ok()) {
+            self.hours.insert(h);
+        }
+        bump(&mut self.days, at.get(..10).unwrap_or(at));
+        let mut key = String::with_capacity(action.len() + 32);
+        key.push_str(action);
+        key.push('\0');
+        key.push_str(resource.unwrap_or(""));
+        key.push('\0');
+        key.push_str(namespace.unwrap_or(""));
+        match self.mix.get_mut(key.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                self.mix.insert(key, 1);
+            }
+        }
+    }
+
+    /// Adds another tally of the same person.
+    pub fn merge(&mut self, other: Tally) {
+        self.actor_is_service_account |= other.actor_is_service_account;
+        self.events += other.events;
+        if let Some(f) = other.first {
+            if self.first.as_ref().is_none_or(|mine| f < *mine) {
+                self.first = Some(f);
+            }
+        }
+        if let Some(l) = other.last {
+            if self.last.as_ref().is_none_or(|mine| l > *mine) {
+                self.last = Some(l);
+            }
+        }
+        for (day, n) in other.days {
+            *self.days.entry(day).or_default() += n;
+        }
+        self.hours.extend(other.hours);
+        for (key, n) in other.mix {
+            *self.mix.entry(key).or_default() += n;
+        }
+    }
+
+    /// Counts by action, by resource and by namespace (sums of the mix).
+    fn marginals(&self) -> [BTreeMap<String, i64>; 3] {
+        let mut out: [BTreeMap<String, i64>; 3] = Default::default();
+        for (key, n) in &self.mix {
+            for (i, part) in key.split('\0').enumerate().take(3) {
+                if i == 0 || !part.is_empty() {
+                    *out[i].entry(part.to_string()).or_default() += n;
+                }
+            }
+        }
+        out
+    }
+
+    /// Events per week, keyed by the week's Monday.
+    fn by_week(&self) -> BTreeMap<String, i64> {
+        let mut weeks = BTreeMap::new();
+        for (day, n) in &self.days {
+            *weeks.entry(week_of(day)).or_default() += n;
+        }
+        weeks
+    }
+}
+
+/// Rebuilds every person's activity from `audit_events` (one pass over the rows that have a
+/// person). `now` bounds the 90 days the tier ranks. Call inside a transaction.
 pub fn refresh(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
-    let since = (now - Duration::days(90)).format("%Y-%m-%d").to_string();
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     {
-        // One pass over the rows in storage order, counted here: no sort in SQLite, and no
-        // allocation for a key already counted.
+        // Storage order, counted here: no sort in SQLite.
         let mut stmt = conn.prepare(
-            "SELECT person_id, action, resource, namespace, at, actor LIKE 'system:serviceaccount:%'
-             FROM audit_events WHERE person_id IS NOT NULL",
+            "SELECT person_id, action, resource, namespace, at, actor FROM audit_events WHERE person_id IS NOT NULL",
         )?;
         let mut rows = stmt.query([])?;
-        let mut key = String::new();
         while let Some(r) = rows.next()? {
             let person: i64 = r.get(0)?;
             let action = r.get_ref(1)?.as_str().unwrap_or("");
             let resource = r.get_ref(2)?.as_str_or_null().ok().flatten();
             let namespace = r.get_ref(3)?.as_str_or_null().ok().flatten();
             let at = r.get_ref(4)?.as_str().unwrap_or("");
-            let sa: bool = r.get(5)?;
-            let t = tallies.entry(person).or_default();
-            t.actor_is_service_account |= sa;
-            t.events += 1;
-            if t.first.as_deref().is_none_or(|f| at < f) {
-                t.first = Some(at.to_string());
-            }
-            if t.last.as_deref().is_none_or(|l| at > l) {
-                t.last = Some(at.to_string());
-            }
-            if let Some(h) = at.get(11..13).and_then(|h| h.parse().ok()) {
-                t.hours.insert(h);
-            }
-            bump(&mut t.days, at.get(..10).unwrap_or(at));
-            bump(&mut t.by_action, action);
-            if let Some(res) = resource {
-                bump(&mut t.by_resource, res);
-            }
-            if let Some(ns) = namespace {
-                bump(&mut t.by_namespace, ns);
-            }
-            key.clear();
-            key.push_str(action);
-            key.push('\0');
-            key.push_str(resource.unwrap_or(""));
-            key.push('\0');
-            key.push_str(namespace.unwrap_or(""));
-            match t.mix.get_mut(key.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    t.mix.insert(key.clone(), 1);
-                }
-            }
+            let actor = r.get_ref(5)?.as_str().unwrap_or("");
+            tallies.entry(person).or_default().add(actor, action, resource, namespace, at);
         }
     }
-    for t in tallies.values_mut() {
-        for (day, n) in &t.days {
-            *t.by_week.entry(week_of(day)).or_default() += n;
+    write(conn, &tallies, now)
+}
+
+/// Adds an import's tallies to the stored ones and rewrites every person's activity, without
+/// reading the events again. Returns false (and writes nothing) when some stored activity has
+/// no tally (written before tallies were kept): then [`refresh`] is the way.
+pub fn add(conn: &Connection, new: BTreeMap<i64, Tally>, now: DateTime<Utc>) -> Result<bool> {
+    let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT person_id, tally FROM activity")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let Some(t) =
+                r.get_ref(1)?.as_str_or_null().ok().flatten().and_then(|j| serde_json::from_str(j).ok())
+            else {
+                return Ok(false);
+            };
+            tallies.insert(id, t);
         }
     }
+    for (id, t) in new {
+        tallies.entry(id).or_default().merge(t);
+    }
+    write(conn, &tallies, now)?;
+    Ok(true)
+}
+
+/// Writes every person's activity (the table whole: tiers are quantiles over everyone).
+fn write(conn: &Connection, tallies: &BTreeMap<i64, Tally>, now: DateTime<Utc>) -> Result<()> {
+    let since = (now - Duration::days(90)).format("%Y-%m-%d").to_string();
     let recent: BTreeMap<i64, i64> =
         tallies.iter().map(|(id, t)| (*id, t.days.keys().filter(|d| **d >= since).count() as i64)).collect();
     let thresholds = tier_thresholds(recent.values().copied().filter(|d| *d > 0).collect());
@@ -176,30 +251,32 @@ pub fn refresh(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
     conn.execute("DELETE FROM activity", [])?;
     let mut insert = conn.prepare(
         "INSERT INTO activity (person_id, events, first_seen, last_seen, active_days, by_action, by_resource,
-           by_service, by_namespace, by_week, active_days_90, tier, observed_role, role_why, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '{}', ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+           by_service, by_namespace, by_week, active_days_90, tier, observed_role, role_why, updated_at, tally)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '{}', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let updated = crate::store::now();
-    for (id, t) in &tallies {
+    let json = |v: &BTreeMap<String, i64>| serde_json::to_string(v).unwrap_or_default();
+    for (id, t) in tallies {
         let d90 = recent[id];
         let tier = tier_of(d90, thresholds);
-        let (role, why) = observed_role(t);
-        let json = |v: &BTreeMap<String, i64>| serde_json::to_string(v).unwrap_or_default();
+        let [by_action, by_resource, by_namespace] = t.marginals();
+        let (role, why) = observed_role(t, by_namespace.len());
         insert.execute(params![
             id,
             t.events,
             t.first,
             t.last,
             t.days.len() as i64,
-            json(&t.by_action),
-            json(&t.by_resource),
-            json(&t.by_namespace),
-            json(&t.by_week),
+            json(&by_action),
+            json(&by_resource),
+            json(&by_namespace),
+            json(&t.by_week()),
             d90,
             tier,
             role,
             serde_json::to_string(&why).unwrap_or_default(),
-            updated
+            updated,
+            serde_json::to_string(t).unwrap_or_default(),
         ])?;
     }
     Ok(())
@@ -297,7 +374,7 @@ fn verb_of(action: &str) -> &str {
 
 /// Decides the observed role from the mix of actions; returns it with the signals that
 /// decided it (see ARCHITECTURE.md).
-fn observed_role(t: &Tally) -> (&'static str, Vec<RoleSignal>) {
+fn observed_role(t: &Tally, namespaces: usize) -> (&'static str, Vec<RoleSignal>) {
     let total = t.events.max(1) as f64;
     let mut read = 0i64;
     let mut ops: HashMap<String, i64> = HashMap::new();
@@ -355,7 +432,6 @@ fn observed_role(t: &Tally) -> (&'static str, Vec<RoleSignal>) {
     if read_share >= 0.9 {
         return ("observer", with("get, list, watch (read-only)".into(), read_share, vec![]));
     }
-    let namespaces = t.by_namespace.len();
     let cross = if namespaces >= 5 { 0.15 } else { 0.0 };
     let scores = [
         ("operations", sum(&ops) + cross, &ops, "operations actions"),

@@ -1,9 +1,10 @@
 //! Reading audit files into [`Event`]s: Kubernetes `audit.k8s.io/v1` Events (the API
-//! server's log backend: one JSON object per line; a JSON array or an `EventList` too), other
-//! tools' JSON Lines and CSV through `--map FIELD=PATH` (dotted paths), plain or gzipped.
+//! server's log backend: one JSON object per line; an `EventList` on a line, as a webhook
+//! backend's batch; a JSON array or a multi-line `EventList` too), other tools' JSON Lines and
+//! CSV through `--map FIELD=PATH` (dotted paths), plain or gzipped.
 //!
-//! Lines are read one at a time (bounded memory) except for a JSON array or `EventList`,
-//! which is one JSON value and is read whole.
+//! This module reads one line (or record); `pipeline` reads JSON Lines in blocks on threads
+//! (bounded memory). A JSON array or multi-line `EventList` is one JSON value, read whole.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -217,6 +218,166 @@ struct K8sEvent<'a> {
     response_status: Option<K8sStatus>,
     #[serde(borrow)]
     request_received_timestamp: Option<Cow<'a, str>>,
+    /// Read when `requestReceivedTimestamp` is missing (it is required in v1 and v1beta1).
+    #[serde(borrow)]
+    stage_timestamp: Option<Cow<'a, str>>,
+    /// `audit.k8s.io/v1alpha1`'s one time; a Cloud Logging entry's time.
+    #[serde(borrow)]
+    timestamp: Option<Cow<'a, str>>,
+    /// A GKE audit entry as Cloud Logging exports it (`protoPayload` is an AuditLog).
+    #[serde(borrow)]
+    proto_payload: Option<GkePayload<'a>>,
+    #[serde(borrow)]
+    operation: Option<GkeOperation<'a>>,
+    #[serde(borrow)]
+    insert_id: Option<Cow<'a, str>>,
+}
+
+/// The parts of a Cloud Logging AuditLog payload a GKE audit entry is read from.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GkePayload<'a> {
+    #[serde(borrow)]
+    authentication_info: Option<GkeAuth<'a>>,
+    /// `io.k8s.core.v1.pods.exec.create`: the verb is the last part.
+    #[serde(borrow)]
+    method_name: Option<Cow<'a, str>>,
+    /// `core/v1/namespaces/shop/pods/web-1/exec`, `core/v1/nodes/n1`.
+    #[serde(borrow)]
+    resource_name: Option<Cow<'a, str>>,
+    status: Option<GkeStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GkeAuth<'a> {
+    #[serde(borrow)]
+    principal_email: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct GkeStatus {
+    code: Option<i64>,
+}
+
+/// A Cloud Logging entry's operation: its id is the request's `auditID`; `last` is false on
+/// the first of two entries of a long request.
+#[derive(Deserialize)]
+struct GkeOperation<'a> {
+    #[serde(borrow)]
+    id: Option<Cow<'a, str>>,
+    last: Option<bool>,
+}
+
+/// Reads a GKE audit entry (Cloud Logging's `LogEntry` with an AuditLog `protoPayload`).
+fn gke_from(
+    ev: &K8sEvent<'_>,
+    p: &GkePayload<'_>,
+    include_system: bool,
+) -> std::result::Result<LineResult, String> {
+    if ev.operation.as_ref().and_then(|o| o.last) == Some(false) {
+        return Ok(LineResult::Skipped(Skip::Stage));
+    }
+    let user = p
+        .authentication_info
+        .as_ref()
+        .and_then(|a| a.principal_email.as_deref())
+        .filter(|u| !u.is_empty())
+        .ok_or("field `protoPayload.authenticationInfo.principalEmail`: expected a user, found none")?;
+    if !include_system && user.starts_with("system:") {
+        return Ok(LineResult::Skipped(Skip::System));
+    }
+    let method = p.method_name.as_deref().unwrap_or("");
+    let verb =
+        method.rsplit('.').next().filter(|v| !v.is_empty()).ok_or(
+            "field `protoPayload.methodName`: expected io.k8s.GROUP.VERSION.RESOURCE.VERB, found none",
+        )?;
+    // group/version/[namespaces/NS/]resource[/name[/subresource]]
+    let parts: Vec<&str> = p.resource_name.as_deref().unwrap_or("").split('/').collect();
+    let rest: &[&str] = match parts.as_slice() {
+        [_, _, "namespaces", _, rest @ ..] if !rest.is_empty() => rest,
+        [_, _, rest @ ..] => rest,
+        _ => &[],
+    };
+    let namespace = match parts.as_slice() {
+        [_, _, "namespaces", ns, _, ..] => Some(*ns),
+        _ => None,
+    };
+    let resource = rest.first().copied().filter(|r| !r.is_empty());
+    let name = rest.get(1).copied().filter(|n| !n.is_empty());
+    let sub = rest.get(2).copied().filter(|s| !s.is_empty());
+    let ts = ev.timestamp.as_deref().ok_or("field `timestamp`: expected a time, found none")?;
+    let at = DateTime::parse_from_rfc3339(ts)
+        .map_err(|_| format!("field `timestamp`: expected an RFC 3339 time, found {ts:?}"))?
+        .with_timezone(&Utc);
+    Ok(LineResult::Event(Event {
+        actor: user.to_string(),
+        action: action_of(verb, resource, sub),
+        resource: resource.map(str::to_string),
+        namespace: namespace.filter(|n| !n.is_empty()).map(str::to_string),
+        name: name.map(str::to_string),
+        at,
+        code: p.status.as_ref().and_then(|s| s.code),
+        id: ev
+            .operation
+            .as_ref()
+            .and_then(|o| o.id.as_deref())
+            .or(ev.insert_id.as_deref())
+            .map(str::to_string),
+    }))
+}
+
+/// An `EventList` (a webhook backend's batch), its items left unparsed.
+#[derive(Deserialize)]
+struct K8sList<'a> {
+    #[serde(borrow)]
+    items: Option<Vec<&'a serde_json::value::RawValue>>,
+}
+
+/// Reads one line of a Kubernetes audit log: an Event, or an `EventList` (each item), or
+/// either after a time and a space (as CloudWatch Logs exports to S3 write them). Each result
+/// goes to `emit` in order.
+pub fn k8s_line(
+    text: &str,
+    include_system: bool,
+    emit: &mut dyn FnMut(std::result::Result<LineResult, String>),
+) {
+    let text = strip_time_prefix(text);
+    let ev: K8sEvent<'_> = match serde_json::from_str(text) {
+        Ok(ev) => ev,
+        Err(e) => return emit(Err(format!("not a JSON object: {e}"))),
+    };
+    if ev.kind.as_deref() == Some("EventList") {
+        match serde_json::from_str::<K8sList<'_>>(text) {
+            Ok(list) => {
+                for (i, item) in list.items.unwrap_or_default().into_iter().enumerate() {
+                    emit(k8s_event(item.get(), include_system).map_err(|e| format!("items[{i}]: {e}")));
+                }
+            }
+            Err(e) => emit(Err(format!("field `items`: expected a list of Events: {e}"))),
+        }
+        return;
+    }
+    emit(k8s_from(ev, include_system))
+}
+
+/// A line `2024-05-01T10:00:00.000Z {...}` without its time (CloudWatch Logs' export to S3
+/// puts the ingestion time before each event); any other text as it is.
+fn strip_time_prefix(text: &str) -> &str {
+    if text.starts_with('{') {
+        return text;
+    }
+    match text.find('{') {
+        Some(at) if at <= 40 && text.as_bytes()[0].is_ascii_digit() => {
+            let prefix = text[..at].trim();
+            if DateTime::parse_from_rfc3339(prefix).is_ok() || prefix.parse::<f64>().is_ok() {
+                &text[at..]
+            } else {
+                text
+            }
+        }
+        _ => text,
+    }
 }
 
 /// Reads one Kubernetes audit Event (a JSON object's text).
@@ -231,10 +392,11 @@ fn k8s_from(ev: K8sEvent<'_>, include_system: bool) -> std::result::Result<LineR
             return Err(format!("field `kind`: expected Event, found {kind:?}"));
         }
     }
-    match ev.stage.as_deref() {
-        Some("ResponseComplete") => {}
-        Some(_) => return Ok(LineResult::Skipped(Skip::Stage)),
-        None => return Err("field `stage`: expected a stage (ResponseComplete…), found none".into()),
+    match (ev.stage.as_deref(), &ev.proto_payload) {
+        (Some("ResponseComplete"), _) => {}
+        (Some(_), _) => return Ok(LineResult::Skipped(Skip::Stage)),
+        (None, Some(p)) => return gke_from(&ev, p, include_system),
+        (None, None) => return Err("field `stage`: expected a stage (ResponseComplete…), found none".into()),
     }
     let user = ev
         .impersonated_user
@@ -252,6 +414,8 @@ fn k8s_from(ev: K8sEvent<'_>, include_system: bool) -> std::result::Result<LineR
     let ts = ev
         .request_received_timestamp
         .as_deref()
+        .or(ev.stage_timestamp.as_deref())
+        .or(ev.timestamp.as_deref())
         .ok_or("field `requestReceivedTimestamp`: expected a time, found none")?;
     let at = DateTime::parse_from_rfc3339(ts)
         .map_err(|_| format!("field `requestReceivedTimestamp`: expected an RFC 3339 time, found {ts:?}"))?
@@ -265,7 +429,7 @@ fn k8s_from(ev: K8sEvent<'_>, include_system: bool) -> std::result::Result<LineR
     Ok(LineResult::Event(Event {
         actor: user.to_string(),
         action: action_of(verb, resource, sub),
-        resource: resource.map(str::to_string),
+        resource: resource.filter(|r| !r.is_empty()).map(str::to_string),
         namespace: namespace.filter(|n| !n.is_empty()).map(str::to_string),
         name: name.filter(|n| !n.is_empty()).map(str::to_string),
         at,

@@ -1,23 +1,25 @@
 //! Audit logs: who did what on the platform. Imports Kubernetes audit Events and other
-//! tools' exports (JSON Lines, CSV with `--map`), plain or gzipped, streamed a line at a
-//! time in one transaction; matches actors to people; derives each person's activity.
+//! tools' exports (JSON Lines, CSV with `--map`), plain or gzipped, streamed in one
+//! transaction; matches actors to people; derives each person's activity.
 //!
 //! Owns `audit_events` and `activity`. An event counts once: the same `auditID` (or,
 //! without one, the same actor, action, resource, namespace, name and time) is a duplicate,
-//! so re-importing a file changes nothing. `formats` reads files, `activity` derives the
+//! so re-importing a file changes nothing. `formats` reads a line, `pipeline` reads JSON Lines
+//! on threads (a reader, parsers, blocks back in file order), `sink` stores (dedup against the
+//! stored keys held in memory, people matched, tallies per person), `activity` derives the
 //! profiles (counts, tiers, observed roles), `chart` draws a person's activity over time.
 
 pub mod activity;
 pub mod chart;
 pub mod formats;
+pub mod pipeline;
+mod sink;
 
-use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
@@ -25,7 +27,7 @@ use crate::people::directory::utf8;
 use crate::people::Rejected;
 use crate::progress::{CancelToken, Outcome, Progress};
 pub use formats::{AuditFormat, Event, FieldMap};
-use formats::{LineResult, Skip};
+use sink::{Matcher, Sink};
 
 /// How actors are matched to people. Matching by email is always tried first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -114,6 +116,7 @@ pub fn sniff(path: &Path, head: &[u8]) -> AuditFormat {
         || text.contains("\"auditID\"")
         || text.contains("audit.k8s.io")
         || text.contains("\"stage\"")
+        || text.contains("\"protoPayload\"")
     {
         AuditFormat::K8s
     } else if t.starts_with('{') {
@@ -121,84 +124,6 @@ pub fn sniff(path: &Path, head: &[u8]) -> AuditFormat {
     } else {
         AuditFormat::Csv
     }
-}
-
-/// Who an actor is among the people.
-struct Matcher {
-    rule: MatchRule,
-    by_email: HashMap<String, i64>,
-    by_other: HashMap<String, Option<i64>>,
-    cache: HashMap<String, Option<i64>>,
-}
-
-impl Matcher {
-    fn load(conn: &Connection, rule: MatchRule) -> Result<Matcher> {
-        let mut by_email = HashMap::new();
-        let mut by_other: HashMap<String, Option<i64>> = HashMap::new();
-        let mut stmt = conn.prepare("SELECT id, email, attributes FROM people")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let email: String = r.get(1)?;
-            let key = match &rule {
-                MatchRule::Email => None,
-                MatchRule::LocalPart => email.split('@').next().map(str::to_lowercase),
-                MatchRule::Attribute(name) => {
-                    let attrs: String = r.get(2)?;
-                    serde_json::from_str::<serde_json::Value>(&attrs)
-                        .ok()
-                        .and_then(|v| v.get(name).and_then(|x| x.as_str()).map(str::to_lowercase))
-                }
-            };
-            if let Some(k) = key {
-                // Two people with the same key match nobody: ambiguous.
-                by_other.entry(k).and_modify(|v| *v = None).or_insert(Some(id));
-            }
-            by_email.insert(email.to_lowercase(), id);
-        }
-        Ok(Matcher { rule, by_email, by_other, cache: HashMap::new() })
-    }
-
-    fn person(&mut self, actor: &str) -> Option<i64> {
-        if let Some(hit) = self.cache.get(actor) {
-            return *hit;
-        }
-        let lower = actor.to_lowercase();
-        let tail = lower.rsplit(':').next().unwrap_or(&lower);
-        let found = self.by_email.get(&lower).or_else(|| self.by_email.get(tail)).copied().or_else(|| {
-            match self.rule {
-                MatchRule::Email => None,
-                _ => self.by_other.get(&lower).or_else(|| self.by_other.get(tail)).copied().flatten(),
-            }
-        });
-        self.cache.insert(actor.to_string(), found);
-        found
-    }
-}
-
-/// The key that makes an event count once.
-fn event_key(ev: &Event) -> Vec<u8> {
-    let mut h = Sha256::new();
-    match &ev.id {
-        Some(id) => {
-            h.update(b"id\0");
-            h.update(id.as_bytes());
-        }
-        None => {
-            for part in [
-                ev.actor.as_str(),
-                ev.action.as_str(),
-                ev.resource.as_deref().unwrap_or(""),
-                ev.namespace.as_deref().unwrap_or(""),
-                ev.name.as_deref().unwrap_or(""),
-            ] {
-                h.update(part.as_bytes());
-                h.update(b"\0");
-            }
-            h.update(ev.at.timestamp_nanos_opt().unwrap_or_default().to_le_bytes());
-        }
-    }
-    h.finalize()[..16].to_vec()
 }
 
 /// Imports an audit file in one transaction (nothing is kept on an error or a cancel),
@@ -238,7 +163,7 @@ pub fn import_file(
 #[allow(clippy::too_many_arguments)]
 fn import_lines(
     conn: &Connection,
-    reader: Box<dyn BufRead + Send + '_>,
+    mut reader: Box<dyn BufRead + Send + '_>,
     source: &str,
     format: AuditFormat,
     map: &FieldMap,
@@ -248,54 +173,58 @@ fn import_lines(
     read: &std::sync::atomic::AtomicU64,
     path: &Path,
 ) -> Result<Outcome<AuditImportReport>> {
-    let source = source.to_string();
-    let map = map.clone();
-    let tx = conn.unchecked_transaction()?;
-    let mut sink = Sink::new(&tx, opts, &source)?;
+    // Immediate: the keys read at the start stay the workspace's until the commit.
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let mut sink = Sink::new(&tx, opts, source)?;
     sink.report.format = Some(format);
     let tick = |progress: &dyn Progress| progress.advance(read.load(std::sync::atomic::Ordering::Relaxed));
     match format {
         AuditFormat::K8s | AuditFormat::Jsonl => {
-            // Two threads: this one stores, the other reads and parses a batch of lines ahead
-            // (at most four batches wait, so memory stays bounded).
-            let include_system = opts.include_system;
-            let outcome = std::thread::scope(|scope| -> Result<bool> {
-                let (send, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
-                let parser_cancel = cancel.clone();
-                let parser_source = source.clone();
-                let parser_map = map.clone();
-                scope.spawn(move || {
-                    read_json_lines(
-                        reader,
-                        &parser_source,
-                        format,
-                        &parser_map,
-                        include_system,
-                        &parser_cancel,
-                        path,
-                        &send,
-                    )
-                });
-                let mut seen = 0usize;
-                for batch in batches {
-                    match batch {
-                        Batch::Lines(lines) => {
-                            for (line, result) in lines {
-                                sink.take(result, line)?;
-                            }
-                        }
-                        Batch::Failed(e) => return Err(e),
-                        Batch::Cancelled => return Ok(true),
-                    }
-                    seen += 1;
-                    if seen.is_multiple_of(4) {
-                        tick(progress);
-                    }
+            let parse = pipeline::ParseOptions {
+                source: source.to_string(),
+                format,
+                map: map.clone(),
+                include_system: opts.include_system,
+            };
+            // The first line that is not blank tells a whole-file JSON value from JSON Lines.
+            let mut head = Vec::with_capacity(4096);
+            let mut first_line = 1u64;
+            loop {
+                head.clear();
+                if reader.read_until(b'\n', &mut head).map_err(|e| Error::io(path, e))? == 0 {
+                    break;
                 }
-                Ok(false)
-            })?;
-            if outcome {
-                return Ok(Outcome::Cancelled);
+                let text = String::from_utf8_lossy(&head);
+                if !text.trim_start_matches('\u{feff}').trim().is_empty() {
+                    break;
+                }
+                first_line += 1;
+            }
+            let first = std::str::from_utf8(&head).unwrap_or("").trim_start_matches('\u{feff}').trim();
+            if format == AuditFormat::K8s && starts_whole_value(first) {
+                let mut all = std::mem::take(&mut head);
+                reader.read_to_end(&mut all).map_err(|e| Error::io(path, e))?;
+                for item in whole_value(&all, source, opts.include_system)? {
+                    sink.take(item, 0)?;
+                }
+            } else {
+                let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+                let cancelled =
+                    pipeline::run(reader, head, first_line, &parse, workers, cancel, path, |block| {
+                        match block {
+                            pipeline::Block::Lines(lines) => {
+                                for (line, result) in lines {
+                                    sink.take(result, line)?;
+                                }
+                            }
+                            pipeline::Block::Failed(e) => return Err(e),
+                        }
+                        tick(progress);
+                        Ok(())
+                    })?;
+                if cancelled {
+                    return Ok(Outcome::Cancelled);
+                }
             }
         }
         AuditFormat::Csv => {
@@ -307,7 +236,7 @@ fn import_lines(
             let header = csv::StringRecord::from_byte_record(header).map_err(|_| {
                 Error::invalid(format!("{source}:1"), "not UTF-8 text; save the file as UTF-8")
             })?;
-            let cols = formats::CsvColumns::new(&header, &map, &source)?;
+            let cols = formats::CsvColumns::new(&header, map, source)?;
             let mut raw = csv::ByteRecord::new();
             let mut n = 0u64;
             loop {
@@ -329,7 +258,7 @@ fn import_lines(
                 let rec = csv::StringRecord::from_byte_record(raw.clone()).map_err(|_| {
                     Error::invalid(format!("{source}:{line}"), "not UTF-8 text; save the file as UTF-8")
                 })?;
-                sink.take(cols.event(&rec, &map, opts.include_system), line)?;
+                sink.take(pipeline::item(cols.event(&rec, map, opts.include_system)), line)?;
             }
         }
     }
@@ -337,7 +266,8 @@ fn import_lines(
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
     }
-    let mut report = sink.finish(&tx)?;
+    sink.flush()?;
+    let (mut report, tallies, stored_people) = sink.finish();
     if !report.rejected.is_empty() && !opts.skip_invalid {
         let first = &report.rejected[0];
         let more = report.rejected.len() - 1;
@@ -345,13 +275,25 @@ fn import_lines(
         return Err(Error::invalid(
             match first.line {
                 Some(line) => format!("{source}:{line}"),
-                None => source.clone(),
+                None => source.to_string(),
             },
             format!("{}{tail}; nothing was imported (--skip-invalid imports the good lines)", first.reason),
         ));
     }
     progress.begin("deriving activity", None);
-    activity::refresh(&tx, chrono::Utc::now())?;
+    let now = chrono::Utc::now();
+    // Everyone with stored events must have an activity row with a tally to add to; else
+    // (a workspace from before tallies were kept) count from the stored events once.
+    let with_rows: std::collections::HashSet<i64> = tx
+        .prepare("SELECT person_id FROM activity WHERE tally IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if !stored_people.iter().all(|id| with_rows.contains(id)) || !activity::add(&tx, tallies, now)? {
+        activity::refresh(&tx, now)?;
+    }
+    if cancel.is_cancelled() {
+        return Ok(Outcome::Cancelled);
+    }
     if opts.dry_run {
         report.dry_run = true;
         tx.rollback()?;
@@ -361,203 +303,38 @@ fn import_lines(
     Ok(Outcome::Done(report))
 }
 
-/// What the parsing thread hands the storing one.
-enum Batch {
-    /// Lines with their numbers (0 for the items of one JSON value).
-    Lines(Vec<(u64, std::result::Result<LineResult, String>)>),
-    /// Reading failed (I/O, not UTF-8, a whole-file value that is not JSON): the import stops.
-    Failed(Error),
-    /// The cancel token was tripped.
-    Cancelled,
-}
-
-const BATCH: usize = 1024;
-
-/// Reads JSON Lines (or, for k8s, one JSON value spanning the file) and sends parsed batches
-/// until the end, an error, a cancel, or the receiver going away.
-#[allow(clippy::too_many_arguments)]
-fn read_json_lines(
-    mut reader: Box<dyn BufRead + Send + '_>,
+/// The events of a file that is one JSON value (or several, one after the other): a JSON
+/// array of Events, an `EventList`, a pretty-printed Event. Read whole.
+fn whole_value(
+    bytes: &[u8],
     source: &str,
-    format: AuditFormat,
-    map: &FieldMap,
     include_system: bool,
-    cancel: &CancelToken,
-    path: &Path,
-    send: &std::sync::mpsc::SyncSender<Batch>,
-) {
-    let fail = |e: Error| {
-        let _ = send.send(Batch::Failed(e));
-    };
-    let mut buf = Vec::with_capacity(4096);
-    let mut line_no = 0u64;
-    let mut lines = Vec::with_capacity(BATCH);
-    loop {
-        buf.clear();
-        let n = match reader.read_until(b'\n', &mut buf) {
-            Ok(n) => n,
-            Err(e) => return fail(Error::io(path, e)),
-        };
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let Ok(text) = std::str::from_utf8(&buf) else {
-            return fail(Error::invalid(
-                format!("{source}:{line_no}"),
-                "not UTF-8 text; save the file as UTF-8",
-            ));
-        };
-        let text = text.trim_start_matches('\u{feff}').trim();
-        if text.is_empty() {
-            continue;
-        }
-        if line_no == 1 && format == AuditFormat::K8s && starts_whole_value(text) {
-            // A JSON array, an EventList or a pretty-printed file: one JSON value.
-            let mut rest = buf.clone();
-            if let Err(e) = reader.read_to_end(&mut rest) {
-                return fail(Error::io(path, e));
-            }
-            let all = match utf8(&rest, source) {
-                Ok(all) => all,
-                Err(e) => return fail(e),
-            };
-            let value: serde_json::Value = match serde_json::from_str(all.trim_start_matches('\u{feff}')) {
-                Ok(v) => v,
-                Err(e) => {
-                    return fail(Error::invalid(
-                        format!("{source}:{}:{}", e.line(), e.column()),
-                        format!("not valid JSON: {e}"),
-                    ))
-                }
-            };
-            match formats::k8s_list(value, include_system) {
-                Ok(items) => lines.extend(items.into_iter().map(|i| (0, i))),
-                Err(e) => return fail(Error::invalid(source, e)),
-            }
-            break;
-        }
-        let result = match format {
-            AuditFormat::K8s => formats::k8s_event(text, include_system),
-            _ => formats::jsonl_event(text, map, include_system),
-        };
-        lines.push((line_no, result));
-        if lines.len() == BATCH {
-            if cancel.is_cancelled() {
-                let _ = send.send(Batch::Cancelled);
-                return;
-            }
-            if send.send(Batch::Lines(std::mem::replace(&mut lines, Vec::with_capacity(BATCH)))).is_err() {
-                return; // the storing side stopped (an error there)
-            }
-        }
+) -> Result<Vec<std::result::Result<pipeline::Item, String>>> {
+    let all = utf8(bytes, source)?;
+    let mut out = Vec::new();
+    let stream = serde_json::Deserializer::from_str(all.trim_start_matches('\u{feff}'))
+        .into_iter::<serde_json::Value>();
+    for value in stream {
+        let value = value.map_err(|e| {
+            Error::invalid(format!("{source}:{}:{}", e.line(), e.column()), format!("not valid JSON: {e}"))
+        })?;
+        let items = formats::k8s_list(value, include_system).map_err(|e| Error::invalid(source, e))?;
+        out.extend(items.into_iter().map(pipeline::item));
     }
-    if !lines.is_empty() {
-        let _ = send.send(Batch::Lines(lines));
-    }
+    Ok(out)
 }
 
 /// Whether the first line of a k8s file starts one JSON value spanning the file (a JSON
-/// array, an `EventList`, a pretty-printed Event) rather than JSON Lines.
+/// array, an `EventList` or an Event printed over several lines) rather than JSON Lines (of
+/// Events, or of `EventList`s each on its line).
 fn starts_whole_value(text: &str) -> bool {
     if text.starts_with('[') {
         return true;
     }
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => v.get("kind").and_then(|k| k.as_str()) == Some("EventList"),
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => false,
         // A line that is only the start of an object (`{`, `{"kind": "EventList",`).
         Err(e) => text.starts_with('{') && e.is_eof(),
-    }
-}
-
-/// Takes parsed lines: stores events, counts duplicates and skips, collects rejects.
-struct Sink<'c> {
-    insert: rusqlite::Statement<'c>,
-    matcher: Matcher,
-    source: String,
-    report: AuditImportReport,
-    /// Actors of this file no person matched.
-    unmatched: std::collections::HashSet<String>,
-    people: std::collections::HashSet<i64>,
-}
-
-impl<'c> Sink<'c> {
-    fn new(conn: &'c Connection, opts: &AuditImportOptions, source: &str) -> Result<Sink<'c>> {
-        let insert = conn.prepare(
-            "INSERT INTO audit_events (person_id, actor, at, action, resource, namespace, object_name, code, event_key, source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(event_key) DO NOTHING",
-        )?;
-        Ok(Sink {
-            insert,
-            matcher: Matcher::load(conn, opts.match_rule.clone())?,
-            source: Path::new(source)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            report: AuditImportReport::default(),
-            unmatched: Default::default(),
-            people: Default::default(),
-        })
-    }
-
-    fn take(&mut self, result: std::result::Result<LineResult, String>, line: u64) -> Result<()> {
-        match result {
-            Err(reason) => {
-                if self.report.rejected.len() < 1000 {
-                    self.report.rejected.push(Rejected { line: (line > 0).then_some(line), reason });
-                }
-            }
-            Ok(LineResult::Blank) => {}
-            Ok(LineResult::Skipped(Skip::Stage)) => self.report.skipped_stages += 1,
-            Ok(LineResult::Skipped(Skip::System)) => self.report.skipped_system += 1,
-            Ok(LineResult::Event(ev)) => {
-                let person = self.matcher.person(&ev.actor);
-                match person {
-                    Some(id) => {
-                        self.people.insert(id);
-                    }
-                    None => {
-                        if !self.unmatched.contains(&ev.actor) {
-                            self.unmatched.insert(ev.actor.clone());
-                        }
-                    }
-                }
-                let added = self.insert.execute(params![
-                    person,
-                    ev.actor,
-                    formats::format_time(&ev.at),
-                    ev.action,
-                    ev.resource,
-                    ev.namespace,
-                    ev.name,
-                    ev.code,
-                    event_key(&ev),
-                    self.source
-                ])?;
-                if added == 1 {
-                    self.report.events += 1;
-                } else {
-                    self.report.duplicates += 1;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The report, with each unmatched actor's count of (distinct) events in the workspace.
-    fn finish(self, conn: &Connection) -> Result<AuditImportReport> {
-        let mut report = self.report;
-        report.matched_people = self.people.len() as i64;
-        let mut count =
-            conn.prepare("SELECT count(*) FROM audit_events WHERE actor = ?1 AND person_id IS NULL")?;
-        let mut unmatched = Vec::new();
-        for actor in self.unmatched {
-            let events: i64 = count.query_row([&actor], |r| r.get(0))?;
-            unmatched.push(ActorCount { actor, events });
-        }
-        unmatched.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.actor.cmp(&b.actor)));
-        report.unmatched_actors = unmatched;
-        Ok(report)
     }
 }
 
@@ -583,15 +360,28 @@ pub fn relink(conn: &Connection, rule: &MatchRule) -> Result<i64> {
         .prepare("SELECT DISTINCT actor FROM audit_events WHERE person_id IS NULL")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut linked = 0;
-    for actor in actors {
-        if let Some(id) = matcher.person(&actor) {
-            linked += conn.execute(
-                "UPDATE audit_events SET person_id = ?1 WHERE actor = ?2 AND person_id IS NULL",
-                params![id, actor],
-            )? as i64;
+    let found: Vec<(String, i64)> =
+        actors.into_iter().filter_map(|a| matcher.person(&a).map(|id| (a, id))).collect();
+    if found.is_empty() {
+        return Ok(0);
+    }
+    // One pass over the events (there is no index by actor): through a temporary map.
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS relink_actors (actor TEXT PRIMARY KEY, person_id INTEGER NOT NULL);
+         DELETE FROM temp.relink_actors;",
+    )?;
+    {
+        let mut add = conn.prepare("INSERT INTO temp.relink_actors (actor, person_id) VALUES (?1, ?2)")?;
+        for (actor, id) in &found {
+            add.execute(params![actor, id])?;
         }
     }
+    let linked = conn.execute(
+        "UPDATE audit_events SET person_id = m.person_id FROM temp.relink_actors AS m
+         WHERE audit_events.person_id IS NULL AND audit_events.actor = m.actor",
+        [],
+    )? as i64;
+    conn.execute("DELETE FROM temp.relink_actors", [])?;
     if linked > 0 {
         activity::refresh(conn, chrono::Utc::now())?;
     }

@@ -646,6 +646,19 @@ CREATE TRIGGER search_highlight_tags_del AFTER DELETE ON highlight_tags BEGIN
     UNION ALL SELECT 'feedback', feedback_id FROM highlights WHERE id = OLD.highlight_id AND feedback_id IS NOT NULL; END;
 "#;
 
+/// Migration 10 (audit import speed): an audit import counts each event once against the keys it
+/// holds in memory (read once at its start), not through a unique index probed per row, and
+/// unmatched actors are counted in that same read, so the `event_key` and `actor` indexes go
+/// (each cost a random B-tree insert per stored event). `activity.tally` keeps what a
+/// person's activity is derived from (days, hours, the action × resource × namespace mix), so
+/// an import adds its own events to it instead of counting every stored event again; a row
+/// without one (written before) makes the next import count from `audit_events` once.
+const AUDIT_IMPORT_SPEED: &str = r#"
+DROP INDEX IF EXISTS audit_events_key;
+DROP INDEX IF EXISTS audit_events_actor;
+ALTER TABLE activity ADD COLUMN tally TEXT;
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -658,8 +671,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(DEPLOY_INSIGHTS),
         M::up(DIARIZE),
         M::up(EVIDENCE_SOURCES).foreign_key_check(),
+        M::up(AUDIT_IMPORT_SPEED),
     ])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;

@@ -24,7 +24,7 @@ pub mod transcribe;
 pub mod transcripts;
 pub mod workspace;
 
-use rapport::audit::{AuditImportOptions, AuditImportReport};
+use rapport::audit::AuditImportOptions;
 use rapport::catalog::Catalog;
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow, HighlightSource};
@@ -144,8 +144,10 @@ commands! {
     people::people_list() -> Vec<PersonSummary>;
     /// Import people from a directory file (picked with `dialogOpen("directory")`); `dryRun` previews who is new, updated or refused.
     recruit::people_import(path: String, format: Option<DirectoryFormat>, skip_invalid: bool, dry_run: bool) -> DirectoryReport;
-    /// Import an audit log (picked with `dialogOpen("audit_log")`); `options.dryRun` previews the counts and writes nothing.
-    recruit::audit_import(path: String, options: AuditImportOptions) -> AuditImportReport;
+    /// Start importing an audit log (picked with `dialogOpen("audit_log")`); returns the job id. Progress (bytes of the file) and the end arrive on `onEvent`, the report as a `result` event (an AuditImportReport) before `done`; `options.dryRun` previews the counts and writes nothing.
+    recruit::audit_import_start(path: String, options: AuditImportOptions; channel on_event: JobEvent) -> u64;
+    /// Cancel an audit import: nothing is changed; false when it is not running.
+    recruit::audit_import_cancel(job: u64) -> bool;
     /// One person's profile: directory fields, attributes, activity, observed role and why, history.
     recruit::person_profile(id: i64) -> PersonProfile;
     /// A person's events per week as an SVG chart.

@@ -2,18 +2,21 @@
 //! dry-run preview), profiles, contact status, the recruit run and its screener check, the
 //! outreach board, contact logging, invitation messages and `.ics` files.
 
-use rapport::audit::{self, AuditImportOptions, AuditImportReport, MatchRule};
+use rapport::audit::{self, AuditImportOptions, MatchRule};
 use rapport::people::{
     self, ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
 };
-use rapport::progress::{CancelToken, NoProgress, Outcome};
+use rapport::progress::Outcome;
 use rapport::recruit::outreach::{
     self, Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
 };
 use rapport::recruit::screener::{self, ScreenerError};
 use rapport::recruit::{self, RecruitOptions, RecruitResult};
 use rapport::{ApiError, Error};
+use tauri::ipc::Channel;
 use tauri::State;
+
+use crate::jobs::JobEvent;
 
 use crate::paths::{PickPurpose, SavePurpose, Use};
 use crate::AppState;
@@ -36,19 +39,28 @@ pub fn people_import(
     })
 }
 
-#[tauri::command(async)]
-pub fn audit_import(
+/// Starts an audit import (or its dry run, `options.dry_run`) as a job: progress in bytes of
+/// the file, the report as a `result` event before `done`; a cancelled import changes nothing.
+#[tauri::command]
+pub fn audit_import_start(
     state: State<'_, AppState>,
     path: String,
     options: AuditImportOptions,
-) -> Result<AuditImportReport, ApiError> {
+    on_event: Channel<JobEvent>,
+) -> Result<u64, ApiError> {
     let path = state.checked_path(Use::Open(PickPurpose::AuditLog), &path)?;
-    state.write(|ws| {
-        match audit::import_file(ws.conn(), &path, &options, &NoProgress, &CancelToken::new())? {
-            Outcome::Done(report) => Ok(report),
-            Outcome::Cancelled => Err(Error::Integrity("the import was cancelled".into())),
+    state.start_workspace_job(on_event, move |ws, sink, cancel| {
+        let outcome = audit::import_file(ws.conn(), &path, &options, sink, cancel)?;
+        if let Outcome::Done(report) = &outcome {
+            sink.send(JobEvent::Result { value: serde_json::to_value(report).unwrap_or_default() });
         }
+        Ok(outcome)
     })
+}
+
+#[tauri::command]
+pub fn audit_import_cancel(state: State<'_, AppState>, job: u64) -> Result<bool, ApiError> {
+    Ok(state.jobs().cancel(job))
 }
 
 #[tauri::command]

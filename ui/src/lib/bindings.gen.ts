@@ -702,7 +702,12 @@ speed_x: number, cores: number, memory_mib: number, };
 /**
  * What a job reports on its channel.
  */
-export type JobEvent = { "kind": "progress", phase: string, done: number, total: number | null, } | { "kind": "message", text: string, } | { "kind": "done" } | { "kind": "cancelled" } | { "kind": "failed", error: ApiError, };
+export type JobEvent = { "kind": "progress", phase: string, done: number, total: number | null, } | { "kind": "message", text: string, } | { "kind": "result", 
+/**
+ * What the work found, sent just before `done` by a job whose caller reads it (an
+ * import's report); its shape is the starting command's.
+ */
+value: unknown, } | { "kind": "done" } | { "kind": "cancelled" } | { "kind": "failed", error: ApiError, };
 
 /**
  * A study's editable fields, as the window's form and `study edit` give them.
@@ -1582,7 +1587,9 @@ export const commands = {
   /** Import people from a directory file (picked with `dialogOpen("directory")`); `dryRun` previews who is new, updated or refused. */
   peopleImport: (path: string, format: DirectoryFormat | null, skipInvalid: boolean, dryRun: boolean) => invoke<DirectoryReport>("people_import", { path, format, skipInvalid, dryRun }),
   /** Import an audit log (picked with `dialogOpen("audit_log")`); `options.dryRun` previews the counts and writes nothing. */
-  auditImport: (path: string, options: AuditImportOptions) => invoke<AuditImportReport>("audit_import", { path, options }),
+  auditImportStart: (path: string, options: AuditImportOptions, onEvent: Channel<JobEvent>) => invoke<number>("audit_import_start", { path, options, onEvent }),
+  /** Cancel an audit import: nothing is changed; false when it is not running. */
+  auditImportCancel: (job: number) => invoke<boolean>("audit_import_cancel", { job }),
   /** One person's profile: directory fields, attributes, activity, observed role and why, history. */
   personProfile: (id: number) => invoke<PersonProfile>("person_profile", { id }),
   /** A person's events per week as an SVG chart. */

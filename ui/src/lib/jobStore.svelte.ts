@@ -29,6 +29,8 @@ export abstract class JobStore<K extends string | number, T extends JobState> {
   /** Reads a progress event into the state (`percent` is already set). */
   protected abstract progress(state: T, event: Progress): void;
   protected abstract message(state: T, text: string): void;
+  /** Reads what the work found (a `result` event, just before `done`); most jobs send none. */
+  protected result(_state: T, _value: unknown): void {}
 
   running(key: K): boolean {
     const t = this.byKey[key];
@@ -75,6 +77,9 @@ export abstract class JobStore<K extends string | number, T extends JobState> {
         break;
       case "message":
         this.message(t, e.text);
+        break;
+      case "result":
+        this.result(t, e.value);
         break;
       case "done":
         t.percent = 100;

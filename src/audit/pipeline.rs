@@ -1,0 +1,296 @@
+//! Reading JSON Lines audit files on several threads: one thread reads the (decompressed)
+//! file in blocks of whole lines, parser threads turn each block into events, and the caller
+//! takes the blocks back in file order (so line numbers, the first bad line and "the first of
+//! two equal events" mean what they mean in a one-thread read).
+//!
+//! Memory is bounded: at most [`IN_FLIGHT`] blocks of about [`BLOCK`] bytes are read and not
+//! yet taken (a token goes back to the reader when the caller has taken a block). Everything
+//! per event that does not need the database (parsing, the time's text, the dedup key) is done
+//! by the parser threads; the caller only stores.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use crate::error::Error;
+use crate::progress::CancelToken;
+
+use super::formats::{self, AuditFormat, Event, FieldMap, LineResult};
+
+/// About how many bytes of whole lines go to a parser at a time.
+pub const BLOCK: usize = 1 << 20;
+/// How many blocks may be read ahead of the caller.
+pub const IN_FLIGHT: usize = 8;
+
+/// An event ready to store: the parsed event with its stored time text and dedup key.
+#[derive(Debug)]
+pub struct Parsed {
+    pub event: Event,
+    /// The time as stored (RFC 3339, seconds, UTC).
+    pub at: String,
+    /// The dedup key: 128 bits of SHA-256 over the `auditID` (or the event's fields).
+    pub key: u128,
+}
+
+/// What one line gave, ready to store.
+#[derive(Debug)]
+pub enum Item {
+    Event(Box<Parsed>),
+    Line(LineResult),
+}
+
+/// One block's results, in line order: (line number, result). An item of a whole-file value
+/// (a JSON array, an `EventList` spanning lines) has line 0; the items of an `EventList` on
+/// one line share that line's number.
+pub type Lines = Vec<(u64, std::result::Result<Item, String>)>;
+
+/// What the reading side hands the caller, in file order.
+pub enum Block {
+    Lines(Lines),
+    /// Reading failed (I/O, not UTF-8): the import stops with this error.
+    Failed(Error),
+}
+
+/// What the parsers need to know.
+#[derive(Clone)]
+pub struct ParseOptions {
+    pub source: String,
+    pub format: AuditFormat,
+    pub map: FieldMap,
+    pub include_system: bool,
+}
+
+/// Turns one line's result into a storable item (key and time text computed here).
+pub fn item(result: std::result::Result<LineResult, String>) -> std::result::Result<Item, String> {
+    match result? {
+        LineResult::Event(event) => {
+            let at = formats::format_time(&event.at);
+            let key = event_key(&event);
+            Ok(Item::Event(Box::new(Parsed { event, at, key })))
+        }
+        other => Ok(Item::Line(other)),
+    }
+}
+
+/// The key that makes an event count once: the `auditID`, or without one the actor, action,
+/// resource, namespace, name and time.
+pub fn event_key(ev: &Event) -> u128 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    match &ev.id {
+        Some(id) => {
+            h.update(b"id\0");
+            h.update(id.as_bytes());
+        }
+        None => {
+            for part in [
+                ev.actor.as_str(),
+                ev.action.as_str(),
+                ev.resource.as_deref().unwrap_or(""),
+                ev.namespace.as_deref().unwrap_or(""),
+                ev.name.as_deref().unwrap_or(""),
+            ] {
+                h.update(part.as_bytes());
+                h.update(b"\0");
+            }
+            h.update(ev.at.timestamp_nanos_opt().unwrap_or_default().to_le_bytes());
+        }
+    }
+    let digest = h.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(first)
+}
+
+/// Parses one line of a k8s or JSON Lines file (which may give several events: an
+/// `EventList` written on one line, as a webhook backend's batch is).
+fn parse_line(text: &str, opts: &ParseOptions, line: u64, out: &mut Lines) {
+    match opts.format {
+        AuditFormat::K8s => formats::k8s_line(text, opts.include_system, &mut |r| out.push((line, item(r)))),
+        _ => out.push((line, item(formats::jsonl_event(text, &opts.map, opts.include_system)))),
+    }
+}
+
+/// Parses a block of whole lines whose first line is `first_line`.
+fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions) -> Block {
+    let mut out = Vec::with_capacity(bytes.len() / 256);
+    let mut line = first_line;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (raw, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        let Ok(text) = std::str::from_utf8(raw) else {
+            return Block::Failed(Error::invalid(
+                format!("{}:{line}", opts.source),
+                "not UTF-8 text; save the file as UTF-8",
+            ));
+        };
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if !text.is_empty() {
+            parse_line(text, opts, line, &mut out);
+        }
+        line += 1;
+        rest = next;
+    }
+    Block::Lines(out)
+}
+
+/// What the reader thread hands a parser: a block of whole lines (sequence number, first
+/// line's number, bytes), or a read error in its place.
+enum Raw {
+    Bytes(u64, u64, Vec<u8>),
+    Failed(u64, Error),
+}
+
+/// Reads `reader` (positioned at line `first_line`, with `head` the bytes already taken from
+/// it) on a reader thread and `workers` parser threads, and calls `take` with each block in
+/// file order. Stops at the end, at the first error `take` returns, or when `cancel` trips
+/// (then returns `Ok(true)`).
+#[allow(clippy::too_many_arguments)]
+pub fn run<F>(
+    reader: Box<dyn BufRead + Send + '_>,
+    head: Vec<u8>,
+    first_line: u64,
+    opts: &ParseOptions,
+    workers: usize,
+    cancel: &CancelToken,
+    path: &Path,
+    mut take: F,
+) -> crate::error::Result<bool>
+where
+    F: FnMut(Block) -> crate::error::Result<()>,
+{
+    std::thread::scope(|scope| {
+        let (tokens_back, tokens) = sync_channel::<()>(IN_FLIGHT);
+        for _ in 0..IN_FLIGHT {
+            let _ = tokens_back.send(());
+        }
+        let (send_raw, raw) = sync_channel::<Raw>(IN_FLIGHT);
+        let raw = Arc::new(Mutex::new(raw));
+        let (send_done, done) = sync_channel::<(u64, Block)>(IN_FLIGHT);
+        let reader_cancel = cancel.clone();
+        scope.spawn(move || read_blocks(reader, head, first_line, tokens, send_raw, &reader_cancel, path));
+        for _ in 0..workers.max(1) {
+            let raw = raw.clone();
+            let send_done = send_done.clone();
+            scope.spawn(move || parse_blocks(&raw, &send_done, opts));
+        }
+        drop(send_done);
+        let result = take_in_order(&done, &tokens_back, cancel, &mut take);
+        // Dropping the channels stops the other threads wherever they are.
+        drop(done);
+        drop(tokens_back);
+        result
+    })
+}
+
+/// The caller's side: blocks back in sequence order, a token back for each.
+fn take_in_order<F>(
+    done: &Receiver<(u64, Block)>,
+    tokens_back: &SyncSender<()>,
+    cancel: &CancelToken,
+    take: &mut F,
+) -> crate::error::Result<bool>
+where
+    F: FnMut(Block) -> crate::error::Result<()>,
+{
+    let mut waiting: BTreeMap<u64, Block> = BTreeMap::new();
+    let mut next = 0u64;
+    loop {
+        while let Some(block) = waiting.remove(&next) {
+            if cancel.is_cancelled() {
+                return Ok(true);
+            }
+            take(block)?;
+            next += 1;
+            let _ = tokens_back.send(());
+        }
+        match done.recv() {
+            Ok((seq, block)) => {
+                waiting.insert(seq, block);
+            }
+            Err(_) => break, // every parser finished
+        }
+    }
+    Ok(cancel.is_cancelled())
+}
+
+/// The reader thread: blocks of whole lines with their first line number, one token each.
+fn read_blocks(
+    mut reader: Box<dyn BufRead + Send + '_>,
+    head: Vec<u8>,
+    first_line: u64,
+    tokens: Receiver<()>,
+    send: SyncSender<Raw>,
+    cancel: &CancelToken,
+    path: &Path,
+) {
+    let mut block = head;
+    let mut line = first_line;
+    let mut seq = 0u64;
+    let mut at_end = false;
+    while !at_end {
+        if cancel.is_cancelled() || tokens.recv().is_err() {
+            return;
+        }
+        block.reserve(BLOCK + 4096);
+        // Fill to about BLOCK bytes, then to the end of that line.
+        let mut failed = None;
+        while block.len() < BLOCK {
+            match reader.fill_buf() {
+                Ok([]) => {
+                    at_end = true;
+                    break;
+                }
+                Ok(buf) => {
+                    let n = buf.len().min(BLOCK - block.len());
+                    block.extend_from_slice(&buf[..n]);
+                    reader.consume(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        if !at_end && failed.is_none() && !block.ends_with(b"\n") {
+            match reader.read_until(b'\n', &mut block) {
+                Ok(_) => at_end = !block.ends_with(b"\n"),
+                Err(e) => failed = Some(e),
+            }
+        }
+        if let Some(e) = failed {
+            let _ = send.send(Raw::Failed(seq, Error::io(path, e)));
+            return;
+        }
+        if block.is_empty() {
+            return;
+        }
+        let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+        if send.send(Raw::Bytes(seq, line, std::mem::take(&mut block))).is_err() {
+            return;
+        }
+        seq += 1;
+        line += lines;
+    }
+}
+
+/// A parser thread: takes raw blocks until the reader is done, sends them parsed.
+fn parse_blocks(raw: &Mutex<Receiver<Raw>>, send: &SyncSender<(u64, Block)>, opts: &ParseOptions) {
+    loop {
+        let next = raw.lock().unwrap_or_else(|p| p.into_inner()).recv();
+        let (seq, block) = match next {
+            Ok(Raw::Bytes(seq, first_line, bytes)) => (seq, parse_block(&bytes, first_line, opts)),
+            Ok(Raw::Failed(seq, e)) => (seq, Block::Failed(e)),
+            Err(_) => return,
+        };
+        if send.send((seq, block)).is_err() {
+            return;
+        }
+    }
+}
