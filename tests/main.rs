@@ -4,6 +4,7 @@ mod cli;
 mod diarize;
 mod guide_lint;
 mod guides;
+mod hardening;
 mod insights;
 mod media;
 mod models;
