@@ -3,9 +3,11 @@
 //! functions and nothing else; this crate never depends on Tauri. See ARCHITECTURE.md.
 
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod charts;
 pub mod coding;
+pub mod deletion;
 pub mod demo;
 pub mod deploys;
 pub mod diarize;

@@ -247,16 +247,18 @@ pub fn add_note(conn: &Connection, session_id: i64, at_ms: i64, text: &str) -> R
 
 /// Deletes a session with its notes, recordings, transcript and highlights in one
 /// transaction, then the recording files in `media_dir` that no other session uses. Returns
-/// what went (see [`delete_plan`]).
+/// what went (see [`delete_plan`]). Goes through [`crate::deletion`], like every delete of
+/// people's data.
 pub fn delete(conn: &Connection, media_dir: &Path, id: i64) -> Result<DeletePlan> {
-    let plan = delete_plan(conn, id)?;
-    let tx = conn.unchecked_transaction()?;
-    let shas = media::shas_of_sessions(&tx, &[id])?;
-    tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
-    let unused = media::forget_unreferenced(&tx, media_dir, &shas)?;
-    tx.commit()?;
-    media::remove_files(&unused);
-    Ok(plan)
+    crate::deletion::delete_session(conn, media_dir, id)
+}
+
+/// Deletes the rows of these sessions (everything in them goes by cascade). Writes no
+/// transaction of its own: [`crate::deletion`] runs it inside its own.
+pub(crate) fn delete_rows(conn: &Connection, sessions: &[i64]) -> Result<()> {
+    let ids = serde_json::to_string(sessions).expect("ids serialise");
+    conn.execute("DELETE FROM sessions WHERE id IN (SELECT value FROM json_each(?1))", [ids])?;
+    Ok(())
 }
 
 /// Fails with not-found unless the session exists.

@@ -108,16 +108,17 @@ pub fn delete_plan(conn: &Connection, id: i64) -> Result<DeletePlan> {
 }
 
 /// Deletes the study and everything in it (see [`delete_plan`]) in one transaction, then the
-/// recording files in `media_dir` that nothing references any more. Returns what went.
+/// recording files in `media_dir` that nothing references any more. Returns what went. Goes
+/// through [`crate::deletion`], like every delete of people's data.
 pub fn delete(conn: &Connection, media_dir: &Path, id: i64) -> Result<DeletePlan> {
-    let plan = delete_plan(conn, id)?;
-    let tx = conn.unchecked_transaction()?;
-    let shas = media::shas_of_study(&tx, id)?;
-    tx.execute("DELETE FROM studies WHERE id = ?1", [id])?;
-    let unused = media::forget_unreferenced(&tx, media_dir, &shas)?;
-    tx.commit()?;
-    media::remove_files(&unused);
-    Ok(plan)
+    crate::deletion::delete_study(conn, media_dir, id)
+}
+
+/// Deletes the study's row (everything it owns goes by cascade). Writes no transaction of
+/// its own: [`crate::deletion`] runs it inside its own.
+pub(crate) fn delete_row(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM studies WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 /// Trims and checks a study's fields: a name that is not empty and not another study's, an

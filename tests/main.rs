@@ -6,6 +6,7 @@ mod diarize;
 mod evidence;
 mod guide_lint;
 mod guides;
+mod hardening;
 mod insights;
 mod media;
 mod models;

@@ -29,6 +29,7 @@ use rapport::guide::{
     GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView,
     QuestionKind, SaveOutcome, StoredQuestion,
 };
+use rapport::deletion::ForgetPlan;
 use rapport::import::RefiImportReport;
 use rapport::insights::{
     ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
@@ -46,7 +47,7 @@ use rapport::nps::report::{NpsChange, NpsGroup, NpsPeriodScore, NpsReport, TagIm
 use rapport::nps::{NpsPeriod, NpsSummary};
 use rapport::people::profile::HistoryItem;
 use rapport::people::{
-    ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary, Rejected,
+    ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary, Rejected,
 };
 use rapport::recruit::outreach::{
     Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
@@ -219,7 +220,7 @@ pub fn render() -> String {
         decl::<DirectoryFormat>(&cfg),
         decl::<Rejected>(&cfg),
         decl::<DirectoryReport>(&cfg),
-        decl::<ForgetReport>(&cfg),
+        decl::<ForgetPlan>(&cfg),
         decl::<HistoryItem>(&cfg),
         decl::<RoleSignal>(&cfg),
         decl::<Activity>(&cfg),

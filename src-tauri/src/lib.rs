@@ -37,6 +37,7 @@ pub fn run() {
     startup_mark("workspace_open");
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(navigation_guard())
         .manage(state)
         .setup(|app| {
             // The first screen paints from the store; the search index is opened once it has
@@ -61,6 +62,26 @@ pub fn run() {
         .invoke_handler(handler())
         .run(tauri::generate_context!())
         .expect("error while running the Rapport window");
+}
+
+/// Keeps every webview on the app's own pages: a navigation anywhere else (a link, a
+/// redirect, a script setting `location`) is refused, so no remote content is ever loaded in
+/// the window.
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard").on_navigation(|_, url| app_page(url)).build()
+}
+
+/// True for the app's own pages: `tauri://localhost` (Linux, macOS), `http(s)://tauri.localhost`
+/// (Windows, Android), and, in a build without the embedded UI, the dev server on localhost.
+pub fn app_page(url: &tauri::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    match url.scheme() {
+        "tauri" => host == "localhost",
+        "about" => url.path() == "blank",
+        "http" | "https" if host == "tauri.localhost" => true,
+        "http" => !cfg!(feature = "custom-protocol") && host == "localhost" && url.port() == Some(1420),
+        _ => false,
+    }
 }
 
 /// With `RAPPORT_PAINT_MARK` set, prints a moment of the start-up for `scripts/bench app`.

@@ -387,3 +387,15 @@ pub fn relink(conn: &Connection, rule: &MatchRule) -> Result<i64> {
     }
     Ok(linked)
 }
+
+/// Deletes a person's audit events: those matched to them and those whose actor is their
+/// email (alone or after a `prefix:`), matched or not. Writes no transaction of its own (a
+/// forget runs it inside its own). Returns how many went. (`activity` goes with the person.)
+pub fn forget_person(conn: &Connection, person_id: i64, email: &str) -> Result<i64> {
+    let n = conn.execute(
+        "DELETE FROM audit_events WHERE person_id = ?1 OR lower(actor) = lower(?2)
+         OR substr(lower(actor), -length(?2) - 1) = ':' || lower(?2)",
+        params![person_id, email],
+    )?;
+    Ok(n as i64)
+}

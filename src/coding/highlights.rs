@@ -555,3 +555,33 @@ pub fn highlights_of_session(conn: &Connection, session_id: i64) -> Result<Vec<H
         })
         .collect())
 }
+
+/// The ids of the highlights of these sessions.
+pub fn ids_of_sessions(conn: &Connection, sessions: &[i64]) -> Result<Vec<i64>> {
+    let ids = serde_json::to_string(sessions).expect("ids serialise");
+    let mut stmt = conn.prepare("SELECT id FROM highlights WHERE session_id IN (SELECT value FROM json_each(?1))")?;
+    let rows = stmt.query_map([ids], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The ids of the highlights of a session that overlap one of the `(session, start_ms,
+/// end_ms)` spans.
+pub fn ids_overlapping(conn: &Connection, spans: &[(i64, i64, i64)]) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT id FROM highlights WHERE session_id = ?1 AND note_id IS NULL AND start_ms < ?3 AND end_ms > ?2",
+    )?;
+    let mut out = std::collections::BTreeSet::new();
+    for (session, start, end) in spans {
+        for id in stmt.query_map(params![session, start, end], |r| r.get::<_, i64>(0))? {
+            out.insert(id?);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Deletes these highlights (a forget's: they leave the findings they were evidence of).
+/// Writes no transaction of its own. Returns how many went.
+pub fn delete_many(conn: &Connection, ids: &[i64]) -> Result<i64> {
+    let ids = serde_json::to_string(ids).expect("ids serialise");
+    Ok(conn.execute("DELETE FROM highlights WHERE id IN (SELECT value FROM json_each(?1))", [ids])? as i64)
+}

@@ -127,15 +127,5 @@ pub fn tag_counts(conn: &Connection, study_id: Option<i64>) -> Result<Vec<TagCou
 
 /// Runs `f` inside a savepoint: all of it is written, or none of it.
 pub(crate) fn atomically<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    conn.execute_batch("SAVEPOINT rapport_coding")?;
-    match f() {
-        Ok(value) => {
-            conn.execute_batch("RELEASE rapport_coding")?;
-            Ok(value)
-        }
-        Err(err) => {
-            let _ = conn.execute_batch("ROLLBACK TO rapport_coding; RELEASE rapport_coding");
-            Err(err)
-        }
-    }
+    crate::store::savepoint(conn, "rapport_coding", true, f)
 }

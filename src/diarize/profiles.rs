@@ -250,3 +250,8 @@ pub fn suggestions(conn: &Connection, session_id: i64) -> Result<Vec<VoiceSugges
     }
     Ok(out)
 }
+
+/// Deletes the voice profiles linked to `person_id` (a forget). Returns how many went.
+pub fn forget_person(conn: &Connection, person_id: i64) -> Result<i64> {
+    Ok(conn.execute("DELETE FROM voice_profiles WHERE person_id = ?1", [person_id])? as i64)
+}

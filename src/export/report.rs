@@ -141,6 +141,15 @@ fn codes_by_use(data: &StudyData) -> Vec<(String, i64)> {
     rows
 }
 
+/// What a finding says when a delete took some of its evidence away.
+fn removed_line(f: &FindingSummary) -> Option<String> {
+    match f.evidence_removed {
+        0 => None,
+        1 => Some("1 piece of evidence was removed when its data was deleted.".into()),
+        n => Some(format!("{n} pieces of evidence were removed when their data was deleted.")),
+    }
+}
+
 fn evidence_by_role(f: &FindingSummary) -> Vec<(String, i64)> {
     let mut by: BTreeMap<String, i64> = BTreeMap::new();
     for e in &f.evidence {
@@ -223,6 +232,9 @@ pub fn markdown(data: &StudyData) -> String {
         }
         for e in &f.evidence {
             md.push_str(&format!("> \"{}\"\n>\n> — {}\n\n", e.text.replace('\n', " "), attribution(data, e)));
+        }
+        if let Some(line) = removed_line(f) {
+            md.push_str(&format!("*{line}*\n\n"));
         }
         let links = links_line(f);
         if !links.is_empty() {
@@ -308,6 +320,9 @@ pub fn html(data: &StudyData) -> String {
         }
         for e in &f.evidence {
             h.push_str(&quote_html(data, e));
+        }
+        if let Some(line) = removed_line(f) {
+            h.push_str(&format!("<p class=\"meta\">{}</p>", esc(&line)));
         }
         if !f.evidence.is_empty() {
             h.push_str(&bar_chart("Evidence by role", &evidence_by_role(f), 420));

@@ -92,6 +92,9 @@ pub struct FindingSummary {
     pub services: Vec<String>,
     pub metrics: Vec<String>,
     pub nps_segments: Vec<String>,
+    /// Pieces of evidence a delete took away (a forgotten person, a deleted session); the
+    /// finding keeps its text and says so.
+    pub evidence_removed: i64,
 }
 
 /// A finding's fields as the board's form and `finding add` give them.
@@ -314,10 +317,27 @@ pub fn get(conn: &Connection, id: i64) -> Result<FindingSummary> {
     Ok(list(conn, Some(study))?.into_iter().find(|f| f.id == id).expect("the finding is in its study"))
 }
 
+/// Counts, on each finding, the evidence among `highlight_ids` it is about to lose (their
+/// highlights are being deleted with a person, session or study). Writes no transaction of
+/// its own: it runs inside the delete's. Returns how many findings lose evidence.
+pub fn note_evidence_removed(conn: &Connection, highlight_ids: &[i64]) -> Result<i64> {
+    let ids = serde_json::to_string(highlight_ids).expect("ids serialise");
+    let n = conn.execute(
+        "UPDATE findings SET evidence_removed = evidence_removed + (
+             SELECT count(*) FROM finding_evidence fe
+             WHERE fe.finding_id = findings.id AND fe.highlight_id IN (SELECT value FROM json_each(?1)))
+         WHERE id IN (SELECT finding_id FROM finding_evidence
+                      WHERE highlight_id IN (SELECT value FROM json_each(?1)))",
+        [&ids],
+    )?;
+    Ok(n as i64)
+}
+
 /// Findings of one study or all, oldest first, with evidence and links.
 pub fn list(conn: &Connection, study_id: Option<i64>) -> Result<Vec<FindingSummary>> {
     let mut stmt = conn.prepare(
-        "SELECT f.id, f.study_id, s.name, f.title, f.body, f.status, f.severity, f.confidence
+        "SELECT f.id, f.study_id, s.name, f.title, f.body, f.status, f.severity, f.confidence,
+                f.evidence_removed
          FROM findings f JOIN studies s ON s.id = f.study_id
          WHERE ?1 IS NULL OR f.study_id = ?1 ORDER BY f.created_at, f.id",
     )?;
@@ -338,6 +358,7 @@ pub fn list(conn: &Connection, study_id: Option<i64>) -> Result<Vec<FindingSumma
                 services: Vec::new(),
                 metrics: Vec::new(),
                 nps_segments: Vec::new(),
+                evidence_removed: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -536,17 +536,7 @@ fn codes_and_comment(ctx: &mut Ctx<'_>, sel: &Node, source: &str) -> (Vec<i64>, 
 }
 
 fn with_savepoint<T>(conn: &Connection, dry_run: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    conn.execute_batch("SAVEPOINT rapport_refi")?;
-    match f() {
-        Ok(v) if !dry_run => {
-            conn.execute_batch("RELEASE rapport_refi")?;
-            Ok(v)
-        }
-        other => {
-            let _ = conn.execute_batch("ROLLBACK TO rapport_refi; RELEASE rapport_refi");
-            other
-        }
-    }
+    crate::store::savepoint(conn, "rapport_refi", !dry_run, f)
 }
 
 /// Imports a `.qdpx` project into the study `study` (id or name), or a new study named after

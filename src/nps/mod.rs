@@ -422,3 +422,19 @@ mod tests {
         assert!(t("04/03/2026").is_none());
     }
 }
+
+/// Deletes the NPS responses and feedback items of a person: linked to them, or carrying
+/// their email (or their email or name as the respondent). Writes no transaction of its own
+/// (a forget runs it inside its own). Returns (responses, feedback items) deleted.
+pub fn forget_person(conn: &Connection, person_id: i64, email: &str, name: &str) -> Result<(i64, i64)> {
+    let responses = conn.execute(
+        "DELETE FROM nps_responses WHERE person_id = ?1 OR lower(email) = lower(?2)
+         OR lower(respondent) = lower(?2) OR (?3 <> '' AND lower(respondent) = lower(?3))",
+        params![person_id, email, name],
+    )?;
+    let feedback = conn.execute(
+        "DELETE FROM feedback_items WHERE person_id = ?1 OR lower(email) = lower(?2)",
+        params![person_id, email],
+    )?;
+    Ok((responses as i64, feedback as i64))
+}

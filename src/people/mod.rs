@@ -161,33 +161,16 @@ pub fn set_contact_status(conn: &Connection, id: i64, status: ContactStatus) -> 
     get(conn, id)
 }
 
-/// What forgetting a person removes.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ForgetReport {
-    pub email: String,
-    pub audit_events: i64,
-    pub outreach: i64,
-    pub participations: i64,
-    /// Sessions keep their transcript but no longer name the person.
-    pub sessions_unlinked: i64,
-}
-
-/// Removes a person with their audit events, activity, outreach and participations (one
-/// transaction); their sessions stay, without a person.
-pub fn forget(conn: &Connection, id: i64) -> Result<ForgetReport> {
-    let p = get(conn, id)?;
-    let count = |sql: &str| conn.query_row(sql, [id], |r| r.get::<_, i64>(0));
-    let report = ForgetReport {
-        email: p.email,
-        audit_events: count("SELECT count(*) FROM audit_events WHERE person_id = ?1")?,
-        outreach: count("SELECT count(*) FROM outreach WHERE person_id = ?1")?,
-        participations: count("SELECT count(*) FROM participations WHERE person_id = ?1")?,
-        sessions_unlinked: count("SELECT count(*) FROM sessions WHERE person_id = ?1")?,
-    };
-    let tx = conn.unchecked_transaction()?;
-    tx.execute("DELETE FROM people WHERE id = ?1", [id])?;
-    tx.commit()?;
-    Ok(report)
+/// Deletes a person's row (their activity, outreach and invitations go by cascade) and
+/// clears them as others' manager. Writes no transaction of its own: a forget
+/// ([`crate::deletion::forget_person`], which reaches everywhere else) runs it inside its own.
+pub(crate) fn delete_row(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE people SET manager = NULL WHERE lower(manager) = (SELECT lower(email) FROM people WHERE id = ?1)",
+        [id],
+    )?;
+    conn.execute("DELETE FROM people WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 /// Adds attributes to a person (from an import): `team`, `role` and `location` fill those

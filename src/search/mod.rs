@@ -31,7 +31,7 @@ use ts_rs::TS;
 
 pub use documents::{DocRow, Selector};
 pub use query::{parse, Clause, ParsedQuery, KINDS};
-pub use saved::{delete_saved, list_saved, save_search, SavedSearch};
+pub use saved::{delete_saved, list_saved, mentioning, save_search, SavedSearch};
 pub use schema::{Fields, INDEX_SCHEMA_VERSION};
 
 use crate::error::{Error, Result};
@@ -147,6 +147,17 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+/// How long a sync or rebuild waits for another process's index writer before giving up
+/// (the change log keeps what it would have applied, for the next sync).
+pub const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn writer_busy() -> Error {
+    Error::Integrity(format!(
+        "search index: another process kept it busy for more than {} s; the next search catches up",
+        WRITER_WAIT.as_secs()
+    ))
+}
+
 fn index_err(dir: &Path, e: impl std::fmt::Display) -> Error {
     Error::Integrity(format!("{}: search index: {e}", dir.display()))
 }
@@ -159,6 +170,13 @@ pub fn store_seq(conn: &Connection) -> Result<i64> {
         |r| r.get(0),
     ))?;
     Ok(seq.unwrap_or(0))
+}
+
+/// Asks for a full rebuild at the next sync (after a forget: a rebuild writes new segments
+/// and drops the old files, so no deleted text stays behind in the index's files).
+pub fn request_rebuild(conn: &Connection) -> Result<()> {
+    conn.execute("INSERT INTO search_changes (kind, ref_id) VALUES ('all', 0)", [])?;
+    Ok(())
 }
 
 /// Opens the workspace's index and brings it up to date with the store.
@@ -207,24 +225,88 @@ impl SearchIndex {
         self.payload().filter(|p| p.schema == INDEX_SCHEMA_VERSION).map(|p| p.seq)
     }
 
+    /// The index's writer, or none while another process (or another index of this
+    /// workspace in this one) holds tantivy's writer lock.
+    fn try_writer(&self, threads: usize, heap: usize) -> Result<Option<IndexWriter>> {
+        match self.index.writer_with_num_threads(threads, heap) {
+            Ok(w) => Ok(Some(w)),
+            Err(tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
+                Ok(None)
+            }
+            Err(e) => Err(Error::Integrity(format!("search index: cannot write to it: {e}"))),
+        }
+    }
+
+    /// The index's writer, waiting (bounded by [`WRITER_WAIT`]) while another holds it.
     fn writer(&self, threads: usize, heap: usize) -> Result<IndexWriter> {
-        self.index
-            .writer_with_num_threads(threads, heap)
-            .map_err(|e| Error::Integrity(format!("search index: cannot write to it: {e}")))
+        let deadline = std::time::Instant::now() + WRITER_WAIT;
+        loop {
+            if let Some(w) = self.try_writer(threads, heap)? {
+                return Ok(w);
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(writer_busy());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    fn rebuild_writer(&self) -> Result<Option<IndexWriter>> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+        self.try_writer(threads, 64_000_000 * threads)
+    }
+
+    /// Loads the other processes' commits into the reader, so a search sees them.
+    fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(|e| Error::Integrity(format!("search index: {e}")))
+    }
+
+    fn up_to_date(&self, seq: i64) -> Result<SyncReport> {
+        self.reload()?;
+        Ok(SyncReport { action: SyncAction::UpToDate, documents: self.num_docs() as i64, seq })
     }
 
     /// Brings the index up to date: nothing, a catch-up from the change log, or a rebuild.
+    ///
+    /// Several processes may sync one workspace's index (the app and the CLI): the store's
+    /// change log is the truth and whoever holds tantivy's writer lock drains it. A sync takes
+    /// the lock only for its own work; while another holds it, it waits (bounded by
+    /// [`WRITER_WAIT`]) and then decides again from the index's latest commit, which the other
+    /// may have brought up to date already. The reader reloads before a search sees the
+    /// answer, so a search sees what another process indexed.
     pub fn sync(&self, conn: &Connection, progress: &dyn Progress) -> Result<SyncReport> {
-        let seq = store_seq(conn)?;
-        match self.indexed_seq() {
-            Some(indexed) if indexed == seq => {
-                Ok(SyncReport { action: SyncAction::UpToDate, documents: self.num_docs() as i64, seq })
+        let deadline = std::time::Instant::now() + WRITER_WAIT;
+        loop {
+            // The index's commit first, then the store's counter: the index commits only what
+            // the store committed before, so `indexed <= seq` unless the store was replaced.
+            let indexed = self.indexed_seq();
+            let seq = store_seq(conn)?;
+            if indexed == Some(seq) {
+                return self.up_to_date(seq);
             }
-            Some(indexed) if indexed < seq => self.catch_up(conn, indexed, seq, progress),
-            _ => match self.rebuild(conn, progress, &CancelToken::new())? {
-                Outcome::Done(r) => Ok(r),
-                Outcome::Cancelled => unreachable!("a fresh token is never cancelled"),
-            },
+            let catching_up = indexed.is_some_and(|i| i < seq);
+            let writer = if catching_up { self.try_writer(1, 20_000_000)? } else { self.rebuild_writer()? };
+            let Some(writer) = writer else {
+                if std::time::Instant::now() >= deadline {
+                    return Err(writer_busy());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                continue;
+            };
+            // With the lock held, decide again: another process may have synced meanwhile.
+            let indexed = self.indexed_seq();
+            let seq = store_seq(conn)?;
+            return match indexed {
+                Some(i) if i == seq => {
+                    drop(writer);
+                    self.up_to_date(seq)
+                }
+                Some(i) if i < seq => self.catch_up(writer, conn, i, seq, progress),
+                _ => match self.rebuild_with(writer, conn, progress, &CancelToken::new())? {
+                    Outcome::Done(r) => Ok(r),
+                    Outcome::Cancelled => unreachable!("a fresh token is never cancelled"),
+                },
+            };
         }
     }
 
@@ -286,17 +368,27 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Rebuilds the whole index from the store.
+    /// Rebuilds the whole index from the store (waiting, bounded, while another process
+    /// holds the index's writer).
     pub fn rebuild(
         &self,
         conn: &Connection,
         progress: &dyn Progress,
         cancel: &CancelToken,
     ) -> Result<Outcome<SyncReport>> {
-        let seq = store_seq(conn)?;
-        let total = documents::count_all(conn)?;
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
-        let mut writer = self.writer(threads, 64_000_000 * threads)?;
+        let writer = self.writer(threads, 64_000_000 * threads)?;
+        self.rebuild_with(writer, conn, progress, cancel)
+    }
+
+    fn rebuild_with(
+        &self,
+        mut writer: IndexWriter,
+        conn: &Connection,
+        progress: &dyn Progress,
+        cancel: &CancelToken,
+    ) -> Result<Outcome<SyncReport>> {
+        let total = documents::count_all(conn)?;
         writer.delete_all_documents().map_err(|e| Error::Integrity(format!("search index: {e}")))?;
         progress.begin("indexing", Some(total));
         let mut done = 0u64;
@@ -323,7 +415,14 @@ impl SearchIndex {
         Ok(Outcome::Done(SyncReport { action: SyncAction::Rebuilt, documents: done as i64, seq }))
     }
 
-    fn catch_up(&self, conn: &Connection, from: i64, to: i64, progress: &dyn Progress) -> Result<SyncReport> {
+    fn catch_up(
+        &self,
+        mut writer: IndexWriter,
+        conn: &Connection,
+        from: i64,
+        to: i64,
+        progress: &dyn Progress,
+    ) -> Result<SyncReport> {
         let mut stmt =
             conn.prepare("SELECT DISTINCT kind, ref_id FROM search_changes WHERE seq > ?1 AND seq <= ?2")?;
         let changes = stmt
@@ -334,12 +433,11 @@ impl SearchIndex {
         let oldest: Option<i64> = conn.query_row("SELECT min(seq) FROM search_changes", [], |r| r.get(0))?;
         let gap = oldest.is_none_or(|o| o > from + 1);
         if gap || changes.iter().any(|(k, _)| k == "all") {
-            return match self.rebuild(conn, progress, &CancelToken::new())? {
+            return match self.rebuild_with(writer, conn, progress, &CancelToken::new())? {
                 Outcome::Done(r) => Ok(r),
                 Outcome::Cancelled => unreachable!("a fresh token is never cancelled"),
             };
         }
-        let mut writer = self.writer(1, 20_000_000)?;
         // Single documents first, whole sessions last: a delete only removes documents added
         // before it, so a session's re-added documents must come after every delete.
         for (kind, id) in &changes {

@@ -54,3 +54,16 @@ pub fn delete_saved(conn: &Connection, id: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// The saved searches whose query mentions one of `words` (a forgotten person's email or
+/// name), ignoring case.
+pub fn mentioning(conn: &Connection, words: &[&str]) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM saved_searches WHERE instr(lower(query), lower(?1)) > 0")?;
+    let mut ids = std::collections::BTreeSet::new();
+    for w in words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        for id in stmt.query_map([w], |r| r.get::<_, i64>(0))? {
+            ids.insert(id?);
+        }
+    }
+    Ok(ids.into_iter().collect())
+}

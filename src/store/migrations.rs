@@ -659,6 +659,22 @@ DROP INDEX IF EXISTS audit_events_actor;
 ALTER TABLE activity ADD COLUMN tally TEXT;
 "#;
 
+/// Migration 11 (hardening): deletes that reach everywhere. `deletion_log` records each forget
+/// of a person and each delete of a session or study: who ran it, when, and how many rows of
+/// each kind went (JSON counts), never the person's name, email or words. A finding that
+/// loses evidence to such a delete keeps its text and counts what it lost in
+/// `findings.evidence_removed`, so it can say so.
+const DELETION_LOG: &str = r#"
+CREATE TABLE deletion_log (
+    id     INTEGER PRIMARY KEY,
+    at     TEXT NOT NULL,
+    actor  TEXT NOT NULL,
+    what   TEXT NOT NULL CHECK (what IN ('person', 'session', 'study')),
+    counts TEXT NOT NULL DEFAULT '{}'
+);
+ALTER TABLE findings ADD COLUMN evidence_removed INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -672,8 +688,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(DIARIZE),
         M::up(EVIDENCE_SOURCES).foreign_key_check(),
         M::up(AUDIT_IMPORT_SPEED),
+        M::up(DELETION_LOG),
     ])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;

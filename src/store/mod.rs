@@ -10,7 +10,7 @@ mod migrations;
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use migrations::{migrations, SCHEMA_VERSION};
 
@@ -32,6 +32,10 @@ pub fn peek_schema_version(db: &Path) -> Result<i64> {
     Ok(version)
 }
 
+/// How long a connection waits for another connection (or process) that holds the write
+/// lock before giving up with "database is locked".
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Opens (creating if needed) the database at `db`, refusing a newer schema, and migrates it
 /// to [`SCHEMA_VERSION`].
 pub fn open(db: &Path) -> Result<Connection> {
@@ -44,7 +48,11 @@ pub fn open(db: &Path) -> Result<Connection> {
     let mut conn = Connection::open(db)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Another process (the app and the CLI on one workspace) may write at the same time: a
+    // transaction that takes the write lock when it begins waits for the other one (up to
+    // the busy timeout) instead of failing later with a stale snapshot.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
     migrate(&mut conn, db)?;
     Ok(conn)
 }
@@ -99,4 +107,41 @@ pub fn migrate(conn: &mut Connection, db: &Path) -> Result<()> {
 /// The current UTC time as RFC 3339 text, the format every timestamp column uses.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Runs `f` inside a savepoint named `name`: what it wrote is kept when it succeeds and `keep`
+/// is true, undone otherwise (a dry run passes `keep = false`). Works inside a caller's
+/// transaction (nested) and without one; without one it first begins an IMMEDIATE
+/// transaction, so a second process writing at the same time waits instead of failing.
+pub fn savepoint<T>(conn: &Connection, name: &str, keep: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let outer = conn.is_autocommit();
+    if outer {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+    let out = f();
+    let finish = match &out {
+        Ok(_) if keep => {
+            conn.execute_batch(&format!("RELEASE {name}")).and_then(|_| match outer {
+                true => conn.execute_batch("COMMIT"),
+                false => Ok(()),
+            })
+        }
+        // The original error matters more than a failed rollback (which SQLite reports only
+        // when the connection is already broken).
+        _ => {
+            let _ = conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"));
+            if outer {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            Ok(())
+        }
+    };
+    if let Err(e) = finish {
+        if outer {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        return Err(e.into());
+    }
+    out
 }

@@ -148,19 +148,7 @@ pub fn format_timestamp(ms: i64) -> String {
 /// Runs `f` inside a savepoint: everything it wrote is kept if it succeeds and undone if it
 /// fails. Works inside a caller's transaction (nested) and without one.
 pub(crate) fn atomically<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    conn.execute_batch("SAVEPOINT rapport_transcript")?;
-    match f() {
-        Ok(value) => {
-            conn.execute_batch("RELEASE rapport_transcript")?;
-            Ok(value)
-        }
-        Err(err) => {
-            // The original error matters more than a failed rollback (which SQLite reports
-            // only when the connection is already broken).
-            let _ = conn.execute_batch("ROLLBACK TO rapport_transcript; RELEASE rapport_transcript");
-            Err(err)
-        }
-    }
+    crate::store::savepoint(conn, "rapport_transcript", true, f)
 }
 
 /// The id of the session's speaker `label`, creating the speaker when missing.

@@ -205,3 +205,26 @@ pub(crate) fn link_interviewee(conn: &Connection, session_id: i64) -> Result<()>
     )?;
     Ok(())
 }
+
+/// The time spans `(session, start_ms, end_ms)` of every segment spoken by a speaker linked to
+/// `person_id` (in any session), for a forget to find the highlights over them.
+pub fn spans_of_person(conn: &Connection, person_id: i64) -> Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT sp.session_id, g.start_ms, g.end_ms FROM segments g JOIN speakers sp ON sp.id = g.speaker_id
+         WHERE sp.person_id = ?1",
+    )?;
+    let rows = stmt.query_map([person_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Deletes every speaker linked to `person_id` with the segments they speak (their words in
+/// other people's sessions) and the speakers' voices. Writes no transaction of its own (a
+/// forget runs it inside its own). Returns (segments, speakers) deleted.
+pub fn forget_person(conn: &Connection, person_id: i64) -> Result<(i64, i64)> {
+    let segments = conn.execute(
+        "DELETE FROM segments WHERE speaker_id IN (SELECT id FROM speakers WHERE person_id = ?1)",
+        [person_id],
+    )?;
+    let speakers = conn.execute("DELETE FROM speakers WHERE person_id = ?1", [person_id])?;
+    Ok((segments as i64, speakers as i64))
+}

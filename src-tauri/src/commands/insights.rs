@@ -198,7 +198,8 @@ pub fn finding_insights(state: State<'_, AppState>, finding_id: i64) -> Result<F
 
 #[tauri::command]
 pub fn metric_token_set(_state: State<'_, AppState>, url: String, token: String) -> Result<(), ApiError> {
-    Ok(metrics::token::set(&url, &token)?)
+    metrics::token::set(&url, &token)?;
+    Ok(())
 }
 
 #[tauri::command]

@@ -40,6 +40,7 @@ use rapport::guide::diff::GuideDiff;
 use rapport::guide::lint::LintReport;
 use rapport::guide::run::{AnswersMatrix, QuestionCheck, RunView};
 use rapport::guide::{GuideDoc, GuideSummary, GuideVersionDetail, GuideVersionRef, SaveOutcome};
+use rapport::deletion::ForgetPlan;
 use rapport::import::RefiImportReport;
 use rapport::insights::{
     ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
@@ -53,7 +54,7 @@ use rapport::notes::{NotesFormat, StudyNotes};
 use rapport::nps::items::{FeedbackView, ItemDeletion, ItemFilter, NpsComment};
 use rapport::nps::report::NpsReport;
 use rapport::people::{
-    ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
+    ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary,
 };
 use rapport::recruit::outreach::{
     Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
@@ -154,8 +155,10 @@ commands! {
     recruit::person_chart(id: i64) -> String;
     /// Set whether a person may be contacted.
     recruit::person_set_contact_status(id: i64, status: ContactStatus) -> PersonSummary;
-    /// Remove a person with their audit events, outreach and invitations.
-    recruit::person_forget(id: i64) -> ForgetReport;
+    /// What forgetting a person removes (for the confirm).
+    recruit::person_forget_plan(id: i64) -> ForgetPlan;
+    /// Forget a person everywhere (see `rapport::deletion`); returns what went.
+    recruit::person_forget(id: i64) -> ForgetPlan;
     /// Parse a screener expression: null when it is valid, else the column and what was expected.
     recruit::screener_check(expr: String) -> Option<ScreenerError>;
     /// Run the exclusions, the screener and the stratified pick; unless `options.dryRun`, write the invitations.

@@ -3,8 +3,9 @@
 //! outreach board, contact logging, invitation messages and `.ics` files.
 
 use rapport::audit::{self, AuditImportOptions, MatchRule};
+use rapport::deletion::{self, ForgetPlan};
 use rapport::people::{
-    self, ContactStatus, DirectoryFormat, DirectoryReport, ForgetReport, PersonProfile, PersonSummary,
+    self, ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary,
 };
 use rapport::progress::Outcome;
 use rapport::recruit::outreach::{
@@ -83,8 +84,13 @@ pub fn person_set_contact_status(
 }
 
 #[tauri::command]
-pub fn person_forget(state: State<'_, AppState>, id: i64) -> Result<ForgetReport, ApiError> {
-    state.write(|ws| people::forget(ws.conn(), id))
+pub fn person_forget_plan(state: State<'_, AppState>, id: i64) -> Result<ForgetPlan, ApiError> {
+    state.with(|ws| deletion::person_plan(ws.conn(), id))
+}
+
+#[tauri::command]
+pub fn person_forget(state: State<'_, AppState>, id: i64) -> Result<ForgetPlan, ApiError> {
+    state.write(|ws| deletion::forget_person(ws.conn(), &ws.media_dir(), id))
 }
 
 #[tauri::command]

@@ -535,11 +535,19 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     TokenCmd::Set { url } => {
                         let mut line = String::new();
                         std::io::stdin().read_line(&mut line)?;
-                        metrics::token::set(url, &line)?;
+                        let kept = metrics::token::set(url, &line)?;
+                        let place = match &kept {
+                            metrics::token::Kept::Keyring => "the OS keyring".to_string(),
+                            metrics::token::Kept::File(p) => p.display().to_string(),
+                        };
                         if ctx.json {
-                            ctx.print_json(&serde_json::json!({ "origin": metrics::token::origin(url)?, "stored": true }))?;
+                            ctx.print_json(&serde_json::json!({
+                                "origin": metrics::token::origin(url)?,
+                                "stored": true,
+                                "keyring": kept == metrics::token::Kept::Keyring,
+                            }))?;
                         } else {
-                            say!("token kept for {} in the OS keyring", metrics::token::origin(url)?);
+                            say!("token kept for {} in {place}", metrics::token::origin(url)?);
                         }
                     }
                     TokenCmd::Show { url } => {

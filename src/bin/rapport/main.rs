@@ -71,7 +71,11 @@ enum Command {
 impl Command {
     /// Whether the verb reads or writes a workspace.
     fn uses_workspace(&self) -> bool {
-        !matches!(self, Command::Models(_))
+        match self {
+            Command::Models(_) => false,
+            Command::Workspace(cmd) => cmd.uses_workspace(),
+            _ => true,
+        }
     }
 }
 

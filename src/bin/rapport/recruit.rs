@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use rapport::audit::{self, AuditFormat, AuditImportOptions, MatchRule};
+use rapport::deletion;
 use rapport::people::{self, ContactStatus, DirectoryFormat};
 use rapport::progress::{CancelToken, Outcome};
 use rapport::recruit::outreach::{self, OutreachInput, ParticipationUpdate};
@@ -63,8 +64,17 @@ pub enum PeopleCmd {
         #[arg(long)]
         status: String,
     },
-    /// Remove a person with their audit events, activity, outreach and invitations.
-    Forget { email: String },
+    /// Forget a person everywhere: their sessions (recordings, transcripts, highlights,
+    /// notes), their words in other sessions, audit events, activity, outreach, invitations,
+    /// NPS responses, feedback, voices, catalog user and saved searches naming them. Without
+    /// --yes, only says what would go.
+    Forget {
+        email: String,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The log of forgets and deletes: who, when, how many of each kind (no personal data).
+    Deletions,
 }
 
 #[derive(Subcommand)]
@@ -200,6 +210,42 @@ pub enum OutreachCmd {
     },
 }
 
+fn print_forget(ctx: &Ctx, plan: &deletion::ForgetPlan, done: bool) -> anyhow::Result<()> {
+    if ctx.json {
+        let mut value = serde_json::to_value(plan)?;
+        value["deleted"] = serde_json::Value::Bool(done);
+        return ctx.print_json(&value);
+    }
+    let verb = if done { "forgot" } else { "would forget" };
+    let s = &plan.sessions;
+    println!("{verb} {} <{}>:", plan.name, plan.email);
+    println!(
+        "  {} sessions ({} transcript segments, {} highlights, {} notes, {} recordings, {} stored files)",
+        s.sessions,
+        s.segments,
+        s.highlights,
+        s.notes,
+        s.recordings,
+        s.files_removed.len()
+    );
+    println!(
+        "  {} segments and {} highlights in other sessions; {} findings lose evidence (they keep their text)",
+        plan.segments_elsewhere, plan.highlights_elsewhere, plan.findings_losing_evidence
+    );
+    println!(
+        "  {} audit events, {} outreach entries, {} invitations, {} NPS responses, {} feedback items",
+        plan.audit_events, plan.outreach, plan.participations, plan.nps_responses, plan.feedback_items
+    );
+    println!(
+        "  {} voice profiles, {} catalog users, {} saved searches",
+        plan.voice_profiles, plan.catalog_users, plan.saved_searches
+    );
+    if !done {
+        anyhow::bail!("nothing was deleted: add --yes to forget them");
+    }
+    Ok(())
+}
+
 fn participation_id(conn: &rusqlite::Connection, email: &str, study_key: &str) -> anyhow::Result<i64> {
     let person = people::resolve(conn, email)?;
     let study_id = study::resolve(conn, study_key)?;
@@ -320,15 +366,29 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     println!("{} is now {}", p.email, p.contact_status.as_str());
                 }
             }
-            PeopleCmd::Forget { email } => {
-                let report = people::forget(conn, people::resolve(conn, email)?)?;
-                if ctx.json {
-                    ctx.print_json(&report)?;
+            PeopleCmd::Forget { email, yes } => {
+                let id = people::resolve(conn, email)?;
+                let plan = if *yes {
+                    deletion::forget_person(conn, &ws.media_dir(), id)?
                 } else {
-                    println!(
-                        "forgot {}: {} audit events, {} outreach entries, {} invitations; {} sessions no longer name them",
-                        report.email, report.audit_events, report.outreach, report.participations, report.sessions_unlinked
-                    );
+                    deletion::person_plan(conn, id)?
+                };
+                print_forget(ctx, &plan, *yes)?;
+            }
+            PeopleCmd::Deletions => {
+                let entries = deletion::log_entries(conn)?;
+                if ctx.json {
+                    ctx.print_json(&entries)?;
+                } else {
+                    for e in entries {
+                        let counts: Vec<String> = e
+                            .counts
+                            .iter()
+                            .filter(|(_, n)| **n > 0)
+                            .map(|(k, n)| format!("{n} {k}"))
+                            .collect();
+                        println!("{}  {:<8} by {}: {}", e.at, e.what, e.actor, counts.join(", "));
+                    }
                 }
             }
         },

@@ -1,11 +1,13 @@
-//! Verbs on the workspace as a whole: `init`, `demo`, `verify`.
+//! Verbs on the workspace as a whole: `init`, `demo`, `verify`, `backup`, `restore`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use rapport::{demo, verify, Workspace};
+use rapport::progress::{CancelToken, Outcome};
+use rapport::{backup, demo, verify, Workspace};
 
+use crate::bar::{TermBar, Unit};
 use crate::ctx::Ctx;
 
 #[derive(Subcommand)]
@@ -20,6 +22,25 @@ pub enum Cmd {
     },
     /// Check the database and re-hash every media file.
     Verify,
+    /// Write the workspace (a consistent copy of the database, the recordings and a manifest
+    /// of SHA-256 hashes) to one archive, even while the app or another command writes.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new or empty folder, checking every hash, then `verify` it.
+    Restore {
+        file: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+}
+
+impl Cmd {
+    /// Whether the verb reads or writes the `--workspace` folder (restore writes another).
+    pub fn uses_workspace(&self) -> bool {
+        !matches!(self, Cmd::Restore { .. })
+    }
 }
 
 pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
@@ -77,6 +98,37 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             }
             if !report.ok {
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        Cmd::Backup { out } => {
+            let ws = ctx.open()?;
+            let bar = TermBar::new(Unit::Bytes, "backup");
+            let outcome = backup::backup(&ws, out, &bar, &CancelToken::new());
+            bar.finish();
+            let Outcome::Done(report) = outcome? else { return Ok(ExitCode::FAILURE) };
+            if ctx.json {
+                ctx.print_json(&report)?;
+            } else {
+                println!(
+                    "wrote {} ({} bytes): the database (schema {}) and {} recording file(s), with their SHA-256",
+                    report.file, report.bytes, report.schema_version, report.media_files
+                );
+            }
+        }
+        Cmd::Restore { file, to } => {
+            let bar = TermBar::new(Unit::Bytes, "restore");
+            let outcome = backup::restore(file, to, &bar, &CancelToken::new());
+            bar.finish();
+            let Outcome::Done(report) = outcome? else { return Ok(ExitCode::FAILURE) };
+            if ctx.json {
+                ctx.print_json(&report)?;
+            } else {
+                println!(
+                    "restored {} file(s) ({} bytes) into {}; every hash matches and verify passes",
+                    report.files,
+                    report.bytes,
+                    report.to
+                );
             }
         }
     }
