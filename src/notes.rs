@@ -48,9 +48,11 @@ pub fn set(conn: &Connection, study_id: i64, text: &str) -> Result<StudyNotes> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NotesFormat {
-    /// A Markdown list: `- [00:01:35](rapport://session/ID?t=95) text`.
+    /// A Markdown list: `- [00:01:35](rapport://session/ID?t=95) text`, the moment in the
+    /// session's main recording (the note's session time less the recording's start offset).
     Md,
-    /// CSV with a header: `session,at_ms,clock,text`.
+    /// CSV with a header: `session,at_ms,play_ms,clock,text`: the note's session time, its
+    /// place in the main recording, and that place as `hh:mm:ss`.
     Csv,
 }
 
@@ -74,10 +76,10 @@ pub fn export_session_notes(conn: &Connection, session_id: i64, format: NotesFor
                 crate::links::session_url(s.id, None)
             ));
             for n in &notes {
-                let url = crate::links::session_url(s.id, Some(n.at_ms));
+                let url = crate::links::session_url(s.id, Some(n.play_ms));
                 out.push_str(&format!(
                     "- [{}]({url}) {}\n",
-                    clock(n.at_ms),
+                    clock(n.play_ms),
                     n.text.split_whitespace().collect::<Vec<_>>().join(" ")
                 ));
             }
@@ -86,10 +88,11 @@ pub fn export_session_notes(conn: &Connection, session_id: i64, format: NotesFor
         NotesFormat::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let io = |e: csv::Error| crate::error::Error::Integrity(format!("writing CSV: {e}"));
-            w.write_record(["session", "at_ms", "clock", "text"]).map_err(io)?;
+            w.write_record(["session", "at_ms", "play_ms", "clock", "text"]).map_err(io)?;
             for n in &notes {
-                w.write_record([s.id.to_string(), n.at_ms.to_string(), clock(n.at_ms), n.text.clone()])
-                    .map_err(io)?;
+                let row =
+                    [s.id.to_string(), n.at_ms.to_string(), n.play_ms.to_string(), clock(n.play_ms), n.text.clone()];
+                w.write_record(row).map_err(io)?;
             }
             String::from_utf8(w.into_inner().map_err(|e| crate::error::Error::Integrity(e.to_string()))?)
                 .expect("CSV of UTF-8 text")

@@ -42,7 +42,11 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Note {
     pub id: i64,
+    /// When it was written, in session time (run mode's elapsed time, or `note add --at`).
     pub at_ms: i64,
+    /// Where that moment is in the session's main recording: `at_ms` less the recording's
+    /// start offset (`at_ms` when the session has no recording). Seeks, links and exports use it.
+    pub play_ms: i64,
     pub text: String,
 }
 
@@ -312,12 +316,16 @@ pub fn get(conn: &Connection, id: i64) -> Result<SessionSummary> {
         .ok_or_else(|| Error::not_found("session", id))
 }
 
-/// The notes of a session in time order.
+/// The notes of a session in time order, each with its place in the main recording.
 pub fn notes(conn: &Connection, session_id: i64) -> Result<Vec<Note>> {
+    let offset = media::main_offset_ms(conn, session_id)?;
     let mut stmt =
         conn.prepare("SELECT id, at_ms, text FROM notes WHERE session_id = ?1 ORDER BY at_ms, id")?;
     let rows = stmt
-        .query_map([session_id], |r| Ok(Note { id: r.get(0)?, at_ms: r.get(1)?, text: r.get(2)? }))?
+        .query_map([session_id], |r| {
+            let at_ms: i64 = r.get(1)?;
+            Ok(Note { id: r.get(0)?, at_ms, play_ms: media::play_ms(at_ms, offset), text: r.get(2)? })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -504,7 +504,9 @@ fn lint_reads_a_file_and_prints_the_issue_json_shape() {
     let file = tmp.path().join("g.md");
     std::fs::write(&file, "# G\n\n## Start\n\n1. Don't you think deploys are slow?\n   - How often?\n")
         .unwrap();
-    let out = rapport_json(Path::new(&tmp.ws()), &["guide", "lint", file.to_str().unwrap()]);
+    let run = rapport(Path::new(&tmp.ws()), &["guide", "lint", file.to_str().unwrap(), "--json"]);
+    assert_eq!(run.status.code(), Some(1), "problems found exit 1, with the report on stdout");
+    let out: serde_json::Value = serde_json::from_slice(&run.stdout).expect("the JSON report");
     let q = &out["questions"];
     assert_eq!(q[0]["section"], "Start");
     assert_eq!(q[0]["text"], "Don't you think deploys are slow?");
@@ -513,6 +515,38 @@ fn lint_reads_a_file_and_prints_the_issue_json_shape() {
     assert!(p["reason"].is_string() && p["suggestion"].is_string());
     assert_eq!(q[1]["text"], "How often?", "a probe is its own entry");
     assert_eq!(q[1]["problems"][0]["code"], "vague");
+}
+
+#[test]
+fn lint_exits_0_when_clean_1_on_problems_and_2_when_it_cannot_lint() {
+    let tmp = TempDir::new();
+    let ws = tmp.ws();
+    let clean = tmp.path().join("clean.md");
+    std::fs::write(&clean, "# G\n\n## Start\n\n1. Tell me about the last time you deployed a service.\n")
+        .unwrap();
+    let ok = rapport(&ws, &["guide", "lint", clean.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("0 problems"));
+
+    let flagged = tmp.path().join("flagged.md");
+    std::fs::write(&flagged, "# G\n\n## Start\n\n1. Would you use a rollback button?\n").unwrap();
+    let bad = rapport(&ws, &["guide", "lint", flagged.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("try:"), "the report is still printed");
+
+    let malformed = tmp.path().join("malformed.md");
+    std::fs::write(&malformed, "# G\n\n> a note under no question\n").unwrap();
+    let err = rapport(&ws, &["guide", "lint", malformed.to_str().unwrap(), "--json"]);
+    assert_eq!(err.status.code(), Some(2));
+    let body: serde_json::Value = serde_json::from_slice(&err.stderr).unwrap();
+    assert!(body["error"]["code"].is_string(), "{body}");
+
+    // Not a file and not a guide of the workspace.
+    rapport_ok(&ws, &["demo"]);
+    let missing = rapport(&ws, &["guide", "lint", "no such guide", "--json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let body: serde_json::Value = serde_json::from_slice(&missing.stderr).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
 }
 
 #[test]
@@ -557,8 +591,8 @@ fn a_session_s_notes_export_as_markdown_with_links_and_as_csv() {
     assert!(md.starts_with("# Notes: Tomasz Kowalski, 2026-05-20\n"), "{md}");
     assert!(md.contains("- [00:01:35](rapport://session/2?t=95) Gate, again\n"), "{md}");
     let csv = rapport_ok(&ws, &["note", "export", "--session", "2", "--format", "csv"]);
-    assert!(csv.starts_with("session,at_ms,clock,text\n"), "{csv}");
-    assert!(csv.contains("2,95000,00:01:35,\"Gate, again\"\n"), "{csv}");
+    assert!(csv.starts_with("session,at_ms,play_ms,clock,text\n"), "{csv}");
+    assert!(csv.contains("2,95000,95000,00:01:35,\"Gate, again\"\n"), "{csv}");
 }
 
 #[test]
@@ -668,4 +702,67 @@ fn alignment_without_speaker_labels_still_finds_the_questions() {
     let at: Vec<Option<i64>> = found.iter().map(|f| f.as_ref().map(|a| a.asked_ms)).collect();
     assert_eq!(at, vec![Some(0), None, Some(10_000), None]);
     assert_eq!(found[0].as_ref().unwrap().excerpt, "I look after the ledger.");
+}
+
+/// Sets the start offset of session 1's main recording (the demo's Priya Raman) in the store.
+fn offset_priya_recording(ws: &Path, offset_ms: i64) {
+    let w = Workspace::open(ws).unwrap();
+    let recs = rapport::media::recordings_of_session(w.conn(), 1).unwrap();
+    let main = recs.first().expect("the demo session 1 has a recording");
+    rapport::media::set_track(w.conn(), main.id, main.track.as_deref(), offset_ms).unwrap();
+}
+
+#[test]
+fn notes_play_at_their_stamp_less_the_recording_s_start_offset_in_lists_search_exports_and_answers() {
+    let (_tmp, ws) = demo_workspace();
+    // The recording started 45 s into the session: a note stamped at 1:35 is at 0:50 of it.
+    offset_priya_recording(&ws, 45_000);
+    rapport_ok(&ws, &["note", "add", "--session", "1", "--at", "95000", "Numbat moment"]);
+    rapport_ok(&ws, &["note", "add", "--session", "1", "--at", "10000", "Before the recording"]);
+    let notes = rapport_json(&ws, &["note", "list", "--session", "1"]);
+    let find = |text: &str| notes.as_array().unwrap().iter().find(|n| n["text"] == text).unwrap().clone();
+    assert_eq!(find("Numbat moment")["at_ms"], 95_000, "the stamp stays in session time");
+    assert_eq!(find("Numbat moment")["play_ms"], 50_000);
+    assert_eq!(find("Before the recording")["play_ms"], 0, "a note before the recording plays from its start");
+
+    let hits = rapport_json(&ws, &["search", "numbat"]);
+    assert_eq!(hits["hits"][0]["kind"], "note");
+    assert_eq!(hits["hits"][0]["start_ms"], 50_000, "a search hit plays the note's place");
+
+    let md = rapport_ok(&ws, &["note", "export", "--session", "1"]);
+    assert!(md.contains("- [00:00:50](rapport://session/1?t=50) Numbat moment\n"), "{md}");
+    let csv = rapport_ok(&ws, &["note", "export", "--session", "1", "--format", "csv"]);
+    assert!(csv.contains("1,95000,50000,00:00:50,Numbat moment\n"), "{csv}");
+
+    // The answers matrix: a note taken during Priya's first answer, stamped in session time.
+    let m = rapport_json(&ws, &["guide", "answers", "--study", "1"]);
+    let first = m["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q["answers"].as_array().unwrap().iter().find(|a| a["session"] == 1).cloned())
+        .min_by_key(|a| a["start_ms"].as_i64().unwrap())
+        .expect("Priya's answers");
+    let (start, end) = (first["start_ms"].as_i64().unwrap(), first["end_ms"].as_i64().unwrap());
+    let during = (start + end) / 2;
+    rapport_ok(&ws, &["note", "add", "--session", "1", "--at", &(during + 45_000).to_string(), "Wombat aside"]);
+    let m = rapport_json(&ws, &["guide", "answers", "--study", "1"]);
+    let cell = m["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|q| q["answers"].as_array().unwrap().clone())
+        .find(|a| a["session"] == 1 && a["start_ms"] == start)
+        .unwrap();
+    let notes = cell["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["text"] == "Wombat aside" && n["play_ms"] == during), "{cell}");
+    let from = first["asked_ms"].as_i64().unwrap().min(start);
+    assert!(notes.iter().all(|n| (from..=end).contains(&n["play_ms"].as_i64().unwrap())), "only notes inside: {cell}");
+
+    // The offset set again later: the search index follows (it re-reads the session).
+    offset_priya_recording(&ws, 0);
+    let hits = rapport_json(&ws, &["search", "numbat"]);
+    assert_eq!(hits["hits"][0]["start_ms"], 95_000);
+    let notes = rapport_json(&ws, &["note", "list", "--session", "1"]);
+    assert!(notes.as_array().unwrap().iter().any(|n| n["text"] == "Numbat moment" && n["play_ms"] == 95_000));
 }

@@ -91,7 +91,10 @@ pub struct SegmentData {
 #[derive(Debug, Clone, Serialize)]
 pub struct NoteData {
     pub id: i64,
+    /// Session time (run mode's stamp).
     pub at_ms: i64,
+    /// Its place in the session's main recording: `at_ms` less the recording's start offset.
+    pub play_ms: i64,
     pub text: String,
 }
 
@@ -190,7 +193,7 @@ pub fn gather(conn: &Connection, study_id: i64) -> Result<StudyData> {
             .collect();
         session.notes = crate::session::notes(conn, session.id)?
             .into_iter()
-            .map(|n| NoteData { id: n.id, at_ms: n.at_ms, text: n.text })
+            .map(|n| NoteData { id: n.id, at_ms: n.at_ms, play_ms: n.play_ms, text: n.text })
             .collect();
         let mut stmt = conn.prepare(
             "SELECT r.file_name, r.sha256, m.ext, r.duration_ms FROM recordings r

@@ -190,7 +190,7 @@ pub fn project_xml(data: &StudyData) -> Project {
                 &code_guids,
                 &user,
                 n.id,
-                &format!("{name}, note at {}", super::report::clock(n.at_ms)),
+                &format!("{name}, note at {}", super::report::clock(n.play_ms)),
                 &n.text,
             ));
         }

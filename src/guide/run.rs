@@ -44,6 +44,9 @@ pub struct RunView {
     pub sections: Vec<SectionBudget>,
     pub checks: Vec<QuestionCheck>,
     pub notes: Vec<Note>,
+    /// The session's recordings, the main one first: a note plays in it at its stamp less
+    /// the recording's `offset_ms` (where the recording started in the session).
+    pub recordings: Vec<crate::media::RecordingView>,
     /// The sum of the sections' budgets.
     pub total_minutes: Option<u32>,
 }
@@ -80,6 +83,7 @@ pub fn run_view(conn: &Connection, session_id: i64) -> Result<RunView> {
         sections,
         checks: checks(conn, session_id)?,
         notes: session::notes(conn, session_id)?,
+        recordings: crate::media::recordings_of_session(conn, session_id)?,
     })
 }
 
@@ -130,6 +134,10 @@ pub struct Answer {
     #[serde(flatten)]
     #[ts(flatten)]
     pub span: AnswerSpan,
+    /// The session's notes written while the question was asked and answered: those whose
+    /// place in the recording (`play_ms`, the stamp less the recording's start offset) falls
+    /// from `asked_ms` to `end_ms`.
+    pub notes: Vec<Note>,
 }
 
 /// One row of the matrix: a question of the current guide version and its answers.
@@ -200,6 +208,7 @@ pub fn answers(conn: &Connection, study_id: i64, guide_id: Option<i64>) -> Resul
         let segments = transcript::segments(conn, s.id)?;
         let mut found = 0;
         if !segments.is_empty() {
+            let notes = session::notes(conn, s.id)?;
             // The session's own version when it is of this guide; its questions map to rows.
             let own = s
                 .guide_version_id
@@ -215,7 +224,9 @@ pub fn answers(conn: &Connection, study_id: i64, guide_id: Option<i64>) -> Resul
             for (i, span) in align::align(&asked, &segments).into_iter().enumerate() {
                 if let (Some(span), Some(Some(row))) = (span, to_row.get(i)) {
                     found += 1;
-                    rows[*row].answers.push(Answer { session: s.id, span });
+                    let during = |n: &&Note| n.play_ms >= span.asked_ms.min(span.start_ms) && n.play_ms <= span.end_ms;
+                    let notes = notes.iter().filter(during).cloned().collect();
+                    rows[*row].answers.push(Answer { session: s.id, span, notes });
                 }
             }
         }

@@ -300,11 +300,18 @@ pub fn recording(conn: &Connection, media_dir: &Path, id: i64) -> Result<StoredR
     .ok_or_else(|| Error::not_found("recording", id))
 }
 
-/// The recordings of a session.
+/// How a session's recordings (aliased `r`) are ordered, main first: the recording its
+/// transcript was made from, then the oldest. The main recording is the one the session page
+/// plays first; transcript times, `?t=` links and notes' play times are on its time line.
+pub const MAIN_FIRST: &str =
+    "(r.id IS (SELECT t.recording_id FROM transcripts t WHERE t.session_id = r.session_id)) DESC, r.id";
+
+/// The recordings of a session, the main one first (see [`MAIN_FIRST`]).
 pub fn recordings_of_session(conn: &Connection, session_id: i64) -> Result<Vec<RecordingView>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, sha256, file_name, codec, duration_ms, sample_rate, channels, track, offset_ms FROM recordings WHERE session_id = ?1 ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT r.id, r.sha256, r.file_name, r.codec, r.duration_ms, r.sample_rate, r.channels, r.track, r.offset_ms
+         FROM recordings r WHERE r.session_id = ?1 ORDER BY {MAIN_FIRST}"
+    ))?;
     let rows = stmt
         .query_map([session_id], |r| {
             Ok(RecordingView {
@@ -321,6 +328,25 @@ pub fn recordings_of_session(conn: &Connection, session_id: i64) -> Result<Vec<R
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// Where a session's main recording (see [`MAIN_FIRST`]) starts on the session's time line
+/// (ms); 0 when it has no recording.
+pub fn main_offset_ms(conn: &Connection, session_id: i64) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT r.offset_ms FROM recordings r WHERE r.session_id = ?1 ORDER BY {MAIN_FIRST} LIMIT 1"),
+            [session_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Where a moment of the session (`at_ms`, as run mode stamps it) is in a recording that
+/// starts at `offset_ms` of the session: `at_ms - offset_ms`, never before the recording's start.
+pub fn play_ms(at_ms: i64, offset_ms: i64) -> i64 {
+    (at_ms - offset_ms).max(0)
 }
 
 /// Sets a recording's track name (one participant's audio of a call; `None` for a mix) and

@@ -50,11 +50,27 @@ JOIN studies st ON st.id = s.study_id LEFT JOIN people p ON p.id = s.person_id
 LEFT JOIN speakers sp ON sp.id = g.speaker_id
 LEFT JOIN people sx ON sx.id = coalesce(sp.person_id, CASE WHEN coalesce(sp.name, sp.label) = p.name THEN p.id END)";
 
-const NOTES: &str = "
+// A note's place in the session's main recording (media::MAIN_FIRST orders the recordings
+// main first): its session time less that recording's start offset.
+macro_rules! note_play_ms {
+    () => {
+        "max(0, n.at_ms - coalesce((SELECT r.offset_ms FROM recordings r WHERE r.session_id = s.id
+           ORDER BY (r.id IS (SELECT t.recording_id FROM transcripts t WHERE t.session_id = r.session_id)) DESC, r.id
+           LIMIT 1), 0))"
+    };
+}
+
+const NOTES: &str = concat!(
+    "
 SELECT n.id, s.id, s.study_id, st.name, coalesce(p.name, ''), coalesce(p.email, ''), NULL, p.role, p.team, NULL,
-       n.at_ms, n.at_ms, s.at, n.text
+       ",
+    note_play_ms!(),
+    ", ",
+    note_play_ms!(),
+    ", s.at, n.text
 FROM notes n JOIN sessions s ON s.id = n.session_id JOIN studies st ON st.id = s.study_id
-LEFT JOIN people p ON p.id = s.person_id";
+LEFT JOIN people p ON p.id = s.person_id"
+);
 
 // Highlights of a session (its transcript or notes), of an NPS comment or of a feedback item.
 const HIGHLIGHTS: &str = "

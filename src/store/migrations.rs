@@ -675,6 +675,24 @@ CREATE TABLE deletion_log (
 ALTER TABLE findings ADD COLUMN evidence_removed INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// Migration 12 (guides: notes at their place in the recording): a session note's place in
+/// the main recording is its session time less that recording's start offset, and the main
+/// recording is the one the transcript was made from (else the oldest). The search index shows
+/// notes at that place, so it re-reads a session's documents when its recordings, their
+/// offsets or its transcript's recording change.
+const NOTE_PLAY_TIMES: &str = r#"
+CREATE TRIGGER search_recordings_ins AFTER INSERT ON recordings BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
+CREATE TRIGGER search_recordings_upd AFTER UPDATE OF offset_ms, session_id ON recordings BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
+CREATE TRIGGER search_recordings_del AFTER DELETE ON recordings BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', OLD.session_id); END;
+CREATE TRIGGER search_transcripts_ins AFTER INSERT ON transcripts BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
+CREATE TRIGGER search_transcripts_upd AFTER UPDATE OF recording_id ON transcripts BEGIN
+    INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
+"#;
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -689,8 +707,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(EVIDENCE_SOURCES).foreign_key_check(),
         M::up(AUDIT_IMPORT_SPEED),
         M::up(DELETION_LOG),
+        M::up(NOTE_PLAY_TIMES),
     ])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;

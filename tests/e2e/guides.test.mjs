@@ -4,16 +4,19 @@
 // import a Markdown guide with a preview and delete it with a confirm; create a guide and add a
 // question; start run mode on a
 // session, check a question off, add a stamped note with a quick tag, edit it and export the
-// notes through the save dialog; open the answers
-// matrix and jump from a cell to that second of the recording; start the app with a
-// rapport:// link and land on that moment. Runs like app.test.mjs (see there for the set-up).
+// notes through the save dialog; set where the recording started and play a note from its
+// place in the recording; open the answers
+// matrix and jump from a cell to that second of the recording; open a rapport:// link with a
+// second start while the app runs (the running window goes there, the second process ends);
+// start the app with a rapport:// link and land on that moment. Runs like app.test.mjs (see there for the set-up).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
-import { answerNextDialog, findWithText, invoke, launch, openNav, quit, screenshot, waitForMedia } from "./helpers.mjs";
+import { answerNextDialog, findWithText, invoke, launch, openNav, quit, screenshot, waitForAppGone, waitForMedia } from "./helpers.mjs";
 
 /** @type {import("./webdriver.mjs").Session | undefined} */
 let s;
@@ -184,6 +187,42 @@ describe("Guides, run mode and answers in the window", () => {
     assert.match(md, /\(rapport:\/\/session\/1\?t=\d+\) Asked about the gate three times #pain/);
   });
 
+  test("run mode sets where the recording started, and a note plays at its stamp less that", async () => {
+    // A note stamped at 0:40 of the session (as run mode would have stamped it).
+    const added = await invoke(s, "note_add", { sessionId: 1, atMs: 40_000, text: "Gate came up again" });
+    assert.ok(added.ok, added.message);
+    await openNav(s, "sessions");
+    const row = await waitFor("Priya Raman's session", () => findWithText(s, "[data-testid=session-row]", "Priya Raman"));
+    await s.click(await s.findIn(row, "button"));
+    await click("[data-testid=session-run]");
+    await el("[data-testid=run-recording-name]", "the session's recording in run mode");
+    // The recording started 15 s into the session.
+    const offset = await el("[data-testid=run-recording-offset]");
+    await s.clear(offset);
+    await s.type(offset, "00:15");
+    await click("[data-testid=run-recording-offset-set]");
+    await waitFor("the offset saved", async () => /started at 00:15/.test(await s.text(await el("[data-testid=run-recording-status]"))));
+    const note = await waitFor("the note", () => findWithText(s, "[data-testid=run-note]", "Gate came up again"));
+    const play = await s.findIn(note, "[data-testid=run-note-play]");
+    await waitFor("the note at 0:25 of the recording", async () => (await s.text(play)).includes("00:25"));
+    assert.match(await s.text(note), /^00:40/, "the stamp stays in session time");
+    await screenshot(s, "guides-run-offset.png");
+    await s.click(play);
+    await el("[data-testid=session-title]", "the session page");
+    await waitForMedia(s, "the player at 25 s", (m) => m.currentTime >= 24.5 && m.currentTime < 30);
+    const stamp = await waitFor("the note on the session page", async () => {
+      for (const b of await s.findAll("[data-testid=note-time]")) if ((await s.text(b)).includes("00:25")) return b;
+      return null;
+    });
+    assert.ok(stamp);
+    // Back to the recording as it was, for the tests after this one.
+    const detail = await invoke(s, "session_detail", { id: 1 });
+    const rec = detail.value.recordings[0];
+    assert.equal(rec.offset_ms, 15_000);
+    const reset = await invoke(s, "recording_set_track", { id: rec.id, track: rec.track, offsetMs: 0 });
+    assert.ok(reset.ok, reset.message);
+  });
+
   test("a cell of the answers matrix opens the session at that second", async () => {
     await openNav(s, "studies");
     const card = await waitFor("the demo study", () => findWithText(s, "[data-testid=study-card]", "New deploy system"));
@@ -205,10 +244,55 @@ describe("Guides, run mode and answers in the window", () => {
     await waitForMedia(s, `the player at ${start} ms`, (m) => m.currentTime >= start / 1000 - 0.5 && m.currentTime < start / 1000 + 5);
   });
 
+  test("a rapport:// link opened while the app runs goes to its window, and the second start ends", async () => {
+    // As the desktop's URL handler starts it: `rapport-desktop rapport://…`, the link its only
+    // argument, on the default workspace (here this test's, through RAPPORT_WORKSPACE). The
+    // single-instance plugin hands it over the session bus to the deep-link plugin.
+    assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "scripts/e2e runs the tests in dbus-run-session");
+    await openNav(s, "studies");
+    await el("[data-testid=study-card]", "the studies page");
+    const second = spawn(process.env.RAPPORT_APP, ["rapport://session/1?t=12"], {
+      env: { ...process.env, RAPPORT_WORKSPACE: s.workspace },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    second.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        second.kill("SIGTERM");
+        resolve("still running after 30 s");
+      }, 30_000);
+      second.on("exit", (c, signal) => {
+        clearTimeout(timer);
+        resolve(c ?? signal);
+      });
+    });
+    assert.equal(code, 0, `the second start hands the link over and ends: ${stderr}`);
+    const title = await el("[data-testid=session-title]", "the linked session's page in the running window");
+    assert.match(await s.text(title), /Priya Raman/);
+    await waitForMedia(s, "the player at 12 s", (m) => m.currentTime >= 11.5 && m.currentTime < 17);
+
+    // The handler was registered under XDG_DATA_HOME (scripts/e2e points it into its own folder).
+    const data = process.env.XDG_DATA_HOME;
+    assert.ok(data && data.startsWith(process.env.E2E_WORK_DIR || "/nonexistent"), `XDG_DATA_HOME is the test's: ${data}`);
+    const desktop = await waitFor("the .desktop file of the rapport:// handler", async () => {
+      const dir = join(data, "applications");
+      const names = await readdir(dir).catch(() => []);
+      for (const name of names.filter((n) => n.endsWith(".desktop"))) {
+        const text = await readFile(join(dir, name), "utf8");
+        if (text.includes("x-scheme-handler/rapport")) return text;
+      }
+      return null;
+    });
+    assert.match(desktop, /Exec=.*rapport-desktop/);
+  });
+
   test("started with a rapport:// link (as `rapport open` does), the app opens at that moment", async () => {
-    // The same workspace, in a new run of the app with --open.
+    // The same workspace, in a new run of the app with --open (once the old one has gone: a
+    // start on a workspace whose window still runs hands its link over instead).
     const { workspace, workspaceRoot } = s;
     await s.delete();
+    await waitForAppGone(workspace);
     s = await Session.create(process.env.E2E_WEBDRIVER_URL || "http://127.0.0.1:4444", {
       capabilities: {
         alwaysMatch: {

@@ -3,7 +3,7 @@
 // dialog. See app.test.mjs for the environment variables.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
@@ -144,4 +144,22 @@ export async function waitForMedia(s, what, ok, timeout = 20_000) {
   } catch (e) {
     throw new Error(`${e instanceof Error ? e.message : e}; the player was last ${JSON.stringify(last)}`);
   }
+}
+
+/**
+ * Waits until no app process runs on `workspace` any more (its `--workspace DIR` in
+ * /proc/PID/cmdline): a session ended with s.delete() may still be exiting, and the app keeps
+ * one running window per workspace, so a new start on it would hand over to the old one.
+ */
+export async function waitForAppGone(workspace, timeout = 20_000) {
+  const running = async () => {
+    for (const pid of await readdir("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      const args = await readFile(`/proc/${pid}/cmdline`, "utf8").then((t) => t.split("\0"), () => []);
+      const i = args.indexOf("--workspace");
+      if (i >= 0 && args[i + 1] === workspace && args[0].endsWith("rapport-desktop")) return true;
+    }
+    return false;
+  };
+  await waitFor(`the app on ${workspace} to exit`, async () => !(await running()), { timeout });
 }

@@ -152,13 +152,17 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
         // A file needs no workspace.
         if Path::new(target).exists() {
             let doc = guide::read_file(Path::new(target))?;
-            print_lint(ctx, &lint::lint(&doc))?;
-            return Ok(ExitCode::SUCCESS);
+            return print_lint(ctx, &lint::lint(&doc));
         }
     }
     let ws = ctx.open()?;
     let conn = ws.conn();
     match cmd {
+        Cmd::Guide { command: GuideCmd::Lint { target } } => {
+            let g = guide::resolve(conn, target)?;
+            let doc = guide::doc(conn, guide::current_version(conn, g)?)?;
+            return print_lint(ctx, &lint::lint(&doc));
+        }
         Cmd::Guide { command } => guide_cmd(ctx, conn, command)?,
         Cmd::Note { command } => note_cmd(ctx, conn, command)?,
         Cmd::Open { url, no_launch } => {
@@ -319,11 +323,7 @@ fn guide_cmd(ctx: &Ctx, conn: &rusqlite::Connection, cmd: &GuideCmd) -> anyhow::
                 }
             }
         }
-        GuideCmd::Lint { target } => {
-            let g = guide::resolve(conn, target)?;
-            let doc = guide::doc(conn, guide::current_version(conn, g)?)?;
-            print_lint(ctx, &lint::lint(&doc))?;
-        }
+        GuideCmd::Lint { .. } => unreachable!("run() lints before it dispatches"),
         GuideCmd::Answers { study: key, guide: g } => {
             let study_id = study::resolve(conn, key)?;
             let g = g.as_deref().map(|g| guide::resolve(conn, g)).transpose()?;
@@ -376,9 +376,13 @@ fn guide_cmd(ctx: &Ctx, conn: &rusqlite::Connection, cmd: &GuideCmd) -> anyhow::
     Ok(())
 }
 
-fn print_lint(ctx: &Ctx, report: &lint::LintReport) -> anyhow::Result<()> {
+/// Prints the lint report (or its JSON) and says how it went as the exit status, as a linter
+/// does: 0 when no question has a problem, 1 when some do ([`LINT_ERROR_EXIT`] is for errors).
+fn print_lint(ctx: &Ctx, report: &lint::LintReport) -> anyhow::Result<ExitCode> {
+    let code = if report.problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) };
     if ctx.json {
-        return ctx.print_json(report);
+        ctx.print_json(report)?;
+        return Ok(code);
     }
     for e in report.questions.iter().filter(|e| !e.problems.is_empty()) {
         let what = match e.probe {
@@ -392,7 +396,18 @@ fn print_lint(ctx: &Ctx, report: &lint::LintReport) -> anyhow::Result<()> {
         }
     }
     println!("{} problems in {} questions and probes", report.problems, report.questions.len());
-    Ok(())
+    Ok(code)
+}
+
+/// The exit status of `guide lint` when it could not lint (no such file or guide, a malformed
+/// file): 2, apart from the 1 that means "problems found".
+pub const LINT_ERROR_EXIT: u8 = 2;
+
+impl Cmd {
+    /// Whether this is `guide lint`, whose exit status tells problems (1) from errors (2).
+    pub fn is_lint(&self) -> bool {
+        matches!(self, Cmd::Guide { command: GuideCmd::Lint { .. } })
+    }
 }
 
 fn note_cmd(ctx: &Ctx, conn: &rusqlite::Connection, cmd: &NoteCmd) -> anyhow::Result<()> {

@@ -117,7 +117,10 @@ fn main() -> ExitCode {
             } else {
                 let _ = writeln!(std::io::stderr(), "rapport: {err}");
             }
-            ExitCode::FAILURE
+            match &cli.command {
+                Command::Guides(cmd) if cmd.is_lint() => ExitCode::from(guides::LINT_ERROR_EXIT),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -140,7 +140,16 @@ export type Segment = { id: number, start_ms: number, end_ms: number, speaker: s
 /**
  * A researcher's note at a moment of the session.
  */
-export type Note = { id: number, at_ms: number, text: string, };
+export type Note = { id: number, 
+/**
+ * When it was written, in session time (run mode's elapsed time, or `note add --at`).
+ */
+at_ms: number, 
+/**
+ * Where that moment is in the session's main recording: `at_ms` less the recording's
+ * start offset (`at_ms` when the session has no recording). Seeks, links and exports use it.
+ */
+play_ms: number, text: string, };
 
 /**
  * A highlight as the session page shows it.
@@ -1219,6 +1228,11 @@ export type RunView = { session: SessionSummary,
  */
 guide: GuideVersionDetail | null, sections: Array<SectionBudget>, checks: Array<QuestionCheck>, notes: Array<Note>, 
 /**
+ * The session's recordings, the main one first: a note plays in it at its stamp less
+ * the recording's `offset_ms` (where the recording started in the session).
+ */
+recordings: Array<RecordingView>, 
+/**
  * The sum of the sections' budgets.
  */
 total_minutes: number | null, };
@@ -1263,7 +1277,13 @@ excerpt: string,
 /**
  * How well the interviewer's words matched the question (0 to 1).
  */
-score: number, };
+score: number, 
+/**
+ * The session's notes written while the question was asked and answered: those whose
+ * place in the recording (`play_ms`, the stamp less the recording's start offset) falls
+ * from `asked_ms` to `end_ms`.
+ */
+notes: Array<Note>, };
 
 /**
  * One row of the matrix: a question of the current guide version and its answers.

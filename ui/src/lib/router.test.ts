@@ -2,6 +2,34 @@ import { describe, expect, it } from "vitest";
 import { numParam, Router } from "./router.svelte";
 
 describe("Router", () => {
+  it("holds a move back while the guard says there is unsaved work, until proceed() or stay()", () => {
+    const r = new Router("studies");
+    r.navigate("guide", { version: 4 });
+    let dirty = true;
+    r.setGuard(() => dirty);
+    r.navigate("study", { id: 1 });
+    expect(r.current).toEqual({ view: "guide", params: { version: 4 } });
+    expect(r.pending).not.toBeNull();
+    r.stay();
+    expect(r.pending).toBeNull();
+    expect(r.current.view).toBe("guide");
+    r.back();
+    expect(r.current.view).toBe("guide");
+    r.proceed();
+    expect(r.current.view).toBe("studies");
+    dirty = false;
+    r.navigate("guide", { version: 4 });
+    r.navigate("study", { id: 2 });
+    expect(r.current).toEqual({ view: "study", params: { id: 2 } });
+    expect(r.pending).toBeNull();
+    dirty = true;
+    r.navigate("search");
+    r.setGuard(null);
+    expect(r.pending).toBeNull();
+    r.navigate("search");
+    expect(r.current.view).toBe("search");
+  });
+
   it("leave() drops deleted pages from the history and goes back to the page before them", () => {
     const r = new Router("studies");
     r.navigate("study", { id: 1 });

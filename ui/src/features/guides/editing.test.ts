@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lintByQuestion, move, newQuestion, sectionMinutes } from "./editing";
+import { lintByQuestion, move, newQuestion, parseClock, sectionMinutes } from "./editing";
 import type { GuideDoc, LintReport } from "../../lib/bindings.gen";
 
 describe("move", () => {
@@ -39,5 +39,22 @@ describe("sectionMinutes", () => {
   it("adds the budgets that are set and is null when none is", () => {
     expect(sectionMinutes([{ ...newQuestion(), minutes: 5 }, newQuestion(), { ...newQuestion(), minutes: 3 }])).toBe(8);
     expect(sectionMinutes([newQuestion()])).toBeNull();
+  });
+});
+
+describe("parseClock", () => {
+  it("reads seconds, m:ss and h:mm:ss as milliseconds", () => {
+    expect(parseClock("45")).toBe(45_000);
+    expect(parseClock("0:45")).toBe(45_000);
+    expect(parseClock(" 12:05 ")).toBe(725_000);
+    expect(parseClock("1:02:03")).toBe(3_723_000);
+    expect(parseClock("00:00")).toBe(0);
+  });
+  it("refuses what is not a clock", () => {
+    expect(parseClock("")).toBeNull();
+    expect(parseClock("1:75")).toBeNull();
+    expect(parseClock("-5")).toBeNull();
+    expect(parseClock("1:2:3:4")).toBeNull();
+    expect(parseClock("ten")).toBeNull();
   });
 });

@@ -47,3 +47,16 @@ export function sectionMinutes(questions: readonly GuideQuestion[]): number | nu
   const m = questions.map((q) => q.minutes).filter((x): x is number => x !== null);
   return m.length === 0 ? null : m.reduce((a, b) => a + b, 0);
 }
+
+/**
+ * A moment typed as a clock: "45" (seconds), "0:45", "12:05" (minutes and seconds) or
+ * "1:02:03"; in milliseconds, or null when it is not one.
+ */
+export function parseClock(text: string): number | null {
+  const parts = text.trim().split(":");
+  if (parts.length > 3 || parts.some((p) => !/^\d+$/.test(p))) return null;
+  const [s = 0, m = 0, h = 0] = parts.map(Number).reverse();
+  if (parts.length > 1 && s >= 60) return null;
+  if (parts.length > 2 && m >= 60) return null;
+  return ((h * 60 + m) * 60 + s) * 1000;
+}

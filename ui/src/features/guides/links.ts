@@ -1,5 +1,6 @@
 //! rapport:// links in the window: copying one, and opening one (checked by the core first).
-import { commands } from "../../lib/bindings.gen";
+import { listen } from "@tauri-apps/api/event";
+import { commands, type Note, type RecordingView } from "../../lib/bindings.gen";
 import { router } from "../../lib/router.svelte";
 
 export function studyLink(id: number): string {
@@ -12,6 +13,15 @@ export function sessionLink(id: number, tMs?: number | null): string {
 
 export function findingLink(id: number): string {
   return `rapport://finding/${id}`;
+}
+
+/**
+ * Where a note plays in the recording being played: its session time less that recording's
+ * start offset (the core's `play_ms` is for the main recording, the first of the list).
+ */
+export function notePlayMs(n: Note, recordings: RecordingView[], playing: number | null): number {
+  const rec = recordings.find((r) => r.id === playing);
+  return rec === undefined ? n.play_ms : Math.max(0, n.at_ms - rec.offset_ms);
 }
 
 /** Opens the place a link points at; rejects with the core's error when it points nowhere. */
@@ -36,6 +46,31 @@ export async function openLink(url: string): Promise<void> {
 export async function openLaunchLink(): Promise<void> {
   const url = await commands.launchLink();
   if (url) await openLink(url);
+}
+
+/** The event the shell sends a link on (src-tauri/src/deep_links.rs, OPEN_LINK_EVENT). */
+export const OPEN_LINK_EVENT = "open-link";
+
+/**
+ * Opens each link the OS hands the running app (a rapport:// link clicked elsewhere, or
+ * `rapport-desktop rapport://…` started while this window runs). Returns the unsubscribe.
+ */
+export function listenForLinks(onerror: (e: unknown) => void = () => {}): () => void {
+  let stop: (() => void) | null = null;
+  let gone = false;
+  listen<string>(OPEN_LINK_EVENT, (e) => {
+    openLink(e.payload).catch(onerror);
+  }).then(
+    (fn) => {
+      if (gone) fn();
+      else stop = fn;
+    },
+    onerror,
+  );
+  return () => {
+    gone = true;
+    stop?.();
+  };
 }
 
 /** Copies text to the clipboard; false when the clipboard is not available. */
