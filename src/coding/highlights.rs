@@ -228,7 +228,7 @@ pub fn add(conn: &Connection, input: &HighlightInput) -> Result<i64> {
                 .optional()?;
             let (at_ms, note_text) = note.ok_or_else(|| Error::not_found("note of this session", note_id))?;
             // The note's place in the main recording, where its evidence plays.
-            let at_ms = crate::media::play_ms(at_ms, crate::media::main_offset_ms(conn, input.session_id)?);
+            let at_ms = crate::media::play_ms(at_ms, crate::media::main_offset_ms(conn, session_id)?);
             let text = match input.text.as_deref().map(squash).filter(|t| !t.is_empty()) {
                 Some(t) if squash(&note_text).contains(&t) => t,
                 Some(t) => return Err(Error::invalid("text", format!("{t:?} is not in note {note_id}"))),
