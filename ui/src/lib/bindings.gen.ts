@@ -83,7 +83,7 @@ duration_ms: number | null, };
 /**
  * One piece of evidence: a highlight with where it was said.
  */
-export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, person_role: string | null, speaker: string | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, };
+export type EvidenceView = { highlight_id: number, source: HighlightSource, session_id: number | null, nps_id: number | null, feedback_id: number | null, person_name: string, person_role: string | null, speaker: string | null, start_ms: number | null, end_ms: number | null, score: number | null, segments: Array<string>, channel: string | null, submitted_at: string | null, text: string, tags: Array<string>, };
 
 /**
  * A finding with its evidence and links.
@@ -145,6 +145,18 @@ export type Note = { id: number, at_ms: number, text: string, };
 /**
  * A highlight as the session page shows it.
  */
+export type HighlightSource = "session" | "note" | "nps" | "feedback";
+
+export type TextHighlightView = { id: number, source: HighlightSource, item_id: number, start_char: number, end_char: number, text: string, tags: Array<string>, color: string | null, comment: string | null, };
+
+export type NpsComment = { id: number, score: number, respondent: string | null, email: string | null, person_id: number | null, submitted_at: string, segments: Array<string>, comment: string, highlights: Array<TextHighlightView>, };
+
+export type FeedbackView = { id: number, channel: string | null, user: string | null, person_id: number | null, submitted_at: string | null, text: string, highlights: Array<TextHighlightView>, };
+
+export type ItemFilter = { id: number | null, contains: string | null, highlighted: boolean, limit: number | null, };
+
+export type ItemDeletion = { highlights: number, findings: number, deleted: boolean, };
+
 export type HighlightView = { id: number, start_ms: number, end_ms: number, text: string, tags: Array<string>, note: string | null, };
 
 /**
@@ -1389,42 +1401,17 @@ highlights_left_untagged: number, };
 /**
  * A new highlight: a span of the session's transcript, or words of one of its notes.
  */
-export type HighlightInput = { session_id: number, start_ms: number, end_ms: number, 
-/**
- * Tag paths (made when missing).
- */
-tags: Array<string>, comment: string | null, 
-/**
- * The exact words selected; they must be in the transcript inside the span (or in the
- * note). `None` takes the whole segments inside the span.
- */
-text: string | null, 
-/**
- * Highlight words of this note of the session instead of the transcript.
- */
-note_id: number | null, };
+export type HighlightInput = { session_id: number | null, start_ms: number, end_ms: number, tags: Array<string>, comment: string | null, text: string | null, note_id: number | null, nps_id: number | null, feedback_id: number | null, start_char: number | null, end_char: number | null, };
 
 /**
  * Which highlights to list.
  */
-export type HighlightFilter = { study_id: number | null, session_id: number | null, 
-/**
- * A tag path: highlights carrying it or one of its descendants.
- */
-tag: string | null, };
+export type HighlightFilter = { study_id: number | null, session_id: number | null, tag: string | null, source: HighlightSource | null, nps_id: number | null, feedback_id: number | null, text_sources: boolean, };
 
 /**
  * A highlight with where it comes from, as lists, the findings board and exports show it.
  */
-export type HighlightRow = { id: number, session_id: number, study_id: number, session_title: string | null, person_id: number | null, person_name: string | null, person_role: string | null, 
-/**
- * The speaker of the segment where it starts (none for a note).
- */
-speaker: string | null, note_id: number | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, comment: string | null, 
-/**
- * Findings that use it as evidence.
- */
-findings: Array<number>, };
+export type HighlightRow = { id: number, source: HighlightSource, session_id: number | null, study_id: number | null, session_title: string | null, person_id: number | null, person_name: string | null, person_role: string | null, speaker: string | null, note_id: number | null, nps_id: number | null, feedback_id: number | null, start_ms: number | null, end_ms: number | null, start_char: number | null, end_char: number | null, score: number | null, segments: Array<string>, channel: string | null, submitted_at: string | null, text: string, tags: Array<string>, comment: string | null, findings: Array<number>, };
 
 /**
  * A finding's fields as the board's form and `finding add` give them.
@@ -1683,6 +1670,9 @@ export const commands = {
   modelImport: (path: string) => invoke<ModelInfo>("model_import", { path }),
   /** NPS, deploys, incidents and metrics at a glance. */
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
+  npsComments: (filter: ItemFilter) => invoke<Array<NpsComment>>("nps_comments", { filter }),
+  feedbackList: (filter: ItemFilter) => invoke<Array<FeedbackView>>("feedback_list", { filter }),
+  npsItemDelete: (source: HighlightSource, id: number, commit: boolean) => invoke<ItemDeletion>("nps_item_delete", { source, id, commit }),
   /** The choices of the Insights filters: services, teams with their services, NPS segments, metrics, environments. */
   insightsFilters: () => invoke<InsightsFilters>("insights_filters"),
   /** A chart (nps, dora, gates, metric) under the filters, as SVG text. */
