@@ -98,8 +98,8 @@ fn a_schema_8_database_keeps_every_highlight_its_tags_and_evidence_through_the_r
     let index = rapport::search::SearchIndex::open(&ws).unwrap();
     assert_eq!(
         index.search("blocked", &Default::default()).unwrap().total,
-        3,
-        "the note and both highlights of words with blocked are indexed after the rebuild"
+        4,
+        "the note, both highlights with blocked and the finding \"Gates block\" (stemmed) are indexed"
     );
 }
 
@@ -183,7 +183,7 @@ fn with_non_ascii_feedback(tmp: &TempDir, ws: &Path) -> (i64, String) {
     )
     .unwrap();
     rapport_ok(ws, &["feedback", "import", csv.to_str().unwrap()]);
-    let list = rapport_json(ws, &["feedback", "list", "--contains", "porte"]);
+    let list = rapport_json(ws, &["feedback", "list", "--contains", "sécurité"]);
     (list[0]["id"].as_i64().unwrap(), text.to_string())
 }
 

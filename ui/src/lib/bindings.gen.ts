@@ -81,9 +81,15 @@ export type SessionSummary = { id: number, study_id: number, study: string, pers
 duration_ms: number | null, };
 
 /**
- * One piece of evidence: a highlight with where it was said.
+ * One piece of evidence: a highlight with where it was said: a session span (playable from
+ * its second), or words of an NPS comment (with its score and segment) or a feedback item
+ * (with its channel and user).
  */
-export type EvidenceView = { highlight_id: number, session_id: number, person_name: string, person_role: string | null, speaker: string | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, };
+export type EvidenceView = { highlight_id: number, source: HighlightSource, session_id: number | null, nps_id: number | null, feedback_id: number | null, 
+/**
+ * The person interviewed, the respondent or the feedback's user ("" when unknown).
+ */
+person_name: string, person_role: string | null, speaker: string | null, start_ms: number | null, end_ms: number | null, score: number | null, segments: Array<string>, channel: string | null, submitted_at: string | null, text: string, tags: Array<string>, };
 
 /**
  * A finding with its evidence and links.
@@ -102,7 +108,7 @@ severity: string | null,
  */
 confidence: string | null, evidence: Array<EvidenceView>, 
 /**
- * Different people whose sessions the evidence comes from.
+ * Different people the evidence comes from (interviewed, respondents, feedback users).
  */
 people: number, 
 /**
@@ -155,6 +161,77 @@ play_ms: number, text: string, };
  * A highlight as the session page shows it.
  */
 export type HighlightView = { id: number, start_ms: number, end_ms: number, text: string, tags: Array<string>, note: string | null, };
+
+/**
+ * Where a highlight's words come from.
+ */
+export type HighlightSource = "session" | "note" | "nps" | "feedback";
+
+/**
+ * A highlight of an NPS comment or a feedback item as its list shows it: a span in
+ * Unicode code points of the comment or text.
+ */
+export type TextHighlightView = { id: number, source: HighlightSource, 
+/**
+ * The NPS response's or feedback item's id.
+ */
+item_id: number, start_char: number, end_char: number, text: string, tags: Array<string>, 
+/**
+ * The first tag's colour (`#rrggbb`), for the mark.
+ */
+color: string | null, comment: string | null, };
+
+/**
+ * An NPS response with a comment, as the comments list shows it.
+ */
+export type NpsComment = { id: number, score: number, 
+/**
+ * The respondent: a directory name when the email is known, else the survey's id or email.
+ */
+respondent: string | null, email: string | null, person_id: number | null, submitted_at: string, 
+/**
+ * Segment attributes as `key: value`.
+ */
+segments: Array<string>, comment: string, highlights: Array<TextHighlightView>, };
+
+/**
+ * A feedback item as the feedback list shows it.
+ */
+export type FeedbackView = { id: number, 
+/**
+ * Its channel (the CSV's `source`: in-app, email, …).
+ */
+channel: string | null, 
+/**
+ * The user: a directory name when known, else the email given.
+ */
+user: string | null, person_id: number | null, submitted_at: string | null, text: string, highlights: Array<TextHighlightView>, };
+
+/**
+ * Which items a list shows: words in the text (any case), newest first, up to `limit`.
+ */
+export type ItemFilter = { 
+/**
+ * Only this item (a search hit's).
+ */
+id: number | null, contains: string | null, 
+/**
+ * Only highlighted items.
+ */
+highlighted: boolean, limit: number | null, };
+
+/**
+ * What deleting an NPS response or a feedback item removes with it.
+ */
+export type ItemDeletion = { highlights: number, 
+/**
+ * Findings that cited one of those highlights (they stay, with less evidence).
+ */
+findings: number, 
+/**
+ * Whether it was deleted (false: only the plan was asked for).
+ */
+deleted: boolean, };
 
 /**
  * A recording as the session page lists it.
@@ -1362,7 +1439,7 @@ highlights: number,
  */
 sessions: number, 
 /**
- * People interviewed in those sessions.
+ * People behind them (interviewed, or who answered the survey or gave the feedback).
  */
 people: number, };
 
@@ -1412,40 +1489,123 @@ codings: number,
 highlights_left_untagged: number, };
 
 /**
- * A new highlight: a span of the session's transcript, or words of one of its notes.
+ * A new highlight: a span of a session's transcript, words of one of its notes, or words of
+ * an NPS response's comment or a feedback item's text.
  */
-export type HighlightInput = { session_id: number, start_ms: number, end_ms: number, 
+export type HighlightInput = { 
+/**
+ * The session (a transcript span or a note's words); none for NPS and feedback.
+ */
+session_id: number | null, start_ms: number, end_ms: number, 
 /**
  * Tag paths (made when missing).
  */
 tags: Array<string>, comment: string | null, 
 /**
  * The exact words selected; they must be in the transcript inside the span (or in the
- * note). `None` takes the whole segments inside the span.
+ * note, comment or text). `None` takes the whole segments inside the span (the whole
+ * note, comment or text).
  */
 text: string | null, 
 /**
  * Highlight words of this note of the session instead of the transcript.
  */
-note_id: number | null, };
+note_id: number | null, 
+/**
+ * Highlight words of this NPS response's comment.
+ */
+nps_id: number | null, 
+/**
+ * Highlight words of this feedback item's text.
+ */
+feedback_id: number | null, 
+/**
+ * For an NPS comment or feedback text: the span `[start_char, end_char)` in Unicode code
+ * points. Without it, the span is where `text` first occurs.
+ */
+start_char: number | null, end_char: number | null, };
 
 /**
  * Which highlights to list.
  */
-export type HighlightFilter = { study_id: number | null, session_id: number | null, 
+export type HighlightFilter = { 
+/**
+ * A study: its sessions' highlights, and the NPS and feedback highlights its findings
+ * cite (with `text_sources`, every NPS and feedback highlight).
+ */
+study_id: number | null, session_id: number | null, 
 /**
  * A tag path: highlights carrying it or one of its descendants.
  */
-tag: string | null, };
+tag: string | null, 
+/**
+ * Only highlights of this source.
+ */
+source: HighlightSource | null, 
+/**
+ * Only highlights of this NPS response or of this feedback item.
+ */
+nps_id: number | null, feedback_id: number | null, 
+/**
+ * With a study: also the NPS and feedback highlights no finding of it cites yet (the
+ * findings board offers them to drag in; they belong to no study).
+ */
+text_sources: boolean, };
 
 /**
  * A highlight with where it comes from, as lists, the findings board and exports show it.
  */
-export type HighlightRow = { id: number, session_id: number, study_id: number, session_title: string | null, person_id: number | null, person_name: string | null, person_role: string | null, 
+export type HighlightRow = { id: number, 
 /**
- * The speaker of the segment where it starts (none for a note).
+ * session, note, nps or feedback.
  */
-speaker: string | null, note_id: number | null, start_ms: number, end_ms: number, text: string, tags: Array<string>, comment: string | null, 
+source: HighlightSource, 
+/**
+ * The session (none for an NPS comment or a feedback item).
+ */
+session_id: number | null, 
+/**
+ * The session's study (none for an NPS comment or a feedback item).
+ */
+study_id: number | null, session_title: string | null, 
+/**
+ * The person interviewed, who answered the survey, or who gave the feedback (when the
+ * directory knows them).
+ */
+person_id: number | null, 
+/**
+ * Their name (for NPS: the respondent's name or email when the directory does not know
+ * them; for feedback: the user).
+ */
+person_name: string | null, person_role: string | null, 
+/**
+ * The speaker of the segment where it starts (none for a note, comment or feedback).
+ */
+speaker: string | null, note_id: number | null, nps_id: number | null, feedback_id: number | null, 
+/**
+ * The span in the session (none for NPS and feedback).
+ */
+start_ms: number | null, end_ms: number | null, 
+/**
+ * The span in the comment or feedback text, in Unicode code points (none otherwise).
+ */
+start_char: number | null, end_char: number | null, 
+/**
+ * An NPS response's score (0–10).
+ */
+score: number | null, 
+/**
+ * An NPS response's segment attributes as `key: value` pairs, by key.
+ */
+segments: Array<string>, 
+/**
+ * A feedback item's channel (its `source` column: in-app, email, …).
+ */
+channel: string | null, 
+/**
+ * When the response or feedback was given (RFC 3339).
+ */
+submitted_at: string | null, text: string, tags: Array<string>, comment: string | null, 
 /**
  * Findings that use it as evidence.
  */
@@ -1710,6 +1870,12 @@ export const commands = {
   modelImport: (path: string) => invoke<ModelInfo>("model_import", { path }),
   /** NPS, deploys, incidents and metrics at a glance. */
   insightsSummary: () => invoke<InsightsSummary>("insights_summary"),
+  /** NPS responses with a comment (newest first), each with its highlights' spans and tags. */
+  npsComments: (filter: ItemFilter) => invoke<Array<NpsComment>>("nps_comments", { filter }),
+  /** Feedback items (newest first), each with its highlights' spans and tags. */
+  feedbackList: (filter: ItemFilter) => invoke<Array<FeedbackView>>("feedback_list", { filter }),
+  /** Delete an NPS response or a feedback item with its highlights; with `commit` false, only say what would go. */
+  npsItemDelete: (source: HighlightSource, id: number, commit: boolean) => invoke<ItemDeletion>("nps_item_delete", { source, id, commit }),
   /** The choices of the Insights filters: services, teams with their services, NPS segments, metrics, environments. */
   insightsFilters: () => invoke<InsightsFilters>("insights_filters"),
   /** A chart (nps, dora, gates, metric) under the filters, as SVG text. */
