@@ -55,7 +55,9 @@ pub(super) fn leading(t: &Text) -> Option<(String, String)> {
         "love", "like", "enjoy", "hate", "appreciate", "value", "prefer", "dislike", "adore", "loved", "liked",
         "enjoyed", "hated", "appreciated", "valued", "preferred", "disliked", "adored",
     ];
-    if let Some((i, _)) = t.find_any(&["how much do you", "how much did you", "how much have you", "how much has your"]) {
+    if let Some((i, _)) =
+        t.find_any(&["how much do you", "how much did you", "how much have you", "how much has your"])
+    {
         if let Some(v) = w.get(i + 4).filter(|v| FEELINGS.contains(&v.as_str())) {
             let words = t.span(i, 5);
             return Some((
@@ -461,8 +463,16 @@ pub(super) fn vague(t: &Text) -> Option<String> {
         }
     }
     for p in [
-        "a lot", "a bit", "a little", "a few", "these days", "most of the time", "in general", "a long time",
-        "a while", "for long",
+        "a lot",
+        "a bit",
+        "a little",
+        "a few",
+        "these days",
+        "most of the time",
+        "in general",
+        "a long time",
+        "a while",
+        "for long",
     ] {
         // "Tell me a little about…" sets how much to tell, not a quantity to report.
         if let Some(i) = t.find(p).filter(|&i| !(i > 0 && w[i - 1] == "me")) {
