@@ -28,10 +28,8 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 # the tests make MP3 files.
 APT_BUILD=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev cmake clang libclang-dev)
-# dbus gives the e2e run a session bus (dbus-run-session: the app's single-instance hand-over of
-# rapport:// links); xdg-utils and desktop-file-utils register the link handler at run time.
 APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool espeak-ng sox libsox-fmt-mp3 libxml2-utils python3-venv python3-pip
-  python3-docx chromium prometheus fonts-dejavu-core dbus xdg-utils desktop-file-utils)
+  python3-docx chromium prometheus fonts-dejavu-core)
 
 apt_missing() {
   local missing=() p

@@ -90,8 +90,13 @@ pub fn export_session_notes(conn: &Connection, session_id: i64, format: NotesFor
             let io = |e: csv::Error| crate::error::Error::Integrity(format!("writing CSV: {e}"));
             w.write_record(["session", "at_ms", "play_ms", "clock", "text"]).map_err(io)?;
             for n in &notes {
-                let row =
-                    [s.id.to_string(), n.at_ms.to_string(), n.play_ms.to_string(), clock(n.play_ms), n.text.clone()];
+                let row = [
+                    s.id.to_string(),
+                    n.at_ms.to_string(),
+                    n.play_ms.to_string(),
+                    clock(n.play_ms),
+                    n.text.clone(),
+                ];
                 w.write_record(row).map_err(io)?;
             }
             String::from_utf8(w.into_inner().map_err(|e| crate::error::Error::Integrity(e.to_string()))?)

@@ -383,3 +383,45 @@ fn rewrites_keep_the_question_s_topic_and_ask_about_what_happened() {
         "How do you check the service level objective (SLO) burn rate?"
     );
 }
+
+/// Questions written apart from the rules' own examples, by the definitions: the assumed
+/// feeling in any tense, a request to tell followed by a second question, the worth of a
+/// thing not built yet, a duration nobody defined, a presumption that something is broken.
+#[test]
+fn definitions_hold_for_wordings_beyond_the_examples() {
+    flags(
+        LintCode::Leading,
+        &["How much did you enjoy the new deploy flow?", "How much have you liked the dashboard?"],
+    );
+    passes(
+        LintCode::Leading,
+        &["How much time did the last deploy take?", "How much did the last outage cost you?"],
+    );
+    for q in
+        ["Tell me about your last deploy. What went wrong?", "Walk me through the release. Who approved it?"]
+    {
+        assert!(codes(q).contains(&LintCode::DoubleBarrelled), "{q:?}: {:?}", codes(q));
+    }
+    for q in [
+        "Think about your last deploy. What went wrong?",
+        "Tell me about your last deploy.",
+        "Tell me about the last time you deployed, e.g. yesterday's release.",
+    ] {
+        assert!(!codes(q).contains(&LintCode::DoubleBarrelled), "{q:?}: {:?}", codes(q));
+    }
+    flags(
+        LintCode::Solution,
+        &["How useful would a one-click rollback be?", "What do you think about adding a deploy calendar?"],
+    );
+    passes(
+        LintCode::Solution,
+        &["How useful would you say the runbook was last time?", "How useful was the runbook last time?"],
+    );
+    flags(
+        LintCode::Vague,
+        &["Tell me about deploys that take a long time.", "Have you been on call for long?"],
+    );
+    passes(LintCode::Vague, &["How long did the last deploy take?"]);
+    flags(LintCode::Loaded, &["What's broken about the current setup?"]);
+    passes(LintCode::Loaded, &["What broke in the last incident?"]);
+}

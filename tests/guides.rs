@@ -723,7 +723,11 @@ fn notes_play_at_their_stamp_less_the_recording_s_start_offset_in_lists_search_e
     let find = |text: &str| notes.as_array().unwrap().iter().find(|n| n["text"] == text).unwrap().clone();
     assert_eq!(find("Numbat moment")["at_ms"], 95_000, "the stamp stays in session time");
     assert_eq!(find("Numbat moment")["play_ms"], 50_000);
-    assert_eq!(find("Before the recording")["play_ms"], 0, "a note before the recording plays from its start");
+    assert_eq!(
+        find("Before the recording")["play_ms"],
+        0,
+        "a note before the recording plays from its start"
+    );
 
     let hits = rapport_json(&ws, &["search", "numbat"]);
     assert_eq!(hits["hits"][0]["kind"], "note");
@@ -745,7 +749,10 @@ fn notes_play_at_their_stamp_less_the_recording_s_start_offset_in_lists_search_e
         .expect("Priya's answers");
     let (start, end) = (first["start_ms"].as_i64().unwrap(), first["end_ms"].as_i64().unwrap());
     let during = (start + end) / 2;
-    rapport_ok(&ws, &["note", "add", "--session", "1", "--at", &(during + 45_000).to_string(), "Wombat aside"]);
+    rapport_ok(
+        &ws,
+        &["note", "add", "--session", "1", "--at", &(during + 45_000).to_string(), "Wombat aside"],
+    );
     let m = rapport_json(&ws, &["guide", "answers", "--study", "1"]);
     let cell = m["questions"]
         .as_array()
@@ -757,7 +764,10 @@ fn notes_play_at_their_stamp_less_the_recording_s_start_offset_in_lists_search_e
     let notes = cell["notes"].as_array().unwrap();
     assert!(notes.iter().any(|n| n["text"] == "Wombat aside" && n["play_ms"] == during), "{cell}");
     let from = first["asked_ms"].as_i64().unwrap().min(start);
-    assert!(notes.iter().all(|n| (from..=end).contains(&n["play_ms"].as_i64().unwrap())), "only notes inside: {cell}");
+    assert!(
+        notes.iter().all(|n| (from..=end).contains(&n["play_ms"].as_i64().unwrap())),
+        "only notes inside: {cell}"
+    );
 
     // The offset set again later: the search index follows (it re-reads the session).
     offset_priya_recording(&ws, 0);

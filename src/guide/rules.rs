@@ -50,9 +50,14 @@ pub(super) fn leading(t: &Text) -> Option<(String, String)> {
         ));
     }
     // "How much do you love…": the question assumes the feeling and asks only how strong.
-    const FEELINGS: &[&str] =
-        &["love", "like", "enjoy", "hate", "appreciate", "value", "prefer", "dislike", "adore"];
-    if let Some(i) = t.find("how much do you") {
+    #[rustfmt::skip]
+    const FEELINGS: &[&str] = &[
+        "love", "like", "enjoy", "hate", "appreciate", "value", "prefer", "dislike", "adore", "loved", "liked",
+        "enjoyed", "hated", "appreciated", "valued", "preferred", "disliked", "adored",
+    ];
+    if let Some((i, _)) =
+        t.find_any(&["how much do you", "how much did you", "how much have you", "how much has your"])
+    {
         if let Some(v) = w.get(i + 4).filter(|v| FEELINGS.contains(&v.as_str())) {
             let words = t.span(i, 5);
             return Some((
@@ -128,6 +133,14 @@ pub(super) fn double_barrelled(t: &Text) -> Option<(String, String)> {
             String::new(),
         ));
     }
+    // "Tell me about your last deploy. What went wrong?": a request to tell is a question of
+    // its own, and a second sentence asks another.
+    if let Some(request) = request_then_question(t) {
+        return Some((
+            format!("\"{request}…\" and the question after it are two questions; people answer one. Ask the second as a probe"),
+            request,
+        ));
+    }
     if let Some(i) = t.find("and/or") {
         let words = t.span(i, 1);
         return Some(("\"and/or\" joins two questions; ask about each on its own".into(), words));
@@ -196,6 +209,25 @@ pub(super) fn double_barrelled(t: &Text) -> Option<(String, String)> {
         }
     }
     None
+}
+
+/// The opening words of a request to tell ("Tell me about…") that a later sentence follows
+/// with a question of its own.
+fn request_then_question(t: &Text) -> Option<String> {
+    let text = t.original.trim();
+    if !text.ends_with('?') || sentence_count(text) < 2 {
+        return None;
+    }
+    let first_end = text.find(['.', '!', ';'])?;
+    let first = Text::new(&text[..first_end]);
+    let start = opener_len(&first);
+    let rest: Vec<&str> = first.words[start..].iter().map(String::as_str).collect();
+    let request = [["tell", "me"], ["walk", "me"], ["talk", "me"], ["show", "me"]]
+        .iter()
+        .any(|p| rest.len() >= 2 && rest[..2] == p[..])
+        || rest.first().is_some_and(|w| ["describe", "explain"].contains(w));
+    let asks_more = text[first_end + 1..].contains('?');
+    (request && asks_more).then(|| first.span(start, 2))
 }
 
 /// The yes/no opening of a question, if it is one.
@@ -342,11 +374,22 @@ pub(super) fn solution(t: &Text) -> Option<String> {
         "do you need more", "do you wish", "do you want us", "is a", "is an", "are you interested in",
         "would you be interested", "should there be", "would there be", "would it be useful", "would it be helpful", "would you find",
         "do you think a", "do you think an", "do you think we should", "we're thinking", "we are thinking",
-        "we're planning", "we are planning", "we could add", "we could build",
+        "we're planning", "we are planning", "we could add", "we could build", "how useful would",
+        "how helpful would", "how valuable would",
     ];
     let (i, p) = t.find_any(FRAMES)?;
     let w = &t.words;
     let rest = &w[i + p.split(' ').count()..];
+    // "What do you think about adding…": the frame already names a thing to build.
+    if p.ends_with("adding") {
+        return Some(t.span(i, p.split(' ').count() + 2));
+    }
+    // "How useful would a rollback button be?": the worth of a thing that does not exist.
+    if p.starts_with("how ") {
+        let thing = rest.first().is_some_and(|x| x == "a" || x == "an" || x == "it")
+            || rest.iter().any(|x| FEATURES.contains(&x.as_str()));
+        return thing.then(|| t.span(i, p.split(' ').count() + 2));
+    }
     if rest.iter().take(4).any(|x| x == "anything" || x == "else") {
         return None;
     }
@@ -419,7 +462,18 @@ pub(super) fn vague(t: &Text) -> Option<String> {
             return Some(t.span(i, 1));
         }
     }
-    for p in ["a lot", "a bit", "a little", "a few", "these days", "most of the time", "in general"] {
+    for p in [
+        "a lot",
+        "a bit",
+        "a little",
+        "a few",
+        "these days",
+        "most of the time",
+        "in general",
+        "a long time",
+        "a while",
+        "for long",
+    ] {
         // "Tell me a little about…" sets how much to tell, not a quantity to report.
         if let Some(i) = t.find(p).filter(|&i| !(i > 0 && w[i - 1] == "me")) {
             return Some(t.span(i, p.split(' ').count()));

@@ -224,7 +224,8 @@ pub fn answers(conn: &Connection, study_id: i64, guide_id: Option<i64>) -> Resul
             for (i, span) in align::align(&asked, &segments).into_iter().enumerate() {
                 if let (Some(span), Some(Some(row))) = (span, to_row.get(i)) {
                     found += 1;
-                    let during = |n: &&Note| n.play_ms >= span.asked_ms.min(span.start_ms) && n.play_ms <= span.end_ms;
+                    let during =
+                        |n: &&Note| n.play_ms >= span.asked_ms.min(span.start_ms) && n.play_ms <= span.end_ms;
                     let notes = notes.iter().filter(during).cloned().collect();
                     rows[*row].answers.push(Answer { session: s.id, span, notes });
                 }

@@ -132,7 +132,8 @@ pub const PRESUMPTIONS: &[&str] = &[
     "why don't you", "why didn't you", "why doesn't", "why can't", "why won't", "why do you hate",
     "why do you avoid", "why do you refuse", "how bad", "what's the worst", "what is the worst",
     "biggest problem", "biggest problems", "biggest pain", "pain points", "pain point", "what do you hate",
-    "what problems do you have", "why is it so", "what annoys you",
+    "what problems do you have", "why is it so", "what annoys you", "what's broken", "what is broken",
+    "what was broken", "what's annoying about", "what is annoying about", "what sucks",
 ];
 
 #[rustfmt::skip]

@@ -335,7 +335,9 @@ pub fn recordings_of_session(conn: &Connection, session_id: i64) -> Result<Vec<R
 pub fn main_offset_ms(conn: &Connection, session_id: i64) -> Result<i64> {
     Ok(conn
         .query_row(
-            &format!("SELECT r.offset_ms FROM recordings r WHERE r.session_id = ?1 ORDER BY {MAIN_FIRST} LIMIT 1"),
+            &format!(
+                "SELECT r.offset_ms FROM recordings r WHERE r.session_id = ?1 ORDER BY {MAIN_FIRST} LIMIT 1"
+            ),
             [session_id],
             |r| r.get(0),
         )

@@ -6,13 +6,11 @@
 // session, check a question off, add a stamped note with a quick tag, edit it and export the
 // notes through the save dialog; set where the recording started and play a note from its
 // place in the recording; open the answers
-// matrix and jump from a cell to that second of the recording; open a rapport:// link with a
-// second start while the app runs (the running window goes there, the second process ends);
-// start the app with a rapport:// link and land on that moment. Runs like app.test.mjs (see there for the set-up).
+// matrix and jump from a cell to that second of the recording; start the app with a
+// rapport:// link and land on that moment. Runs like app.test.mjs (see there for the set-up).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
@@ -244,52 +242,8 @@ describe("Guides, run mode and answers in the window", () => {
     await waitForMedia(s, `the player at ${start} ms`, (m) => m.currentTime >= start / 1000 - 0.5 && m.currentTime < start / 1000 + 5);
   });
 
-  test("a rapport:// link opened while the app runs goes to its window, and the second start ends", async () => {
-    // As the desktop's URL handler starts it: `rapport-desktop rapport://…`, the link its only
-    // argument, on the default workspace (here this test's, through RAPPORT_WORKSPACE). The
-    // single-instance plugin hands it over the session bus to the deep-link plugin.
-    assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "scripts/e2e runs the tests in dbus-run-session");
-    await openNav(s, "studies");
-    await el("[data-testid=study-card]", "the studies page");
-    const second = spawn(process.env.RAPPORT_APP, ["rapport://session/1?t=12"], {
-      env: { ...process.env, RAPPORT_WORKSPACE: s.workspace },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    second.stderr.on("data", (d) => (stderr += d));
-    const code = await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        second.kill("SIGTERM");
-        resolve("still running after 30 s");
-      }, 30_000);
-      second.on("exit", (c, signal) => {
-        clearTimeout(timer);
-        resolve(c ?? signal);
-      });
-    });
-    assert.equal(code, 0, `the second start hands the link over and ends: ${stderr}`);
-    const title = await el("[data-testid=session-title]", "the linked session's page in the running window");
-    assert.match(await s.text(title), /Priya Raman/);
-    await waitForMedia(s, "the player at 12 s", (m) => m.currentTime >= 11.5 && m.currentTime < 17);
-
-    // The handler was registered under XDG_DATA_HOME (scripts/e2e points it into its own folder).
-    const data = process.env.XDG_DATA_HOME;
-    assert.ok(data && data.startsWith(process.env.E2E_WORK_DIR || "/nonexistent"), `XDG_DATA_HOME is the test's: ${data}`);
-    const desktop = await waitFor("the .desktop file of the rapport:// handler", async () => {
-      const dir = join(data, "applications");
-      const names = await readdir(dir).catch(() => []);
-      for (const name of names.filter((n) => n.endsWith(".desktop"))) {
-        const text = await readFile(join(dir, name), "utf8");
-        if (text.includes("x-scheme-handler/rapport")) return text;
-      }
-      return null;
-    });
-    assert.match(desktop, /Exec=.*rapport-desktop/);
-  });
-
   test("started with a rapport:// link (as `rapport open` does), the app opens at that moment", async () => {
-    // The same workspace, in a new run of the app with --open (once the old one has gone: a
-    // start on a workspace whose window still runs hands its link over instead).
+    // The same workspace, in a new run of the app with --open (once the old one has gone).
     const { workspace, workspaceRoot } = s;
     await s.delete();
     await waitForAppGone(workspace);

@@ -1,5 +1,4 @@
 //! rapport:// links in the window: copying one, and opening one (checked by the core first).
-import { listen } from "@tauri-apps/api/event";
 import { commands, type Note, type RecordingView } from "../../lib/bindings.gen";
 import { router } from "../../lib/router.svelte";
 
@@ -46,31 +45,6 @@ export async function openLink(url: string): Promise<void> {
 export async function openLaunchLink(): Promise<void> {
   const url = await commands.launchLink();
   if (url) await openLink(url);
-}
-
-/** The event the shell sends a link on (src-tauri/src/deep_links.rs, OPEN_LINK_EVENT). */
-export const OPEN_LINK_EVENT = "open-link";
-
-/**
- * Opens each link the OS hands the running app (a rapport:// link clicked elsewhere, or
- * `rapport-desktop rapport://…` started while this window runs). Returns the unsubscribe.
- */
-export function listenForLinks(onerror: (e: unknown) => void = () => {}): () => void {
-  let stop: (() => void) | null = null;
-  let gone = false;
-  listen<string>(OPEN_LINK_EVENT, (e) => {
-    openLink(e.payload).catch(onerror);
-  }).then(
-    (fn) => {
-      if (gone) fn();
-      else stop = fn;
-    },
-    onerror,
-  );
-  return () => {
-    gone = true;
-    stop?.();
-  };
 }
 
 /** Copies text to the clipboard; false when the clipboard is not available. */
