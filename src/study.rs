@@ -14,7 +14,6 @@ use crate::coding::{self, TagCount};
 use crate::error::{Error, Result};
 use crate::finding::{self, FindingSummary};
 use crate::guide::{self, GuideView};
-use crate::media;
 use crate::session::{self, DeletePlan, SessionSummary};
 use crate::store;
 use crate::timefmt;

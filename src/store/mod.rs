@@ -48,6 +48,8 @@ pub fn open(db: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted text is overwritten, not left in free space (people's words: see `deletion`).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Another process (the app and the CLI on one workspace) may write at the same time: a
     // transaction that takes the write lock when it begins waits for the other one (up to
