@@ -104,10 +104,8 @@ fn sessions_of_person(conn: &Connection, id: i64) -> Result<Vec<i64>> {
 fn person_highlights(conn: &Connection, id: i64, sessions: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {
     let own = coding::highlights::ids_of_sessions(conn, sessions)?;
     let spans = transcript::speakers::spans_of_person(conn, id)?;
-    let elsewhere: Vec<i64> = coding::highlights::ids_overlapping(conn, &spans)?
-        .into_iter()
-        .filter(|h| !own.contains(h))
-        .collect();
+    let elsewhere: Vec<i64> =
+        coding::highlights::ids_overlapping(conn, &spans)?.into_iter().filter(|h| !own.contains(h)).collect();
     Ok((own, elsewhere))
 }
 
@@ -238,10 +236,8 @@ pub fn delete_study(conn: &Connection, media_dir: &Path, id: i64) -> Result<Dele
             .prepare("SELECT id FROM sessions WHERE study_id = ?1")?
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut files = remove_sessions(tx, media_dir, &sessions)?;
-        let shas = media::shas_of_study(tx, id)?;
+        let files = remove_sessions(tx, media_dir, &sessions)?;
         study::delete_row(tx, id)?;
-        files.extend(media::forget_unreferenced(tx, media_dir, &shas)?);
         log(tx, "study", &plan_counts(&plan))?;
         Ok((plan, files))
     })

@@ -10,6 +10,7 @@ use rapport::catalog::{Catalog, CatalogEntry, Service};
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow};
 use rapport::coding::{HighlightView, TagCount};
+use rapport::deletion::ForgetPlan;
 use rapport::deploys::dora::{DoraKeys, DoraReport};
 use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
@@ -28,7 +29,6 @@ use rapport::guide::{
     GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView,
     QuestionKind, SaveOutcome, StoredQuestion,
 };
-use rapport::deletion::ForgetPlan;
 use rapport::import::RefiImportReport;
 use rapport::insights::{
     ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,

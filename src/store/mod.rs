@@ -79,12 +79,10 @@ pub fn savepoint<T>(conn: &Connection, name: &str, keep: bool, f: impl FnOnce() 
     conn.execute_batch(&format!("SAVEPOINT {name}"))?;
     let out = f();
     let finish = match &out {
-        Ok(_) if keep => {
-            conn.execute_batch(&format!("RELEASE {name}")).and_then(|_| match outer {
-                true => conn.execute_batch("COMMIT"),
-                false => Ok(()),
-            })
-        }
+        Ok(_) if keep => conn.execute_batch(&format!("RELEASE {name}")).and_then(|_| match outer {
+            true => conn.execute_batch("COMMIT"),
+            false => Ok(()),
+        }),
         // The original error matters more than a failed rollback (which SQLite reports only
         // when the connection is already broken).
         _ => {
