@@ -723,7 +723,7 @@ started_at: string | null, };
  */
 export type DeletePlan = { 
 /**
- * "study" or "session".
+ * "study", "session" or "person" (a forget's sessions).
  */
 what: string, 
 /**
