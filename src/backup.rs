@@ -131,7 +131,12 @@ fn zip_err(path: &Path, e: zip::result::ZipError) -> Error {
 }
 
 /// Writes a backup of `ws` to `out` (see the module's docs).
-pub fn backup(ws: &Workspace, out: &Path, progress: &dyn Progress, cancel: &CancelToken) -> Result<Outcome<BackupReport>> {
+pub fn backup(
+    ws: &Workspace,
+    out: &Path,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Outcome<BackupReport>> {
     let tmp_db = TempPath::beside(out, "db");
     // One step: the copy is one read transaction, a consistent snapshot of the store.
     {
@@ -143,7 +148,8 @@ pub fn backup(ws: &Workspace, out: &Path, progress: &dyn Progress, cancel: &Canc
         // A self-contained file: no WAL beside it.
         dst.pragma_update(None, "journal_mode", "DELETE")?;
     }
-    let snapshot = rusqlite::Connection::open_with_flags(tmp_db.path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let snapshot =
+        rusqlite::Connection::open_with_flags(tmp_db.path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let schema_version: i64 = snapshot.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let files = media::files(&snapshot)?;
     drop(snapshot);
@@ -232,15 +238,21 @@ fn manifest_of(zip: &mut zip::ZipArchive<std::fs::File>, archive: &Path) -> Resu
     let loc = || format!("{}: {MANIFEST}", archive.display());
     let mut text = Vec::new();
     zip.by_name(MANIFEST)
-        .map_err(|_| Error::invalid(archive.display().to_string(), "not a Rapport backup: no manifest.json in it"))?
+        .map_err(|_| {
+            Error::invalid(archive.display().to_string(), "not a Rapport backup: no manifest.json in it")
+        })?
         .take(16 << 20)
         .read_to_end(&mut text)
         .map_err(|e| Error::io(archive, e))?;
-    let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| Error::invalid(loc(), e.to_string()))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&text).map_err(|e| Error::invalid(loc(), e.to_string()))?;
     if manifest.format != FORMAT || manifest.version != VERSION {
         return Err(Error::invalid(
             loc(),
-            format!("format {:?} version {}, expected {FORMAT:?} version {VERSION}", manifest.format, manifest.version),
+            format!(
+                "format {:?} version {}, expected {FORMAT:?} version {VERSION}",
+                manifest.format, manifest.version
+            ),
         ));
     }
     if manifest.schema_version > store::SCHEMA_VERSION {
@@ -261,7 +273,12 @@ fn manifest_of(zip: &mut zip::ZipArchive<std::fs::File>, archive: &Path) -> Resu
 
 /// Restores the backup `archive` into `to`, which must be missing or empty (see the
 /// module's docs). Everything written is removed again when a check fails.
-pub fn restore(archive: &Path, to: &Path, progress: &dyn Progress, cancel: &CancelToken) -> Result<Outcome<RestoreReport>> {
+pub fn restore(
+    archive: &Path,
+    to: &Path,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Outcome<RestoreReport>> {
     let file = std::fs::File::open(archive).map_err(|e| Error::io(archive, e))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| zip_err(archive, e))?;
     let manifest = manifest_of(&mut zip, archive)?;
@@ -339,9 +356,9 @@ fn extract(
             return Ok(Outcome::Cancelled);
         }
         let loc = format!("{}: {}", archive.display(), entry.path);
-        let reader = zip
-            .by_name(&entry.path)
-            .map_err(|_| Error::invalid(loc.clone(), "listed in the manifest but missing from the archive"))?;
+        let reader = zip.by_name(&entry.path).map_err(|_| {
+            Error::invalid(loc.clone(), "listed in the manifest but missing from the archive")
+        })?;
         let target: PathBuf = to.join(&entry.path);
         let mut out = std::fs::File::create(&target).map_err(|e| Error::io(&target, e))?;
         // Never more than the manifest says, whatever the archive's headers claim.

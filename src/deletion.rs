@@ -16,12 +16,12 @@
 //!   voice profiles linked to them; catalog users with their email; saved searches naming
 //!   them; the `manager` field of the people who report to them; the person.
 //!
-//! Each runs in one transaction with SQLite's `secure_delete` on (freed pages are zeroed),
-//! removes the unused media files after the commit and checkpoints the WAL, so the deleted
-//! bytes leave the database files too. A forget also asks the search index for a full
-//! rebuild at its next sync (the CLI and the app sync right after a write), so the index's
-//! files no longer hold the person's documents either; a session or study delete lets the
-//! index drop their documents from the change log.
+//! Each runs in one transaction with SQLite's `secure_delete` on (freed space is zeroed),
+//! removes the unused media files after the commit, rewrites the database (`VACUUM`: pages
+//! written before secure delete was on may keep old text in their free space) and
+//! checkpoints the WAL, so the deleted bytes leave the database files too. Each also asks the
+//! search index for a full rebuild at its next sync (the CLI and the app sync right after a
+//! write): deleted documents would otherwise stay in the index's segment files until a merge.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -104,10 +104,8 @@ fn sessions_of_person(conn: &Connection, id: i64) -> Result<Vec<i64>> {
 fn person_highlights(conn: &Connection, id: i64, sessions: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {
     let own = coding::highlights::ids_of_sessions(conn, sessions)?;
     let spans = transcript::speakers::spans_of_person(conn, id)?;
-    let elsewhere: Vec<i64> = coding::highlights::ids_overlapping(conn, &spans)?
-        .into_iter()
-        .filter(|h| !own.contains(h))
-        .collect();
+    let elsewhere: Vec<i64> =
+        coding::highlights::ids_overlapping(conn, &spans)?.into_iter().filter(|h| !own.contains(h)).collect();
     Ok((own, elsewhere))
 }
 
@@ -199,15 +197,22 @@ fn remove_sessions(conn: &Connection, media_dir: &Path, sessions: &[i64]) -> Res
     media::forget_unreferenced(conn, media_dir, &shas)
 }
 
-/// Runs `f` in one transaction with secure delete on, then removes `files` it returns and
-/// checkpoints the WAL so the deleted bytes leave the database's files.
+/// Runs `f` in one transaction with secure delete on, then removes `files` it returns,
+/// rewrites the database (`VACUUM`: free space of pages written before secure delete was on
+/// may still hold old text) and checkpoints the WAL, so the deleted bytes leave the
+/// database's files, and asks the index for a rebuild (so they leave the index's files too).
 fn atomically<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<(T, Vec<PathBuf>)>) -> Result<T> {
     conn.pragma_update(None, "secure_delete", "ON")?;
     let tx = conn.unchecked_transaction()?;
     let (out, files) = f(&tx)?;
+    search::request_rebuild(&tx)?;
     tx.commit()?;
     media::remove_files(&files);
-    // Best effort: a reader in another process may keep part of the WAL alive until it ends.
+    // Best effort: the delete is done; another process reading at this moment may keep the
+    // WAL (or the rewrite) from finishing, and the next delete tries again.
+    if let Err(e) = conn.execute_batch("VACUUM") {
+        eprintln!("rapport: warning: the database could not be rewritten after the delete: {e}");
+    }
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     Ok(out)
 }
@@ -231,10 +236,8 @@ pub fn delete_study(conn: &Connection, media_dir: &Path, id: i64) -> Result<Dele
             .prepare("SELECT id FROM sessions WHERE study_id = ?1")?
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut files = remove_sessions(tx, media_dir, &sessions)?;
-        let shas = media::shas_of_study(tx, id)?;
+        let files = remove_sessions(tx, media_dir, &sessions)?;
         study::delete_row(tx, id)?;
-        files.extend(media::forget_unreferenced(tx, media_dir, &shas)?);
         log(tx, "study", &plan_counts(&plan))?;
         Ok((plan, files))
     })
@@ -259,7 +262,6 @@ pub fn forget_person(conn: &Connection, media_dir: &Path, id: i64) -> Result<For
             search::delete_saved(tx, saved)?;
         }
         people::delete_row(tx, id)?;
-        search::request_rebuild(tx)?;
         let mut counts = plan_counts(&plan.sessions);
         counts.extend([
             ("people".into(), 1),

@@ -77,7 +77,7 @@ pub struct SessionInput {
 /// What deleting a session (or a study) removes, said before it is done and returned after.
 #[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct DeletePlan {
-    /// "study" or "session".
+    /// "study", "session" or "person" (a forget's sessions).
     pub what: String,
     /// The study's name, or the session's person and date.
     pub name: String,

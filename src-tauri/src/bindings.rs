@@ -11,6 +11,7 @@ use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, Tag
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow, HighlightSource};
 use rapport::coding::text_spans::TextHighlightView;
 use rapport::coding::{HighlightView, TagCount};
+use rapport::deletion::ForgetPlan;
 use rapport::deploys::dora::{DoraKeys, DoraReport};
 use rapport::deploys::gates::{GateStats, GatesReport, Overrider};
 use rapport::deploys::{DeploySummary, ServiceDeploys};
@@ -29,7 +30,6 @@ use rapport::guide::{
     GuideDoc, GuideQuestion, GuideSection, GuideSummary, GuideVersionDetail, GuideVersionRef, GuideView,
     QuestionKind, SaveOutcome, StoredQuestion,
 };
-use rapport::deletion::ForgetPlan;
 use rapport::import::RefiImportReport;
 use rapport::insights::{
     ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,

@@ -113,3 +113,26 @@ fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 
     #[cfg(not(feature = "e2e"))]
     app
 }
+
+#[cfg(test)]
+mod tests {
+    use super::app_page;
+
+    #[test]
+    fn the_window_may_navigate_only_to_the_apps_own_pages() {
+        let ok = |u: &str| app_page(&tauri::Url::parse(u).unwrap());
+        assert!(ok("tauri://localhost/index.html"));
+        assert!(ok("http://tauri.localhost/"));
+        assert!(ok("about:blank"));
+        for remote in [
+            "https://example.com/",
+            "http://127.0.0.1:8080/x",
+            "tauri://evil.example/",
+            "file:///etc/passwd",
+            "mailto:someone@example.com",
+            "http://localhost.example.com:1420/",
+        ] {
+            assert!(!ok(remote), "{remote} must not load in the window");
+        }
+    }
+}

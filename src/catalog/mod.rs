@@ -369,9 +369,7 @@ fn team_people(
 
 /// Deletes the catalog's users with this email (a forget). Returns how many went.
 pub fn forget_email(conn: &Connection, email: &str) -> Result<i64> {
-    let n = conn.execute(
-        "DELETE FROM catalog_entities WHERE kind = 'user' AND lower(email) = lower(?1)",
-        [email],
-    )?;
+    let n = conn
+        .execute("DELETE FROM catalog_entities WHERE kind = 'user' AND lower(email) = lower(?1)", [email])?;
     Ok(n as i64)
 }

@@ -561,7 +561,8 @@ pub fn highlights_of_session(conn: &Connection, session_id: i64) -> Result<Vec<H
 /// The ids of the highlights of these sessions.
 pub fn ids_of_sessions(conn: &Connection, sessions: &[i64]) -> Result<Vec<i64>> {
     let ids = serde_json::to_string(sessions).expect("ids serialise");
-    let mut stmt = conn.prepare("SELECT id FROM highlights WHERE session_id IN (SELECT value FROM json_each(?1))")?;
+    let mut stmt =
+        conn.prepare("SELECT id FROM highlights WHERE session_id IN (SELECT value FROM json_each(?1))")?;
     let rows = stmt.query_map([ids], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

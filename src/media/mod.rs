@@ -388,15 +388,6 @@ pub fn shas_of_sessions(conn: &Connection, sessions: &[i64]) -> Result<Vec<Strin
     Ok(rows)
 }
 
-/// The hashes of the files the recordings of a study's sessions use.
-pub fn shas_of_study(conn: &Connection, study_id: i64) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT r.sha256 FROM recordings r JOIN sessions s ON s.id = r.session_id WHERE s.study_id = ?1",
-    )?;
-    let rows = stmt.query_map([study_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
 /// The recordings of these sessions whose file no other session uses: (file name, size).
 pub fn files_only_in(conn: &Connection, sessions: &[i64]) -> Result<Vec<(String, i64)>> {
     let ids = serde_json::to_string(sessions).expect("ids serialise");

@@ -48,7 +48,10 @@ pub fn fallback_file() -> PathBuf {
 }
 
 fn read_file() -> BTreeMap<String, String> {
-    std::fs::read_to_string(fallback_file()).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    std::fs::read_to_string(fallback_file())
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
 }
 
 /// Writes the fallback file whole, owner-only (0600) from its creation on.

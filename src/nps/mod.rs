@@ -403,6 +403,22 @@ pub fn summary(conn: &Connection) -> Result<Option<NpsSummary>> {
     }))
 }
 
+/// Deletes the NPS responses and feedback items of a person: linked to them, or carrying
+/// their email (or their email or name as the respondent). Writes no transaction of its own
+/// (a forget runs it inside its own). Returns (responses, feedback items) deleted.
+pub fn forget_person(conn: &Connection, person_id: i64, email: &str, name: &str) -> Result<(i64, i64)> {
+    let responses = conn.execute(
+        "DELETE FROM nps_responses WHERE person_id = ?1 OR lower(email) = lower(?2)
+         OR lower(respondent) = lower(?2) OR (?3 <> '' AND lower(respondent) = lower(?3))",
+        params![person_id, email, name],
+    )?;
+    let feedback = conn.execute(
+        "DELETE FROM feedback_items WHERE person_id = ?1 OR lower(email) = lower(?2)",
+        params![person_id, email],
+    )?;
+    Ok((responses as i64, feedback as i64))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -421,20 +437,4 @@ mod tests {
         assert_eq!(t("1772634600").as_deref(), Some("2026-03-04T14:30:00+00:00"));
         assert!(t("04/03/2026").is_none());
     }
-}
-
-/// Deletes the NPS responses and feedback items of a person: linked to them, or carrying
-/// their email (or their email or name as the respondent). Writes no transaction of its own
-/// (a forget runs it inside its own). Returns (responses, feedback items) deleted.
-pub fn forget_person(conn: &Connection, person_id: i64, email: &str, name: &str) -> Result<(i64, i64)> {
-    let responses = conn.execute(
-        "DELETE FROM nps_responses WHERE person_id = ?1 OR lower(email) = lower(?2)
-         OR lower(respondent) = lower(?2) OR (?3 <> '' AND lower(respondent) = lower(?3))",
-        params![person_id, email, name],
-    )?;
-    let feedback = conn.execute(
-        "DELETE FROM feedback_items WHERE person_id = ?1 OR lower(email) = lower(?2)",
-        params![person_id, email],
-    )?;
-    Ok((responses as i64, feedback as i64))
 }

@@ -388,6 +388,7 @@ impl SearchIndex {
         progress: &dyn Progress,
         cancel: &CancelToken,
     ) -> Result<Outcome<SyncReport>> {
+        let seq = store_seq(conn)?;
         let total = documents::count_all(conn)?;
         writer.delete_all_documents().map_err(|e| Error::Integrity(format!("search index: {e}")))?;
         progress.begin("indexing", Some(total));

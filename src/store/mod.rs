@@ -48,6 +48,8 @@ pub fn open(db: &Path) -> Result<Connection> {
     let mut conn = Connection::open(db)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted text is overwritten, not left in free space (people's words: see `deletion`).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Another process (the app and the CLI on one workspace) may write at the same time: a
     // transaction that takes the write lock when it begins waits for the other one (up to
@@ -121,12 +123,10 @@ pub fn savepoint<T>(conn: &Connection, name: &str, keep: bool, f: impl FnOnce() 
     conn.execute_batch(&format!("SAVEPOINT {name}"))?;
     let out = f();
     let finish = match &out {
-        Ok(_) if keep => {
-            conn.execute_batch(&format!("RELEASE {name}")).and_then(|_| match outer {
-                true => conn.execute_batch("COMMIT"),
-                false => Ok(()),
-            })
-        }
+        Ok(_) if keep => conn.execute_batch(&format!("RELEASE {name}")).and_then(|_| match outer {
+            true => conn.execute_batch("COMMIT"),
+            false => Ok(()),
+        }),
         // The original error matters more than a failed rollback (which SQLite reports only
         // when the connection is already broken).
         _ => {

@@ -260,6 +260,9 @@ describe("Recruiting in the window", () => {
     await click("[data-testid=person-open]");
     await click("[data-testid=person-forget]");
     await el("[data-testid=forget-dialog]");
+    // The confirm lists what goes before anything does.
+    const plan = await s.text(await el("[data-testid=forget-plan]"));
+    assert.match(plan, /the person, their activity and their place in the search index/);
     await click("[data-testid=forget-confirm]");
     await waitFor("the people list again", async () => (await s.find("[data-testid=people-import]")) !== null);
     const list = await invoke(s, "people_list");

@@ -29,6 +29,7 @@ use rapport::catalog::Catalog;
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow, HighlightSource};
 use rapport::coding::TagCount;
+use rapport::deletion::ForgetPlan;
 use rapport::deploys::dora::DoraReport;
 use rapport::deploys::gates::GatesReport;
 use rapport::diarize::profiles::{VoiceProfile, VoiceSuggestion};
@@ -40,7 +41,6 @@ use rapport::guide::diff::GuideDiff;
 use rapport::guide::lint::LintReport;
 use rapport::guide::run::{AnswersMatrix, QuestionCheck, RunView};
 use rapport::guide::{GuideDoc, GuideSummary, GuideVersionDetail, GuideVersionRef, SaveOutcome};
-use rapport::deletion::ForgetPlan;
 use rapport::import::RefiImportReport;
 use rapport::insights::{
     ChartAsk, FindingInsights, ImportKind, ImportSummary, InsightsFilters, InsightsQuery, InsightsSummary,
@@ -53,9 +53,7 @@ use rapport::models::ModelInfo;
 use rapport::notes::{NotesFormat, StudyNotes};
 use rapport::nps::items::{FeedbackView, ItemDeletion, ItemFilter, NpsComment};
 use rapport::nps::report::NpsReport;
-use rapport::people::{
-    ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary,
-};
+use rapport::people::{ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary};
 use rapport::recruit::outreach::{
     Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
 };

@@ -530,58 +530,56 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
             MetricsCmd::Delete { name } => metrics::delete(ws.conn(), name)?,
-            MetricsCmd::Token { command } => {
-                match command {
-                    TokenCmd::Set { url } => {
-                        let mut line = String::new();
-                        std::io::stdin().read_line(&mut line)?;
-                        let kept = metrics::token::set(url, &line)?;
-                        let place = match &kept {
-                            metrics::token::Kept::Keyring => "the OS keyring".to_string(),
-                            metrics::token::Kept::File(p) => p.display().to_string(),
-                        };
-                        if ctx.json {
-                            ctx.print_json(&serde_json::json!({
-                                "origin": metrics::token::origin(url)?,
-                                "stored": true,
-                                "keyring": kept == metrics::token::Kept::Keyring,
-                            }))?;
-                        } else {
-                            say!("token kept for {} in {place}", metrics::token::origin(url)?);
-                        }
-                    }
-                    TokenCmd::Show { url } => {
-                        let stored = metrics::token::stored(url)?;
-                        let from_env = std::env::var(metrics::token::ENV).is_ok_and(|t| !t.trim().is_empty());
-                        if ctx.json {
-                            ctx.print_json(&serde_json::json!({ "origin": metrics::token::origin(url)?, "stored": stored, "env": from_env }))?;
-                        } else {
-                            say!(
-                                "{}: {}{}",
-                                metrics::token::origin(url)?,
-                                if stored {
-                                    "a token is kept in the OS keyring"
-                                } else {
-                                    "no token in the OS keyring"
-                                },
-                                if from_env {
-                                    format!(" ({} is set and is used instead)", metrics::token::ENV)
-                                } else {
-                                    String::new()
-                                }
-                            );
-                        }
-                    }
-                    TokenCmd::Delete { url } => {
-                        let had = metrics::token::delete(url)?;
-                        if ctx.json {
-                            ctx.print_json(&serde_json::json!({ "deleted": had }))?;
-                        } else {
-                            say!("{}", if had { "token forgotten" } else { "there was no token" });
-                        }
+            MetricsCmd::Token { command } => match command {
+                TokenCmd::Set { url } => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    let kept = metrics::token::set(url, &line)?;
+                    let place = match &kept {
+                        metrics::token::Kept::Keyring => "the OS keyring".to_string(),
+                        metrics::token::Kept::File(p) => p.display().to_string(),
+                    };
+                    if ctx.json {
+                        ctx.print_json(&serde_json::json!({
+                            "origin": metrics::token::origin(url)?,
+                            "stored": true,
+                            "keyring": kept == metrics::token::Kept::Keyring,
+                        }))?;
+                    } else {
+                        say!("token kept for {} in {place}", metrics::token::origin(url)?);
                     }
                 }
-            }
+                TokenCmd::Show { url } => {
+                    let stored = metrics::token::stored(url)?;
+                    let from_env = std::env::var(metrics::token::ENV).is_ok_and(|t| !t.trim().is_empty());
+                    if ctx.json {
+                        ctx.print_json(&serde_json::json!({ "origin": metrics::token::origin(url)?, "stored": stored, "env": from_env }))?;
+                    } else {
+                        say!(
+                            "{}: {}{}",
+                            metrics::token::origin(url)?,
+                            if stored {
+                                "a token is kept in the OS keyring"
+                            } else {
+                                "no token in the OS keyring"
+                            },
+                            if from_env {
+                                format!(" ({} is set and is used instead)", metrics::token::ENV)
+                            } else {
+                                String::new()
+                            }
+                        );
+                    }
+                }
+                TokenCmd::Delete { url } => {
+                    let had = metrics::token::delete(url)?;
+                    if ctx.json {
+                        ctx.print_json(&serde_json::json!({ "deleted": had }))?;
+                    } else {
+                        say!("{}", if had { "token forgotten" } else { "there was no token" });
+                    }
+                }
+            },
         },
         Cmd::Nps { command } => match command {
             NpsCmd::Import { file, map, dry_run } => {

@@ -125,9 +125,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             } else {
                 println!(
                     "restored {} file(s) ({} bytes) into {}; every hash matches and verify passes",
-                    report.files,
-                    report.bytes,
-                    report.to
+                    report.files, report.bytes, report.to
                 );
             }
         }

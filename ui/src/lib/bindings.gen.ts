@@ -114,7 +114,12 @@ people: number,
 /**
  * Those people by role (the directory's role; "unknown" without one).
  */
-roles: Array<RoleCount>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, };
+roles: Array<RoleCount>, services: Array<string>, metrics: Array<string>, nps_segments: Array<string>, 
+/**
+ * Pieces of evidence a delete took away (a forgotten person, a deleted session); the
+ * finding keeps its text and says so.
+ */
+evidence_removed: number, };
 
 /**
  * Everything the study page shows.
@@ -809,7 +814,7 @@ started_at: string | null, };
  */
 export type DeletePlan = { 
 /**
- * "study" or "session".
+ * "study", "session" or "person" (a forget's sessions).
  */
 what: string, 
 /**
@@ -936,13 +941,25 @@ line: number | null, reason: string, };
 export type DirectoryReport = { created: number, updated: number, rejected: Array<Rejected>, };
 
 /**
- * What forgetting a person removes.
+ * What forgetting a person removes (shown before, returned after).
  */
-export type ForgetReport = { email: string, audit_events: number, outreach: number, participations: number, 
+export type ForgetPlan = { email: string, name: string, 
 /**
- * Sessions keep their transcript but no longer name the person.
+ * Their sessions with what is in them.
  */
-sessions_unlinked: number, };
+sessions: DeletePlan, 
+/**
+ * Their words in other people's sessions (segments of speakers linked to them).
+ */
+segments_elsewhere: number, 
+/**
+ * Highlights over those words.
+ */
+highlights_elsewhere: number, 
+/**
+ * Findings that lose evidence (they keep their text and say so).
+ */
+findings_losing_evidence: number, audit_events: number, outreach: number, participations: number, nps_responses: number, feedback_items: number, voice_profiles: number, catalog_users: number, saved_searches: number, };
 
 /**
  * Something that happened with a person.
@@ -1776,8 +1793,10 @@ export const commands = {
   personChart: (id: number) => invoke<string>("person_chart", { id }),
   /** Set whether a person may be contacted. */
   personSetContactStatus: (id: number, status: ContactStatus) => invoke<PersonSummary>("person_set_contact_status", { id, status }),
-  /** Remove a person with their audit events, outreach and invitations. */
-  personForget: (id: number) => invoke<ForgetReport>("person_forget", { id }),
+  /** What forgetting a person removes (for the confirm). */
+  personForgetPlan: (id: number) => invoke<ForgetPlan>("person_forget_plan", { id }),
+  /** Forget a person everywhere (see `rapport::deletion`); returns what went. */
+  personForget: (id: number) => invoke<ForgetPlan>("person_forget", { id }),
   /** Parse a screener expression: null when it is valid, else the column and what was expected. */
   screenerCheck: (expr: string) => invoke<ScreenerError | null>("screener_check", { expr }),
   /** Run the exclusions, the screener and the stratified pick; unless `options.dryRun`, write the invitations. */
