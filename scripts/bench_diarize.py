@@ -180,22 +180,52 @@ def case(label, files, recordings, turns, rttm, secs):
     }
 
 
+def real_dialogue(name, seed):
+    """Two real voices taking turns: the LibriVox reader of tests/fixtures/speech and the
+    LibriSpeech speaker of its Picovoice sample (whole, or either half), with pauses."""
+    speech = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "speech")
+    read = lambda f: array.array("h", wave.open(os.path.join(speech, f)).readframes(10 ** 9))
+    reader = [read(f"sense_and_sensibility_01_austen_64kb-0{n}.wav") for n in (870, 880, 890, 920, 930)]
+    other = read("picovoice-test.wav")
+    others = [other[: len(other) // 2], other[len(other) // 2:], other]
+    rng = random.Random(seed)
+    track, turns, at = array.array("h"), [], RATE
+    for i in range(5):
+        for who, pcm in (("reader", reader[i]), ("quilter", others[i % 3])):
+            place(track, pcm, at)
+            turns.append((at / RATE, (at + len(pcm)) / RATE, who))
+            at += len(pcm) + int(rng.uniform(0.3, 1.0) * RATE)
+    d = os.path.join(WORK, name)
+    os.makedirs(d, exist_ok=True)
+    mix = os.path.join(d, "mix.wav")
+    write(mix, [track])
+    rttm = os.path.join(d, "ref.rttm")
+    with open(rttm, "w") as f:
+        for s, e, who in turns:
+            f.write(f"SPEAKER {name} 1 {s:.3f} {e - s:.3f} <NA> <NA> {who} <NA> <NA>\n")
+    return {"mix": mix}, turns, rttm, len(track) / RATE
+
+
 def main():
     two = ["en-us+m3", "en+f3"]
-    three = ["en-us+m3", "en+f3", "en-us+f4"]
+    threes = [(["en-us+m3", "en+f3", "en-us+f4"], 11), (["en-us+m3", "en-gb+f2", "en-us+f4"], 5),
+              (["en-gb+f2", "en-us+m3", "en+m7"], 21), (["en-us+f2", "en+m7", "en-us+f4"], 8)]
     print(f"making the dialogues in {WORK}", file=sys.stderr)
     f2, t2, r2, s2 = dialogue("two", two, 3.0, 7)
-    f3, t3, r3, s3 = dialogue("three", three, 3.0, 11)
-    rows = [
-        case("two voices, one mixed track", f2, [(f2["mix"], None)], t2, r2, s2),
-        case("three voices, one mixed track", f3, [(f3["mix"], None)], t3, r3, s3),
+    made3 = [(voices, seed, *dialogue(f"three-{seed}", voices, 3.0, seed)) for voices, seed in threes]
+    fr, tr, rr, sr = real_dialogue("real", 4)
+    rows = [case("two voices, one mixed track", f2, [(f2["mix"], None)], t2, r2, s2)]
+    for voices, seed, f3, t3, r3, s3 in made3:
+        rows.append(case(f"three voices ({', '.join(voices)}), one mixed track", f3, [(f3["mix"], None)], t3, r3, s3))
+    rows += [
+        case("two real voices (LibriVox, LibriSpeech), one mixed track", fr, [(fr["mix"], None)], tr, rr, sr),
         case("two voices, a track each", f2, [(f2["mix"], None), (f2[two[0]], two[0]), (f2[two[1]], two[1])], t2, r2, s2),
         case("two voices, a stereo channel each", f2, [(f2["stereo"], None)], t2, r2, s2),
     ]
     overlap = sum(1 for t in t2 if any(u is not t and u[0] < t[1] and t[0] < u[1] for u in t2))
     print(f"\nDialogues: two voices ({two[0]}, {two[1]}) {s2 / 60:.1f} min, {len(t2)} turns ({overlap} overlapping); "
-          f"three voices ({', '.join(three)}) {s3 / 60:.1f} min, {len(t3)} turns; pauses 0.2 to 1 s; "
-          f"{RUNS} runs each, {PROFILE} build, 2 cores.\n")
+          f"three voices: four generations (voices and seeds), about {made3[0][5] / 60:.1f} min each; "
+          f"real voices {sr / 60:.1f} min, {len(tr)} turns; pauses 0.2 to 1 s; {RUNS} runs each, {PROFILE} build, 2 cores.\n")
     print("| input | method | speakers found | DER (Rapport) | DER (pyannote.metrics) | missed / false alarm / confusion | time per audio minute |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:

@@ -223,6 +223,53 @@ fn a_two_track_session_gives_every_segment_to_the_track_that_spoke_even_with_an_
 }
 
 #[test]
+fn a_session_of_tracks_only_transcribes_every_track_on_its_offset_in_time_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let made = make_dialogue(tmp.path(), &DIALOGUE);
+    // No mix: one file per person, the participant's started 1.5 s late.
+    let late = tmp.path().join("late.wav");
+    sox(&[made.tracks[0].1.to_str().unwrap(), late.to_str().unwrap(), "trim", "1.5"]);
+    let (_t, mut ws, session, _ids) =
+        session_with(&[(&late, Some("Priya"), 1500), (&made.tracks[1].1, Some("Sam"), 0)]);
+    let mut opts = TranscribeOptions::new(models_dir().join("ggml-tiny.en.bin"));
+    opts.threads = 2;
+    opts.vad_model = models_dir().join(transcribe::vad::VAD_FILE);
+    let out =
+        transcribe::transcribe(&mut ws, Target::Session(session), &opts, &NoProgress, &CancelToken::new())
+            .unwrap()
+            .done()
+            .expect("not cancelled");
+    let segs = &out.segments;
+    assert!(segs.windows(2).all(|w| w[0].start_ms <= w[1].start_ms), "merged in time order");
+    for name in ["Priya", "Sam"] {
+        assert!(segs.iter().any(|s| s.speaker.as_deref() == Some(name)), "{name}'s track was transcribed");
+    }
+    let voice_of = |name: &str| if name == "Priya" { PARTICIPANT } else { INTERVIEWER };
+    // Every segment lies (by its middle) in a turn of its track's voice: the late track's
+    // times were moved by its offset onto the session's time line.
+    let mut checked = 0;
+    for s in segs {
+        let mid = (s.start_ms + s.end_ms) / 2;
+        let speaker = s.speaker.as_deref().expect("a track's segment has its track's speaker");
+        if let Some(r) = made.reference.iter().find(|r| r.start_ms - 300 <= mid && mid < r.end_ms + 300) {
+            assert_eq!(r.label, voice_of(speaker), "segment {:?} at {mid} ms", s.text);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} segments were checked: {segs:?}");
+    // The words of the whole dialogue are there: both voices' lines.
+    let text = segs.iter().map(|s| s.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    for word in ["deploy", "merge", "security"] {
+        assert!(text.contains(word), "{word:?} missing from {text:?}");
+    }
+    // Diarizing it keeps each track's segments with its speaker.
+    let report = run(&mut ws, session, None);
+    assert_eq!(report.method, Method::Tracks);
+    let voice_of = |label: &str| voice_of(label).to_string();
+    assert_segments_follow(&report, &made.reference, &voice_of);
+}
+
+#[test]
 fn a_stereo_file_with_one_voice_per_channel_is_diarized_channel_by_channel() {
     let tmp = tempfile::tempdir().unwrap();
     let made = make_dialogue(tmp.path(), &DIALOGUE);

@@ -36,11 +36,18 @@ pub struct ClusterOptions {
     pub lambda: f64,
     /// The penalty weight for the change test inside speech regions.
     pub change_lambda: f64,
+    /// Two clusters whose voices are closer than this ([`Stats::divergence`]) are one voice.
+    pub divergence: f64,
 }
 
 impl Default for ClusterOptions {
     fn default() -> Self {
-        ClusterOptions { speakers: None, lambda: LAMBDA, change_lambda: CHANGE_LAMBDA }
+        ClusterOptions {
+            speakers: None,
+            lambda: LAMBDA,
+            change_lambda: CHANGE_LAMBDA,
+            divergence: DIVERGENCE,
+        }
     }
 }
 
@@ -55,6 +62,11 @@ pub const LAMBDA: f64 = 9.5;
 /// a dialogue without pauses, 1 added false changes, 8 missed them; 6 left a third cluster in
 /// the benchmark's dialogues.
 pub const CHANGE_LAMBDA: f64 = 3.0;
+
+/// Two clusters closer than this are one voice (see [`ClusterOptions::divergence`]).
+pub const DIVERGENCE: f64 = 0.3;
+/// The most clusters carried into resegmentation: more are merged by ΔBIC first.
+const MAX_CLUSTERS: usize = 12;
 
 /// Steps of the change test and of resegmentation (frames, 100 ms).
 const STEP: usize = 10;
@@ -89,35 +101,13 @@ pub fn cluster(frames: &[Frame], regions: &[Span], opts: &ClusterOptions) -> Clu
     if pieces.is_empty() {
         return Clustering { turns: Vec::new(), stats: Vec::new(), merged_extra: 0 };
     }
+    // 1. Pieces to clusters by the lowest ΔBIC while two models are not worth it.
     let mut clusters: Vec<(Stats, Vec<usize>)> =
         pieces.iter().enumerate().map(|(i, p)| (Stats::of(&frames[p.start..p.end]), vec![i])).collect();
-    let target = opts.speakers.map(|n| n.max(1));
-    let mut merged_extra = 0;
-    loop {
-        if clusters.len() <= 1 {
-            break;
-        }
-        let (mut best, mut bi, mut bj) = (f64::INFINITY, 0, 0);
-        for i in 0..clusters.len() {
-            for j in i + 1..clusters.len() {
-                let d = delta_bic(&clusters[i].0, &clusters[j].0, opts.lambda);
-                if d < best {
-                    (best, bi, bj) = (d, i, j);
-                }
-            }
-        }
-        let merge = match target {
-            Some(n) if clusters.len() > n => true,
-            Some(n) => {
-                let extra = best < 0.0 && clusters.len() > 2.min(n);
-                if extra {
-                    merged_extra += 1;
-                }
-                extra
-            }
-            None => best < 0.0,
-        };
-        if !merge {
+    while clusters.len() > 1 {
+        let (best, bi, bj) =
+            closest(&clusters.iter().map(|c| c.0).collect::<Vec<_>>(), |a, b| delta_bic(a, b, opts.lambda));
+        if best >= 0.0 && clusters.len() <= MAX_CLUSTERS {
             break;
         }
         let (sj, pj) = clusters.remove(bj);
@@ -125,28 +115,86 @@ pub fn cluster(frames: &[Frame], regions: &[Span], opts: &ClusterOptions) -> Clu
         ci.0 = ci.0.join(&sj);
         ci.1.extend(pj);
     }
-    let mut label = vec![0usize; pieces.len()];
-    for (c, (_, members)) in clusters.iter().enumerate() {
-        for &m in members {
-            label[m] = c;
-        }
-    }
     let mut models: Vec<Stats> = clusters.iter().map(|c| c.0).collect();
-    if models.len() > 1 {
-        let steps = resegment(frames, &pieces, &label, &models);
-        // The models again from the frames each one now has.
-        let mut fresh = vec![Stats::default(); models.len()];
-        for (at, c) in &steps {
-            let end = (at + STEP).min(frames.len());
-            for f in &frames[*at..end] {
-                fresh[*c].push(f);
+    // 2. Re-assign every step by Viterbi, re-estimate, and merge again on the new clusters,
+    //    until no two clusters sound alike (and no more than N are left, when N is given).
+    let target = opts.speakers.map(|n| n.max(1));
+    let mut merged_extra = 0;
+    let mut steps: Vec<(usize, usize)>;
+    loop {
+        steps = if models.len() > 1 {
+            resegment(frames, &pieces, &models)
+        } else {
+            pieces.iter().flat_map(|p| (p.start..p.end).step_by(STEP).map(|at| (at, 0))).collect()
+        };
+        models = reestimate(frames, &mut steps, models.len());
+        if models.len() <= 1 {
+            break;
+        }
+        let (bic, bi, bj) = closest(&models, |a, b| delta_bic(a, b, opts.lambda));
+        let (div, di, dj) = closest(&models, |a, b| a.divergence(b));
+        let alike = if div < opts.divergence { Some((di, dj)) } else { (bic < 0.0).then_some((bi, bj)) };
+        let (i, j) = match (target, alike) {
+            // More clusters than asked for: the cheapest merge by ΔBIC (a small stray cluster
+            // goes first), else the pair that sounds most alike.
+            (Some(n), _) if models.len() > n => alike.unwrap_or((bi, bj)),
+            (Some(n), Some(pair)) if models.len() > 2.min(n) => {
+                merged_extra += 1;
+                pair
+            }
+            (None, Some(pair)) => pair,
+            _ => break,
+        };
+        let (i, j) = (i.min(j), i.max(j));
+        models[i] = models[i].join(&models[j]);
+        models.remove(j);
+        for (_, c) in steps.iter_mut() {
+            if *c == j {
+                *c = i;
+            } else if *c > j {
+                *c -= 1;
             }
         }
-        models = fresh;
-        return finish(steps, models, merged_extra);
     }
-    let steps = pieces.iter().flat_map(|p| (p.start..p.end).step_by(STEP).map(|at| (at, 0))).collect();
     finish(steps, models, merged_extra)
+}
+
+/// The pair of `models` with the lowest `cost`: (cost, i, j) with i < j.
+fn closest(models: &[Stats], cost: impl Fn(&Stats, &Stats) -> f64) -> (f64, usize, usize) {
+    let (mut best, mut bi, mut bj) = (f64::INFINITY, 0, 1);
+    for i in 0..models.len() {
+        for j in i + 1..models.len() {
+            let d = cost(&models[i], &models[j]);
+            if d < best {
+                (best, bi, bj) = (d, i, j);
+            }
+        }
+    }
+    (best, bi, bj)
+}
+
+/// Each cluster's model from the frames of its steps; clusters left without a step are
+/// dropped (and the steps renumbered).
+fn reestimate(frames: &[Frame], steps: &mut [(usize, usize)], k: usize) -> Vec<Stats> {
+    let mut fresh = vec![Stats::default(); k];
+    for (at, c) in steps.iter() {
+        let end = (at + STEP).min(frames.len());
+        for f in &frames[*at..end] {
+            fresh[*c].push(f);
+        }
+    }
+    let mut renumber = vec![0; k];
+    let mut kept = Vec::new();
+    for (c, s) in fresh.into_iter().enumerate() {
+        renumber[c] = kept.len();
+        if s.n > 0.0 {
+            kept.push(s);
+        }
+    }
+    for (_, c) in steps.iter_mut() {
+        *c = renumber[*c];
+    }
+    kept
 }
 
 /// Turns from (frame, cluster) steps of [`STEP`] frames: joined while the speaker and the
@@ -204,30 +252,36 @@ fn split_at_changes(frames: &[Frame], r: Span, lambda: f64) -> Vec<Span> {
     cuts.windows(2).map(|w| Span { start: w[0], end: w[1] }).collect()
 }
 
-/// The log-likelihood of `frames` under the diagonal Gaussian of `s`.
-fn log_likelihood(s: &Stats, frames: &[Frame]) -> f64 {
-    let n = s.n.max(1.0);
-    let mut ll = 0.0;
-    for k in 0..features::CEPS {
-        let m = s.sum[k] / n;
-        let v = (s.sq[k] / n - m * m).max(1e-3);
-        let mut acc = 0.0;
-        for f in frames {
-            let d = f[k] as f64 - m;
-            acc += d * d;
-        }
-        ll += -0.5 * (acc / v + frames.len() as f64 * v.ln());
-    }
-    ll
+/// The log-likelihood of every frame under each model's diagonal Gaussian, summed from the
+/// start (prefix sums: a window's log-likelihood is a difference).
+fn cumulative_log_likelihood(frames: &[Frame], models: &[Stats]) -> Vec<Vec<f64>> {
+    models
+        .iter()
+        .map(|s| {
+            let moments = s.moments();
+            let log_det: f64 = moments.iter().map(|(_, v)| v.ln()).sum();
+            let mut acc = vec![0.0; frames.len() + 1];
+            for (i, f) in frames.iter().enumerate() {
+                let mut q = 0.0;
+                for (k, (m, v)) in moments.iter().enumerate() {
+                    let d = f[k] as f64 - m;
+                    q += d * d / v;
+                }
+                acc[i + 1] = acc[i] - 0.5 * (q + log_det);
+            }
+            acc
+        })
+        .collect()
 }
 
 /// Re-assigns every [`STEP`] of each piece to the model that explains the 500 ms around it
 /// best, with a switching penalty, by a Viterbi pass over each region's steps in order.
-fn resegment(frames: &[Frame], pieces: &[Span], label: &[usize], models: &[Stats]) -> Vec<(usize, usize)> {
+fn resegment(frames: &[Frame], pieces: &[Span], models: &[Stats]) -> Vec<(usize, usize)> {
     /// The cost of a change of speaker, in log-likelihood (about what 300 ms of a clearly
     /// better model gains).
     const SWITCH: f64 = 400.0;
     let k = models.len();
+    let cum = cumulative_log_likelihood(frames, models);
     let mut out = Vec::new();
     // Pieces that touch form one region: run one Viterbi pass per region.
     let mut i = 0;
@@ -237,13 +291,11 @@ fn resegment(frames: &[Frame], pieces: &[Span], label: &[usize], models: &[Stats
             j += 1;
         }
         let steps: Vec<usize> = pieces[i..j].iter().flat_map(|p| (p.start..p.end).step_by(STEP)).collect();
-        let first_label = label[i];
-        let mut score: Vec<f64> = (0..k).map(|c| if c == first_label { 0.0 } else { -SWITCH }).collect();
+        let mut score = vec![0.0; k];
         let mut back: Vec<Vec<usize>> = Vec::with_capacity(steps.len());
         for &at in &steps {
             let lo = at.saturating_sub(20);
             let hi = (at + STEP + 20).min(frames.len());
-            let ll: Vec<f64> = models.iter().map(|m| log_likelihood(m, &frames[lo..hi])).collect();
             let mut next = vec![0.0; k];
             let mut from = vec![0usize; k];
             for c in 0..k {
@@ -254,7 +306,7 @@ fn resegment(frames: &[Frame], pieces: &[Span], label: &[usize], models: &[Stats
                         (best, arg) = (v, p);
                     }
                 }
-                next[c] = best + ll[c];
+                next[c] = best + cum[c][hi] - cum[c][lo];
                 from[c] = arg;
             }
             score = next;

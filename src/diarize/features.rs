@@ -262,6 +262,30 @@ impl Stats {
             .sum()
     }
 
+    /// The symmetric Kullback–Leibler divergence between the diagonal Gaussians of `self` and
+    /// `other`, averaged over the coefficients: how far apart two voices are, whatever the
+    /// length of their speech (unlike [`delta_bic`], which grows with the frame count).
+    pub fn divergence(&self, other: &Stats) -> f64 {
+        let (a, b) = (self.moments(), other.moments());
+        (0..CEPS)
+            .map(|k| {
+                let ((m1, v1), (m2, v2)) = (a[k], b[k]);
+                let d = (m1 - m2) * (m1 - m2);
+                0.25 * (v1 / v2 + v2 / v1 - 2.0 + d * (1.0 / v1 + 1.0 / v2))
+            })
+            .sum::<f64>()
+            / CEPS as f64
+    }
+
+    /// The mean and variance (floored at 1e-3) of each coefficient.
+    pub fn moments(&self) -> [(f64, f64); CEPS] {
+        let n = self.n.max(1.0);
+        std::array::from_fn(|k| {
+            let m = self.sum[k] / n;
+            (m, (self.sq[k] / n - m * m).max(1e-3))
+        })
+    }
+
     /// The embedding of these frames: mean and standard deviation of each coefficient.
     pub fn embedding(&self) -> Vec<f32> {
         let n = self.n.max(1.0);

@@ -191,6 +191,14 @@ fn regions(probs: &[f32], total: usize) -> Vec<Span> {
     rs.into_iter().map(|r| Span { start: r.start / features::HOP, end: r.end / features::HOP }).collect()
 }
 
+/// Diarizes one mixed recording (16 kHz mono samples): its speech regions by the VAD, its
+/// frames' features, then [`cluster::cluster`]. Turns are in ms of the recording.
+pub fn mixed(samples: &[f32], vad: &mut Vad, opts: &ClusterOptions) -> Result<cluster::Clustering> {
+    let probs = probabilities(vad, samples)?;
+    let frames = features::mfcc(samples);
+    Ok(cluster::cluster(&frames, &regions(&probs, samples.len()), opts))
+}
+
 /// True when the two channels carry different people: while anyone speaks, one channel is
 /// at least 6 dB louder than the other most of the time.
 fn channels_apart(left: &tracks::Activity, right: &tracks::Activity) -> bool {
@@ -318,18 +326,12 @@ fn hear(
                 }
             }
             let Some(samples) = decode(ws, main.id, None, cancel)? else { return Ok(None) };
-            let probs = probabilities(&mut vad, &samples)?;
             progress.advance(70);
-            let frames = features::mfcc(&samples);
-            let spans = regions(&probs, samples.len());
             if cancel.is_cancelled() {
                 return Ok(None);
             }
-            let c = cluster::cluster(
-                &frames,
-                &spans,
-                &ClusterOptions { speakers: opts.speakers, ..Default::default() },
-            );
+            let c =
+                mixed(&samples, &mut vad, &ClusterOptions { speakers: opts.speakers, ..Default::default() })?;
             let shift = |t: Turn| Turn {
                 start_ms: t.start_ms + main.offset_ms,
                 end_ms: t.end_ms + main.offset_ms,

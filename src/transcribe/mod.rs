@@ -151,10 +151,97 @@ pub struct TranscribeReport {
     pub segments: Vec<Cue>,
 }
 
+/// A recording to transcribe, and where it sits on the session's time line.
+struct Part {
+    rec: media::StoredRecording,
+    /// The participant's track name, when the session is transcribed track by track.
+    track: Option<String>,
+    offset_ms: i64,
+}
+
+/// The recordings a target stands for: a recording itself; a session's most recently added
+/// recording that is not one participant's track, or, when it has only tracks (one file per
+/// participant, as Zoom and Riverside record), every track, each on its own time line.
+fn parts(ws: &Workspace, target: Target) -> Result<Vec<Part>> {
+    let conn = ws.conn();
+    let ids: Vec<(i64, Option<String>, i64)> = match target {
+        Target::Recording(id) => vec![(id, None, 0)],
+        Target::Session(id) => {
+            crate::session::ensure(conn, id)?;
+            let mut stmt = conn.prepare(
+                "SELECT id, track, offset_ms FROM recordings WHERE session_id = ?1 ORDER BY id DESC",
+            )?;
+            let all = stmt
+                .query_map([id], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mix = all.iter().find(|(_, track, _)| track.is_none()).map(|r| r.0);
+            match mix {
+                Some(mix) => vec![(mix, None, 0)],
+                None if all.is_empty() => return Err(Error::invalid(
+                    format!("session {id}"),
+                    "has no recording to transcribe: add one with `rapport recording add FILE --session ID`",
+                )),
+                None => all.into_iter().rev().collect(),
+            }
+        }
+    };
+    ids.into_iter()
+        .map(|(id, track, offset_ms)| -> Result<Part> {
+            Ok(Part { rec: media::recording(conn, &ws.media_dir(), id)?, track, offset_ms })
+        })
+        .collect()
+}
+
+/// A progress sink for one recording of several: its `done` counts after the recordings
+/// before it, and the phase is begun once, by the caller.
+struct After<'a> {
+    inner: &'a dyn Progress,
+    before_ms: u64,
+}
+
+impl Progress for After<'_> {
+    fn begin(&self, _phase: &str, _total: Option<u64>) {}
+    fn advance(&self, done: u64) {
+        self.inner.advance(self.before_ms + done);
+    }
+    fn message(&self, text: &str) {
+        self.inner.message(text);
+    }
+}
+
+/// whisper.cpp, loaded once for every recording of a run.
+struct Engine<'m> {
+    model: &'m Path,
+    states: Vec<WhisperState>,
+    threads: usize,
+    threads_each: usize,
+    eot: i32,
+}
+
+/// One recording's audio: its stream, its voice activity detector, its length (`total_ms`
+/// for progress, at least 1; `known_ms` when the file says).
+struct Audio<'s> {
+    stream: &'s mut AudioStream,
+    vad: vad::Vad,
+    total_ms: i64,
+    known_ms: Option<i64>,
+}
+
+/// What one recording gave.
+struct Heard {
+    segments: Vec<Cue>,
+    language: String,
+    chunks: usize,
+    speech_ms: i64,
+    duration_ms: i64,
+}
+
 /// Transcribes the target's recording with the model in `opts` and stores the transcript
-/// (replacing the session's previous one) at the end, in one transaction. Reports percent
-/// of audio done and each segment as it is finished; a cancel stops whisper mid-chunk and
-/// returns `Outcome::Cancelled` with nothing changed.
+/// (replacing the session's previous one) at the end, in one transaction. A session of
+/// per-participant tracks only is transcribed track by track, each track's segments placed by
+/// its offset and given its track's name as speaker, all merged in time order. Reports
+/// percent of audio done and each segment as it is finished; a cancel stops whisper mid-chunk
+/// and returns `Outcome::Cancelled` with nothing changed.
 pub fn transcribe(
     ws: &mut Workspace,
     target: Target,
@@ -162,30 +249,18 @@ pub fn transcribe(
     progress: &dyn Progress,
     cancel: &CancelToken,
 ) -> Result<Outcome<TranscribeReport>> {
-    let recording_id = match target {
-        Target::Recording(id) => id,
-        Target::Session(id) => {
-            crate::session::ensure(ws.conn(), id)?;
-            ws.conn()
-                .query_row("SELECT id FROM recordings WHERE session_id = ?1 ORDER BY track IS NOT NULL, id DESC LIMIT 1", [id], |r| {
-                    r.get(0)
-                })
-                .map_err(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Error::invalid(
-                        format!("session {id}"),
-                        "has no recording to transcribe: add one with `rapport recording add FILE --session ID`",
-                    ),
-                    other => other.into(),
-                })?
-        }
-    };
-    let rec = media::recording(ws.conn(), &ws.media_dir(), recording_id)?;
+    let parts = parts(ws, target)?;
     let header = check_model(&opts.model)?;
-    let language = choose_language(opts.language.as_deref(), &header, &opts.model)?;
+    let mut language = choose_language(opts.language.as_deref(), &header, &opts.model)?;
     // whisper.cpp's log goes to the `log` crate (silent unless a logger is set).
     whisper_rs::install_logging_hooks();
-    let vad = vad::Vad::open(&opts.vad_model)?;
-    let mut stream = AudioStream::open(&rec.path, &rec.file_name)?;
+    let mut inputs = Vec::with_capacity(parts.len());
+    for part in &parts {
+        inputs.push((
+            vad::Vad::open(&opts.vad_model)?,
+            AudioStream::open(&part.rec.path, &part.rec.file_name)?,
+        ));
+    }
     if cancel.is_cancelled() {
         return Ok(Outcome::Cancelled);
     }
@@ -209,26 +284,110 @@ pub fn transcribe(
         0 => 1,
         n => n.min(threads).max(1),
     };
-    let threads_each = (threads / workers).max(1);
-    let mut states = Vec::with_capacity(workers);
+    let mut engine = Engine {
+        model: &opts.model,
+        states: Vec::with_capacity(workers),
+        threads,
+        threads_each: (threads / workers).max(1),
+        eot: ctx.token_eot(),
+    };
     for _ in 0..workers {
-        states.push(ffi(&opts.model, "creating a whisper state", || ctx.create_state())?);
+        engine.states.push(ffi(&opts.model, "creating a whisper state", || ctx.create_state())?);
     }
-    let eot = ctx.token_eot();
-
-    let chunk_len = opts.chunk_secs.clamp(MIN_CHUNK_SECS, MAX_CHUNK_SECS) as usize * RATE;
-    let total_ms = rec.duration_ms.or(stream.info().duration_ms).unwrap_or(0).max(1);
+    let known: Vec<Option<i64>> = parts
+        .iter()
+        .zip(&inputs)
+        .map(|(p, (_, stream))| p.rec.duration_ms.or(stream.info().duration_ms))
+        .collect();
+    let lengths: Vec<i64> = known.iter().map(|ms| ms.unwrap_or(0).max(1)).collect();
+    let total_ms: i64 = lengths.iter().sum();
     progress.begin("transcribe", Some(total_ms as u64));
-    let total = rec.duration_ms.or(stream.info().duration_ms).map(|ms| ms as usize * RATE / 1000);
-    let mut source = ChunkSource::new(&mut stream, vad, chunk_len, total);
+    let tracks = parts.len() > 1;
+    let (mut segments, mut chunks, mut speech_ms, mut duration_ms, mut before_ms) = (Vec::new(), 0, 0, 0, 0);
+    for ((part, (vad, mut stream)), (length, known)) in
+        parts.iter().zip(inputs).zip(lengths.iter().zip(known))
+    {
+        let sink = After { inner: progress, before_ms };
+        let audio = Audio { stream: &mut stream, vad, total_ms: *length, known_ms: known };
+        let Some(heard) =
+            transcribe_one(&mut engine, audio, language.as_deref(), opts.chunk_secs, &sink, cancel)?
+        else {
+            return Ok(Outcome::Cancelled);
+        };
+        // The first recording's language (detected or asked for) holds for the other tracks.
+        language.get_or_insert(heard.language);
+        chunks += heard.chunks;
+        speech_ms += heard.speech_ms;
+        before_ms += *length as u64;
+        let offset = if tracks { part.offset_ms } else { 0 };
+        duration_ms = duration_ms.max(offset + heard.duration_ms);
+        for mut seg in heard.segments {
+            if tracks {
+                seg.start_ms += offset;
+                seg.end_ms += offset;
+                seg.words.iter_mut().for_each(|w| {
+                    w.start_ms += offset;
+                    w.end_ms += offset;
+                });
+                seg.speaker = part.track.clone();
+            }
+            segments.push(seg);
+        }
+    }
+    // Track by track, then in time order (a stable sort: a track's own order is kept).
+    segments.sort_by_key(|s| s.start_ms);
+    let language = language.unwrap_or_else(|| "en".into());
+    let rec = &parts[0].rec;
+
+    let tx = ws.conn_mut().transaction()?;
+    let transcript_id = transcript::store(&tx, rec.session_id, &format!("whisper:{model_name}"), &segments)?;
+    tx.execute(
+        "UPDATE transcripts SET recording_id = ?2, language = ?3, model = ?4 WHERE id = ?1",
+        params![transcript_id, rec.id, language, model_name],
+    )?;
+    if cancel.is_cancelled() {
+        // The last moment a cancel can still leave everything as it was.
+        return Ok(Outcome::Cancelled);
+    }
+    tx.commit()?;
+    progress.advance(total_ms as u64);
+    Ok(Outcome::Done(TranscribeReport {
+        session: rec.session_id,
+        recording: rec.id,
+        transcript_id,
+        duration_ms,
+        language,
+        model: model_name,
+        chunks,
+        speech_ms,
+        segments,
+    }))
+}
+
+/// Transcribes one recording's stream (its own time line); `None` when cancelled.
+fn transcribe_one(
+    engine: &mut Engine,
+    audio: Audio,
+    language: Option<&str>,
+    chunk_secs: u32,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> Result<Option<Heard>> {
+    let Audio { stream, vad, total_ms, known_ms } = audio;
+    let Engine { model, states, threads, threads_each, eot } = engine;
+    let (model, threads, threads_each, eot) = (*model, *threads, *threads_each, *eot);
+    let workers = states.len();
+    let chunk_len = chunk_secs.clamp(MIN_CHUNK_SECS, MAX_CHUNK_SECS) as usize * RATE;
+    let total = known_ms.map(|ms| ms as usize * RATE / 1000);
+    let mut source = ChunkSource::new(stream, vad, chunk_len, total);
 
     // The language, when it is to be detected, from the first chunk of speech.
     let first = source.next_chunk()?;
     let detected = match (&language, &first) {
-        (None, Some(chunk)) => Some(detect_language(&mut states[0], &chunk.samples, threads, &opts.model)?),
+        (None, Some(chunk)) => Some(detect_language(&mut states[0], &chunk.samples, threads, model)?),
         _ => None,
     };
-    let lang = language.as_deref().or(detected.as_deref()).unwrap_or("en");
+    let lang = language.or(detected.as_deref()).unwrap_or("en");
 
     let failed = AtomicBool::new(false);
     let stopped = || cancel.is_cancelled() || failed.load(Ordering::Relaxed);
@@ -239,7 +398,7 @@ pub fn transcribe(
     let (produced, collected) = std::thread::scope(|scope| {
         for state in states.iter_mut() {
             let done_tx = done_tx.clone();
-            let (job_rx, failed, model) = (&job_rx, &failed, &opts.model);
+            let (job_rx, failed) = (&job_rx, &failed);
             scope.spawn(move || loop {
                 let job = job_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
                 let Ok(chunk) = job else { break };
@@ -289,48 +448,24 @@ pub fn transcribe(
             failed.store(true, Ordering::Relaxed);
         }
         let collected = collector.join().unwrap_or_else(|_| {
-            Err(Error::invalid(opts.model.display().to_string(), "a transcription worker panicked"))
+            Err(Error::invalid(model.display().to_string(), "a transcription worker panicked"))
         });
         (produced, collected)
     });
     if cancel.is_cancelled() {
-        return Ok(Outcome::Cancelled);
+        return Ok(None);
     }
     let (sent, speech_ms) = produced?;
     let (mut segments, chunks) = collected?;
     if sent != chunks {
         return Err(Error::invalid(
-            opts.model.display().to_string(),
+            model.display().to_string(),
             "a transcription worker stopped before its chunk was done; nothing was stored",
         ));
     }
     let duration_ms = stream.decoded_ms();
     clamp_times(&mut segments, duration_ms);
-    let language = lang.to_string();
-
-    let tx = ws.conn_mut().transaction()?;
-    let transcript_id = transcript::store(&tx, rec.session_id, &format!("whisper:{model_name}"), &segments)?;
-    tx.execute(
-        "UPDATE transcripts SET recording_id = ?2, language = ?3, model = ?4 WHERE id = ?1",
-        params![transcript_id, rec.id, language, model_name],
-    )?;
-    if cancel.is_cancelled() {
-        // The last moment a cancel can still leave everything as it was.
-        return Ok(Outcome::Cancelled);
-    }
-    tx.commit()?;
-    progress.advance(total_ms as u64);
-    Ok(Outcome::Done(TranscribeReport {
-        session: rec.session_id,
-        recording: rec.id,
-        transcript_id,
-        duration_ms,
-        language,
-        model: model_name,
-        chunks,
-        speech_ms,
-        segments,
-    }))
+    Ok(Some(Heard { segments, language: lang.to_string(), chunks, speech_ms, duration_ms }))
 }
 
 /// Milliseconds of `samples` samples.
