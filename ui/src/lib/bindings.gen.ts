@@ -793,12 +793,7 @@ speed_x: number, cores: number, memory_mib: number, };
 /**
  * What a job reports on its channel.
  */
-export type JobEvent = { "kind": "progress", phase: string, done: number, total: number | null, } | { "kind": "message", text: string, } | { "kind": "result", 
-/**
- * What the work found, sent just before `done` by a job whose caller reads it (an
- * import's report); its shape is the starting command's.
- */
-value: unknown, } | { "kind": "done" } | { "kind": "cancelled" } | { "kind": "failed", error: ApiError, };
+export type JobEvent = { "kind": "progress", phase: string, done: number, total: number | null, } | { "kind": "message", text: string, } | { "kind": "result", value: unknown, } | { "kind": "done" } | { "kind": "cancelled" } | { "kind": "failed", error: ApiError, };
 
 /**
  * A study's editable fields, as the window's form and `study edit` give them.
@@ -1783,7 +1778,7 @@ export const commands = {
   peopleList: () => invoke<Array<PersonSummary>>("people_list"),
   /** Import people from a directory file (picked with `dialogOpen("directory")`); `dryRun` previews who is new, updated or refused. */
   peopleImport: (path: string, format: DirectoryFormat | null, skipInvalid: boolean, dryRun: boolean) => invoke<DirectoryReport>("people_import", { path, format, skipInvalid, dryRun }),
-  /** Import an audit log (picked with `dialogOpen("audit_log")`); `options.dryRun` previews the counts and writes nothing. */
+  /** Start importing an audit log (picked with `dialogOpen("audit_log")`); returns the job id. Progress (bytes of the file) and the end arrive on `onEvent`, the report as a `result` event (an AuditImportReport) before `done`; `options.dryRun` previews the counts and writes nothing. */
   auditImportStart: (path: string, options: AuditImportOptions, onEvent: Channel<JobEvent>) => invoke<number>("audit_import_start", { path, options, onEvent }),
   /** Cancel an audit import: nothing is changed; false when it is not running. */
   auditImportCancel: (job: number) => invoke<boolean>("audit_import_cancel", { job }),
