@@ -1352,6 +1352,12 @@ score: number, };
  */
 export type Answer = { session: number, 
 /**
+ * The session's notes written while the question was asked and answered: those whose
+ * place in the recording (`play_ms`, the stamp less the recording's start offset) falls
+ * from `asked_ms` to `end_ms`.
+ */
+notes: Array<Note>, 
+/**
  * When the interviewer asked it.
  */
 asked_ms: number, 
@@ -1366,13 +1372,7 @@ excerpt: string,
 /**
  * How well the interviewer's words matched the question (0 to 1).
  */
-score: number, 
-/**
- * The session's notes written while the question was asked and answered: those whose
- * place in the recording (`play_ms`, the stamp less the recording's start offset) falls
- * from `asked_ms` to `end_ms`.
- */
-notes: Array<Note>, };
+score: number, };
 
 /**
  * One row of the matrix: a question of the current guide version and its answers.
