@@ -37,6 +37,14 @@ pub enum ErrorCode {
     /// The window asked for a file or folder that no dialog or drop of the user's gave it
     /// and that lies outside the open workspace; nothing was read or written.
     PathNotAllowed,
+    /// A search query is malformed; `column` (1-based) says where. The search box keeps the
+    /// last results and marks the query instead of showing an error.
+    QuerySyntax,
+    /// The user cancelled a long command-line job (Ctrl-C); nothing was changed.
+    Cancelled,
+    /// Something failed that is neither the input's nor the machine's fault (a bug); the
+    /// message says what. Every error the CLI prints carries a code; this is the last one.
+    Internal,
 }
 
 /// Everything that can go wrong in the core.
@@ -70,6 +78,15 @@ pub enum Error {
     /// See [`ErrorCode::Integrity`].
     #[error("{0}")]
     Integrity(String),
+    /// See [`ErrorCode::QuerySyntax`]; `column` is 1-based, in characters.
+    #[error("query, column {column}: {message}")]
+    QuerySyntax { column: usize, message: String },
+    /// See [`ErrorCode::Cancelled`]; the message says what was left as it was.
+    #[error("cancelled; {0}")]
+    Cancelled(String),
+    /// See [`ErrorCode::Internal`].
+    #[error("{0}")]
+    Internal(String),
     /// See [`ErrorCode::PathNotAllowed`].
     #[error(
         "{}: not a file or folder you picked or dropped in this window, nor inside the open workspace; \
@@ -92,6 +109,9 @@ impl Error {
             Error::Database(_) => ErrorCode::Database,
             Error::Integrity(_) => ErrorCode::Integrity,
             Error::PathNotAllowed(_) => ErrorCode::PathNotAllowed,
+            Error::QuerySyntax { .. } => ErrorCode::QuerySyntax,
+            Error::Cancelled(_) => ErrorCode::Cancelled,
+            Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -111,16 +131,24 @@ impl Error {
     }
 }
 
-/// The error as it crosses the IPC boundary or `--json` output: `{code, message}`.
+/// The error as it crosses the IPC boundary or `--json` output: `{code, message}`, and for a
+/// `query_syntax` error the `column` (1-based) where the query goes wrong.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub column: Option<u32>,
 }
 
 impl From<&Error> for ApiError {
     fn from(err: &Error) -> Self {
-        ApiError { code: err.code(), message: err.to_string() }
+        let column = match err {
+            Error::QuerySyntax { column, .. } => Some(*column as u32),
+            _ => None,
+        };
+        ApiError { code: err.code(), message: err.to_string(), column }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod finding;
 pub mod guide;
 pub mod import;
 pub mod insights;
+pub mod limits;
 pub mod links;
 pub mod media;
 pub mod metrics;

@@ -50,6 +50,17 @@ impl Table {
                 Error::invalid(format!("{source}:{line}"), what)
             })?;
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            if let Some((i, field)) = rec.iter().enumerate().find(|(_, f)| f.len() > crate::limits::FIELD) {
+                let column = headers.get(i).map(String::as_str).unwrap_or("?");
+                return Err(Error::invalid(
+                    format!("{source}:{line}"),
+                    format!(
+                        "the field `{column}` is {} bytes; fields are read up to {} bytes (1 MiB)",
+                        field.len(),
+                        crate::limits::FIELD
+                    ),
+                ));
+            }
             let values = headers.iter().cloned().zip(rec.iter().map(str::to_string)).collect();
             records.push(Record { source: source.to_string(), line, values });
         }

@@ -1,8 +1,10 @@
 //! Integration tests of the core and the `rapport` CLI, one binary with a module per area.
 
 mod audit;
+mod bad_input;
 mod cli;
 mod diarize;
+mod error_codes;
 mod evidence;
 mod guide_lint;
 mod guides;

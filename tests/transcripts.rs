@@ -255,9 +255,9 @@ fn a_broken_file_in_each_format_names_file_and_line_and_changes_nothing() {
         &ws,
         dir,
         "broken.srt",
-        "1\n00:00:01,000 --> 00:00:02,000\nMaya: Hi.\n\n2\nPriya: Ho.\n",
+        "1\n00:00:01,000 --> 00:00:02,000\nMaya: Hi.\n\n2\n00:00:03,000 --> 00:0x:04,000\nPriya: Ho.\n",
         6,
-        "expected the timing line of cue 2",
+        "expected an end time like 00:01:02,500",
     );
     assert_rejected(
         &ws,
@@ -554,4 +554,33 @@ fn replace_span_swaps_the_segments_inside_and_keeps_the_rest() {
 
     let err = transcript::replace_span(conn, session + 1, 0, 10, &[]).unwrap_err();
     assert_eq!(err.code(), rapport::ErrorCode::NotFound);
+}
+
+#[test]
+fn blocks_without_a_timing_line_are_skipped_as_the_formats_say_and_listed_as_warnings() {
+    let (tmp, ws) = demo_workspace();
+    // WebVTT's parser drops a block without a timing line; SRT readers skip such a cue.
+    let cases = [
+        (
+            "skips.vtt",
+            "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nMaya: Hi.\n\nstray block\nof words\n\n00:00:03.000 --> 00:00:04.000\nPriya: Ho.\n",
+            7,
+        ),
+        ("skips.srt", "1\n00:00:01,000 --> 00:00:02,000\nMaya: Hi.\n\n2\nPriya: no timing.\n\n3\n00:00:03,000 --> 00:00:04,000\nPriya: Ho.\n", 5),
+    ];
+    for (name, text, line) in cases {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let report = rapport_json(&ws, &["transcript", "import", path.to_str().unwrap(), "--session", "1"]);
+        assert_eq!(report["segments"], 2, "{name}: the two good cues are imported: {report}");
+        let warnings = report["warnings"].as_array().expect("a warnings list");
+        assert_eq!(warnings.len(), 1, "{name}: {report}");
+        assert_eq!(warnings[0]["line"], line, "{name}: the warning names the block's line: {report}");
+        assert!(warnings[0]["reason"].as_str().unwrap().starts_with("skipped"), "{name}: {report}");
+        // Without --json the warning goes to stderr, naming the file and line.
+        let out =
+            crate::util::rapport(&ws, &["transcript", "import", path.to_str().unwrap(), "--session", "1"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.contains(&format!("{name}:{line}: skipped")), "{name}: {err}");
+    }
 }

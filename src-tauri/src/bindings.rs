@@ -62,7 +62,8 @@ use rapport::session::{DeletePlan, Note, SessionDetail, SessionInput, SessionSum
 use rapport::study::{StudyInput, StudyOverview, StudySummary};
 use rapport::transcript::speakers::SpeakerMerge;
 use rapport::transcript::{
-    Cue, ExportFormat, Format, ImportPreview, ImportReport, Segment, SegmentDetail, SpeakerView, Word,
+    Cue, ExportFormat, Format, ImportPreview, ImportReport, ImportWarning, Segment, SegmentDetail,
+    SpeakerView, Word,
 };
 use rapport::workspace::{Counts, WorkspaceInfo};
 use rapport::{ApiError, ErrorCode};
@@ -214,6 +215,7 @@ pub fn render() -> String {
         decl::<ExportFormat>(&cfg),
         decl::<Format>(&cfg),
         decl::<Cue>(&cfg),
+        decl::<ImportWarning>(&cfg),
         decl::<ImportPreview>(&cfg),
         decl::<ImportReport>(&cfg),
         decl::<ContactStatus>(&cfg),

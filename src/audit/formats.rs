@@ -577,6 +577,9 @@ impl CsvColumns {
         if rec.iter().all(|f| f.trim().is_empty()) {
             return Ok(LineResult::Blank);
         }
+        if let Some(f) = rec.iter().find(|f| f.len() > crate::limits::FIELD) {
+            return Err(format!("a field of {} bytes; fields are read up to 1 MiB", f.len()));
+        }
         mapped_event(
             map,
             |f| {

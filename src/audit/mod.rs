@@ -191,7 +191,8 @@ fn import_lines(
             let mut first_line = 1u64;
             loop {
                 head.clear();
-                if reader.read_until(b'\n', &mut head).map_err(|e| Error::io(path, e))? == 0 {
+                let limit = crate::limits::AUDIT_LINE as u64 + 1;
+                if (&mut reader).take(limit).read_until(b'\n', &mut head).map_err(|e| Error::io(path, e))? == 0 {
                     break;
                 }
                 let text = String::from_utf8_lossy(&head);
@@ -203,7 +204,16 @@ fn import_lines(
             let first = std::str::from_utf8(&head).unwrap_or("").trim_start_matches('\u{feff}').trim();
             if format == AuditFormat::K8s && starts_whole_value(first) {
                 let mut all = std::mem::take(&mut head);
-                reader.read_to_end(&mut all).map_err(|e| Error::io(path, e))?;
+                (&mut reader).take(crate::limits::TABLE).read_to_end(&mut all).map_err(|e| Error::io(path, e))?;
+                if all.len() as u64 >= crate::limits::TABLE {
+                    return Err(Error::invalid(
+                        source,
+                        format!(
+                            "a single JSON value of more than {} MiB; write the events one per line (JSON Lines) to import a larger log",
+                            crate::limits::TABLE >> 20
+                        ),
+                    ));
+                }
                 for item in whole_value(&all, source, opts.include_system)? {
                     sink.take(item, 0)?;
                 }

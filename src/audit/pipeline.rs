@@ -9,7 +9,7 @@
 //! by the parser threads; the caller only stores.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
@@ -259,13 +259,32 @@ fn read_blocks(
             }
         }
         if !at_end && failed.is_none() && !block.ends_with(b"\n") {
-            match reader.read_until(b'\n', &mut block) {
+            // The rest of the last line, read up to the line limit, never whole: a file
+            // without line breaks (or a gzip bomb) cannot fill the memory.
+            let limit = crate::limits::AUDIT_LINE as u64 + 1;
+            match (&mut reader).take(limit).read_until(b'\n', &mut block) {
                 Ok(_) => at_end = !block.ends_with(b"\n"),
                 Err(e) => failed = Some(e),
             }
         }
         if let Some(e) = failed {
             let _ = send.send(Raw::Failed(seq, Error::io(path, e)));
+            return;
+        }
+        let body = block.strip_suffix(b"\n").unwrap_or(&block);
+        let last_line = body.len() - memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
+        if last_line > crate::limits::AUDIT_LINE {
+            let at = line + memchr::memchr_iter(b'\n', body).count() as u64;
+            let _ = send.send(Raw::Failed(
+                seq,
+                Error::invalid(
+                    format!("{}:{at}", path.display()),
+                    format!(
+                        "a line of more than {} bytes (16 MiB); audit lines are read up to that",
+                        crate::limits::AUDIT_LINE
+                    ),
+                ),
+            ));
             return;
         }
         if block.is_empty() {

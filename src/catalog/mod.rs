@@ -112,7 +112,7 @@ pub fn read_path(path: &Path) -> Result<(Vec<Entity>, i64)> {
     let mut all = Vec::new();
     let mut skipped = 0;
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let text = crate::limits::read_text(&file, crate::limits::TABLE, "catalog")?;
         let yaml = matches!(file.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
         if folder && yaml && !text.contains("backstage.io/") {
             continue;
@@ -153,12 +153,14 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// `service` column, else Backstage YAML. Returns the entities and how many documents of
 /// other kinds were skipped.
 pub fn read_text(text: &str, source: &str) -> Result<(Vec<Entity>, i64)> {
+    let text = text.trim_start_matches('\u{feff}');
     let first = text.trim_start_matches('\u{feff}').lines().next().unwrap_or("");
     let looks_csv = source.ends_with(".csv")
         || first.split(',').map(str::trim).any(|c| c.eq_ignore_ascii_case("service"));
     if looks_csv && !first.contains(':') {
         Ok((read_csv(text, source)?, 0))
     } else {
+        crate::limits::check_lines(text, source)?;
         backstage::parse(text, source)
     }
 }

@@ -252,6 +252,10 @@ fn json_values(text: &str, source: &str) -> Vec<(String, Result<serde_json::Valu
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, line)| {
                 let at = format!("{source}:{}", i + 1);
+                if line.len() > crate::limits::FIELD {
+                    let message = format!("a line of {} bytes; lines are read up to 1 MiB", line.len());
+                    return (at.clone(), Err(Error::invalid(at, message)));
+                }
                 let v = serde_json::from_str(line)
                     .map_err(|e| Error::invalid(&at, format!("not valid JSON: {e}")));
                 (at, v)
@@ -279,6 +283,7 @@ pub fn read_deploys(
         }
         Ok(())
     };
+    let text = text.trim_start_matches('\u{feff}');
     let format = format_of(text);
     if format == "csv" {
         let table = Table::parse(text, source)?;
@@ -460,6 +465,7 @@ pub fn read_incidents(
             title: opt(i.title.as_deref()),
         })
     };
+    let text = text.trim_start_matches('\u{feff}');
     if format_of(text) == "csv" {
         let table = Table::parse(text, source)?;
         table.require_columns(&["service", "started"])?;
@@ -593,7 +599,7 @@ impl Window {
 }
 
 fn read_file(path: &std::path::Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+    crate::limits::read_text(path, crate::limits::TABLE, "deploy or incident")
 }
 
 /// Imports a deploy file in one transaction; with `commit` false, only says what it would do.

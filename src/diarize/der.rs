@@ -41,11 +41,18 @@ pub fn read_rttm(text: &str, source: &str) -> crate::Result<Vec<Labelled>> {
         let secs = |s: &str, what: &str| -> crate::Result<f64> {
             s.parse::<f64>()
                 .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| bad(&format!("the {what} {s:?} is not a number of seconds")))
+                .filter(|v| {
+                    v.is_finite() && *v >= 0.0 && *v * 1000.0 <= crate::transcript::MAX_TIME_MS as f64
+                })
+                .ok_or_else(|| {
+                    bad(&format!(
+                        "the {what} {s:?} is not a number of seconds from 0 to 3600000 (1,000 hours)"
+                    ))
+                })
         };
         let onset = secs(f[3], "onset")?;
         let dur = secs(f[4], "duration")?;
+        // Both are at most 1,000 hours: the sum cannot overflow.
         let start = (onset * 1000.0).round() as i64;
         out.push(Labelled::new(start, start + (dur * 1000.0).round() as i64, f[7]));
     }

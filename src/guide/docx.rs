@@ -356,6 +356,9 @@ fn empty_tag(
 }
 
 /// The entries of a zip archive, read from its central directory.
+/// The most one part of a `.docx` may inflate to (a guide's document.xml is kilobytes).
+const MAX_PART_BYTES: u64 = 64 << 20;
+
 struct Zip<'a> {
     bytes: &'a [u8],
     name: &'a str,
@@ -434,8 +437,17 @@ impl<'a> Zip<'a> {
         let name_len = u16_at(b, e.local_offset + 26).unwrap_or(0) as usize;
         let extra_len = u16_at(b, e.local_offset + 28).unwrap_or(0) as usize;
         let start = e.local_offset + 30 + name_len + extra_len;
-        let data = b.get(start..start + e.compressed).ok_or_else(|| bad("truncated".into()))?;
-        let mut out = Vec::with_capacity(e.size);
+        let data = b.get(start..start.saturating_add(e.compressed)).ok_or_else(|| bad("truncated".into()))?;
+        // The size the directory claims is checked before anything is inflated or allocated,
+        // and the inflater stops one byte past it: a zip bomb is refused, not unpacked.
+        if e.size as u64 > MAX_PART_BYTES {
+            return Err(bad(format!(
+                "inflates to {} MiB; a document's parts are read up to {} MiB (refused as a zip bomb)",
+                (e.size as u64).div_ceil(1 << 20),
+                MAX_PART_BYTES >> 20
+            )));
+        }
+        let mut out = Vec::with_capacity(e.size.min(data.len().saturating_mul(8)));
         match e.method {
             0 => out.extend_from_slice(data),
             8 => {

@@ -262,15 +262,14 @@ pub fn import_file(conn: &Connection, study_id: Option<i64>, path: &std::path::P
 /// Reads a guide file by its extension: `.docx` through [`docx`], anything else as Markdown.
 pub fn read_file(path: &std::path::Path) -> Result<GuideDoc> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::limits::read(path, crate::limits::GUIDE, "guide")?;
     let is_docx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("docx"));
     if is_docx || bytes.starts_with(b"PK\x03\x04") {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("Guide");
         return docx::parse(&bytes, &name, stem);
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Error::invalid(&name, format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
-    })?;
+    let text = crate::limits::utf8(bytes, &name)?;
+    crate::limits::check_lines(&text, &name)?;
     format::parse(&text, &name)
 }
 

@@ -614,10 +614,9 @@ pub fn import_qdpx(
 /// Imports a `.qdc` codebook (codes with descriptions and colours).
 pub fn import_qdc(conn: &Connection, path: &Path, dry_run: bool) -> Result<RefiImportReport> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidData => Error::invalid(&shown, "not a text file (a .qdc codebook is XML)"),
-        _ => Error::io(path, e),
-    })?;
+    let bytes = crate::limits::read(path, crate::limits::CODEBOOK, "codebook")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(&shown, "not a UTF-8 text file (a .qdc codebook is XML)"))?;
     let root = xml::parse(&shown, &text)?;
     check_root(&shown, &root, "CodeBook", CODEBOOK_NS)?;
     validate(&shown, &root)?;

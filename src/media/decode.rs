@@ -108,6 +108,13 @@ impl std::fmt::Debug for AudioStream {
 impl AudioStream {
     /// Opens the recording at `path`; `name` names it in errors.
     pub fn open(path: &Path, name: &str) -> Result<AudioStream> {
+        let mut head = Vec::with_capacity(4096);
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::fs::File::open(path).map_err(|e| Error::io(path, e))?, 4096),
+            &mut head,
+        )
+        .map_err(|e| Error::io(path, e))?;
+        check_wav_header(&head, name)?;
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
         let ext = path.extension().and_then(|e| e.to_str());
@@ -116,6 +123,7 @@ impl AudioStream {
 
     /// Opens a recording held in memory; `name` names it in errors (and its extension is a hint).
     pub fn from_bytes(bytes: Vec<u8>, name: &str) -> Result<AudioStream> {
+        check_wav_header(&bytes[..bytes.len().min(4096)], name)?;
         let len = bytes.len() as u64;
         let ext = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_owned);
         AudioStream::from_source(std::io::Cursor::new(bytes), Some(len), ext.as_deref(), name)
@@ -638,5 +646,52 @@ mod tests {
         let bytes = wav(22_050, 1, &sine(22_050, 300.0, 2.0));
         let p = AudioStream::from_bytes(bytes, "a.wav").unwrap().scan(&CancelToken::new()).unwrap().unwrap();
         assert_eq!((p.container.as_str(), p.codec.as_str(), p.duration_ms), ("wav", "pcm_s16le", Some(2000)));
+    }
+}
+
+/// The most channels a WAV file may say it has: the decoder panics on some larger counts
+/// (65,535), and no recording of an interview has more.
+const MAX_WAV_CHANNELS: u16 = 32;
+
+/// Refuses a WAV file whose `fmt ` chunk (in the first bytes, `head`) gives a channel count
+/// the decoder cannot take, before the decoder sees it.
+fn check_wav_header(head: &[u8], name: &str) -> Result<()> {
+    if head.len() < 12 || &head[..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Ok(());
+    }
+    let mut at = 12usize;
+    while at + 8 <= head.len() {
+        let id = &head[at..at + 4];
+        let size = u32::from_le_bytes([head[at + 4], head[at + 5], head[at + 6], head[at + 7]]) as usize;
+        if id == b"fmt " {
+            if let Some(c) = head.get(at + 10..at + 12) {
+                let channels = u16::from_le_bytes([c[0], c[1]]);
+                if channels == 0 || channels > MAX_WAV_CHANNELS {
+                    return Err(Error::invalid(
+                        name,
+                        format!(
+                            "a WAV header with {channels} channels; recordings of 1 to {MAX_WAV_CHANNELS} channels are read"
+                        ),
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        at = at.saturating_add(8).saturating_add(size).saturating_add(size & 1);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod wav_header_tests {
+    use super::*;
+
+    #[test]
+    fn wav_65535_channels_is_refused_before_the_decoder_panics_on_it() {
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0".to_vec();
+        wav.extend(65535u16.to_le_bytes());
+        wav.extend([0u8; 12]);
+        let err = check_wav_header(&wav, "x.wav").unwrap_err();
+        assert!(err.to_string().contains("65535 channels"), "{err}");
     }
 }

@@ -255,7 +255,7 @@ impl HeaderReader<'_> {
     }
 
     fn bytes(&mut self, n: u64, what: &str) -> Result<Vec<u8>> {
-        if self.pos + n > self.len {
+        if self.pos.checked_add(n).is_none_or(|end| end > self.len) {
             return Err(self.truncated(what));
         }
         let mut buf = vec![0; n as usize];
@@ -270,7 +270,7 @@ impl HeaderReader<'_> {
     }
 
     fn skip(&mut self, n: u64, what: &str) -> Result<()> {
-        if self.pos + n > self.len {
+        if self.pos.checked_add(n).is_none_or(|end| end > self.len) {
             return Err(self.truncated(what));
         }
         let offset = i64::try_from(n).map_err(|_| self.truncated(what))?;
@@ -392,8 +392,15 @@ pub fn check_ggml(path: &Path) -> Result<GgmlHeader> {
                 dims[0]
             )));
         }
-        let elements: u64 = dims.iter().product();
-        r.skip(elements / block * block_bytes, &format!("the data of tensor {name}"))?;
+        // Four dimensions of up to 2^31 overflow a u64: such a tensor is larger than any file.
+        let bytes = dims
+            .iter()
+            .try_fold(1u64, |acc, d| acc.checked_mul(*d))
+            .and_then(|elements| (elements / block).checked_mul(block_bytes))
+            .ok_or_else(|| {
+                r.invalid(format!("tensor {name} at byte {at} claims more bytes than a file can hold"))
+            })?;
+        r.skip(bytes, &format!("the data of tensor {name}"))?;
         n_tensors += 1;
     }
     // whisper.cpp's loader wants exactly these: 7 + 15 per encoder layer, 4 + 24 per decoder layer.

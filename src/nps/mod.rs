@@ -324,7 +324,7 @@ pub fn import_feedback(conn: &Connection, table: &Table) -> Result<usize> {
 }
 
 fn read_table(path: &std::path::Path) -> Result<Table> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::limits::read_text(path, crate::limits::TABLE, "NPS or feedback")?;
     Table::parse(&text, &path.display().to_string())
 }
 

@@ -105,11 +105,46 @@ pub fn utf8<'a>(bytes: &'a [u8], source: &str) -> Result<&'a str> {
 /// Reads a directory file of `format`.
 pub fn parse(bytes: &[u8], source: &str, format: DirectoryFormat) -> Result<Parsed> {
     let text = utf8(bytes, source)?;
-    match format {
+    let mut parsed = match format {
         DirectoryFormat::Csv => parse_csv(text, source),
         DirectoryFormat::Slack => parse_slack(text, source),
         DirectoryFormat::Scim => parse_scim(text, source),
+    }?;
+    // A field past the limit (a 10 MB name in a JSON directory) is a damaged entry: rejected
+    // like any other bad one, naming the field. (CSV fields are checked by `Table` already.)
+    let mut kept = Vec::with_capacity(parsed.entries.len());
+    for (i, e) in parsed.entries.into_iter().enumerate() {
+        match too_long(&e) {
+            Some((field, len)) => parsed.rejected.push(Rejected {
+                line: None,
+                reason: format!(
+                    "{source}: entry {i}: field `{field}` is {len} bytes; fields are read up to {} bytes (1 MiB)",
+                    crate::limits::FIELD
+                ),
+            }),
+            None => kept.push(e),
+        }
     }
+    parsed.entries = kept;
+    Ok(parsed)
+}
+
+/// The first field of `e` longer than [`crate::limits::FIELD`], and its length.
+fn too_long(e: &Entry) -> Option<(String, usize)> {
+    let named = [
+        ("email", Some(&e.email)),
+        ("name", e.name.as_ref()),
+        ("team", e.team.as_ref()),
+        ("role", e.role.as_ref()),
+        ("manager", e.manager.as_ref()),
+        ("location", e.location.as_ref()),
+    ];
+    let attributes = e.attributes.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.as_str(), Some(s))));
+    named
+        .iter()
+        .map(|(k, v)| (*k, v.map(String::as_str)))
+        .chain(attributes)
+        .find_map(|(k, v)| v.filter(|v| v.len() > crate::limits::FIELD).map(|v| (k.to_string(), v.len())))
 }
 
 const KNOWN_CSV: [&str; 9] =
@@ -450,7 +485,7 @@ pub fn import_path(
     skip_invalid: bool,
     dry_run: bool,
 ) -> Result<DirectoryReport> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::limits::read(path, crate::limits::TABLE, "people directory")?;
     let source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if !dry_run {
         return import(conn, &bytes, &source, format, skip_invalid);

@@ -96,7 +96,10 @@ pub struct ScreenerError {
 impl ScreenerError {
     /// As the core's error, naming the expression and the column.
     pub fn into_error(self, expr: &str) -> Error {
-        Error::invalid(format!("--where {expr:?}, column {}", self.column), self.message)
+        // A long expression is quoted by its first 60 characters: the column says where.
+        let shown: String = expr.chars().take(60).collect();
+        let shown = if shown.len() < expr.len() { format!("{shown}…") } else { shown };
+        Error::invalid(format!("--where {shown:?}, column {}", self.column), self.message)
     }
 }
 
@@ -211,7 +214,13 @@ fn lex(src: &str) -> std::result::Result<Vec<(Tok, usize)>, ScreenerError> {
 struct Parser {
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    /// How many `(` and `not` enclose the factor being read.
+    depth: usize,
 }
+
+/// The most parentheses and `not`s one expression may nest: the parser is recursive, and a
+/// typed criterion never nests this deep.
+pub const MAX_NESTING: usize = 64;
 
 type PResult<T> = std::result::Result<T, ScreenerError>;
 
@@ -258,13 +267,26 @@ impl Parser {
     }
 
     fn factor(&mut self) -> PResult<Expr> {
+        if (self.keyword("not") || *self.peek() == Tok::LParen) && self.depth >= MAX_NESTING {
+            return Err(ScreenerError {
+                column: self.col(),
+                message: format!(
+                    "more than {MAX_NESTING} nested parentheses or \"not\"s; simplify the criterion"
+                ),
+            });
+        }
         if self.keyword("not") {
             self.next();
-            return Ok(Expr::Not(Box::new(self.factor()?)));
+            self.depth += 1;
+            let inner = self.factor()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         if *self.peek() == Tok::LParen {
             self.next();
+            self.depth += 1;
             let e = self.expr()?;
+            self.depth -= 1;
             if *self.peek() != Tok::RParen {
                 return self.fail("\")\" to close the parenthesis");
             }
@@ -436,7 +458,7 @@ pub fn duration_s(text: &str) -> Option<i64> {
 /// Parses a screener expression.
 pub fn parse(src: &str) -> std::result::Result<Expr, ScreenerError> {
     let toks = lex(src)?;
-    let mut p = Parser { toks, pos: 0 };
+    let mut p = Parser { toks, pos: 0, depth: 0 };
     if *p.peek() == Tok::End {
         return p.fail("a condition such as role=sre");
     }
@@ -463,6 +485,17 @@ pub fn parse_all(sources: &[String]) -> Result<Option<Expr>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ten_thousand_nested_parentheses_are_an_error_not_a_stack_overflow() {
+        let deep = format!("{}team = x{}", "(".repeat(10_000), ")".repeat(10_000));
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("nested"), "{}", err.message);
+        let nots = format!("{}team = x", "not ".repeat(10_000));
+        assert!(parse(&nots).unwrap_err().message.contains("nested"));
+        let ok = format!("{}team = x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse(&ok).is_ok(), "{MAX_NESTING} levels are allowed");
+    }
 
     #[test]
     fn the_issue_examples_parse() {

@@ -3,8 +3,8 @@
 //! Words (all must match, stemmed), `"exact phrases"`, `-excluded` words or phrases, `a OR b`,
 //! `prefix*`, field filters `speaker:` `study:` `session:` `person:` `role:` `team:` `tag:`
 //! `kind:` (a value may be quoted: `speaker:"Priya Raman"`), and dates `after:2026-01-01`
-//! (from that day on) and `before:2026-02-01` (up to the day before). A malformed query is an
-//! `invalid_input` error that names the column (1-based) where it goes wrong.
+//! (from that day on) and `before:2026-02-01` (up to the day before). A malformed query is a
+//! `query_syntax` error that names the column (1-based) where it goes wrong.
 
 use crate::error::{Error, Result};
 
@@ -60,7 +60,7 @@ struct Token {
 }
 
 fn err(col: usize, message: impl Into<String>) -> Error {
-    Error::invalid(format!("query, column {col}"), message)
+    Error::QuerySyntax { column: col, message: message.into() }
 }
 
 fn tokenize(input: &str) -> Result<Vec<Token>> {

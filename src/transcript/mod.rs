@@ -37,7 +37,7 @@ pub use edit::{
     edit_segment, merge_segments, replace_span, segment_history, split_segment, SegmentEdit, SplitResult,
 };
 pub use export::{export, export_to_file, ExportFormat};
-pub use formats::{detect, parse, parse_vtt, Format};
+pub use formats::{detect, parse, parse_vtt, parse_with_warnings, Format, ImportWarning};
 pub use speakers::{link_speaker, list_speakers, merge_speakers, rename_speaker, SpeakerView};
 
 /// Where a format gives only start times, the last segment is assumed to last this long per
@@ -116,9 +116,13 @@ pub struct ImportReport {
     pub speakers: Vec<String>,
     /// Whether the session had a transcript that this one replaced.
     pub replaced: bool,
+    /// The damaged blocks that the format's rules skip (a WebVTT or SRT block without a
+    /// timing line), each with its line; the rest was imported.
+    pub warnings: Vec<ImportWarning>,
 }
 
 /// Parses `HH:MM:SS.mmm` or `MM:SS.mmm` (a comma is accepted for the dot) into milliseconds.
+/// A time past [`MAX_TIME_MS`] (`99999999999999999:00:00`) is not a time: `None`.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let text = text.trim().replace(',', ".");
     let (hms, frac) = text.split_once('.').unwrap_or((&text, "0"));
@@ -136,7 +140,23 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
         return None;
     }
     let frac_ms: i64 = format!("{frac:0<3}").parse().ok()?;
-    Some(((h * 60 + m) * 60 + s) * 1000 + frac_ms)
+    clock_ms(h, m, s, frac_ms)
+}
+
+/// The latest time a transcript may name: 1,000 hours. A longer time is a damaged file (it
+/// would overflow the arithmetic on times, or wrap), and is refused like any bad time.
+pub const MAX_TIME_MS: i64 = 1_000 * 3_600_000;
+
+/// `h:m:s.ms` in milliseconds, or `None` past [`MAX_TIME_MS`] (checked, never overflowing).
+pub(crate) fn clock_ms(h: i64, m: i64, s: i64, frac_ms: i64) -> Option<i64> {
+    let ms = h
+        .checked_mul(60)?
+        .checked_add(m)?
+        .checked_mul(60)?
+        .checked_add(s)?
+        .checked_mul(1000)?
+        .checked_add(frac_ms)?;
+    (0..=MAX_TIME_MS).contains(&ms).then_some(ms)
 }
 
 /// Formats milliseconds as `HH:MM:SS.mmm`.
@@ -243,7 +263,7 @@ pub fn import(
         Some(f) => f,
         None => detect(text, source)?,
     };
-    let cues = parse(text, source, format)?;
+    let (cues, warnings) = formats::parse_with_warnings(text, source, format)?;
     let replaced: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM transcripts WHERE session_id = ?1)",
         [session_id],
@@ -251,7 +271,7 @@ pub fn import(
     )?;
     let transcript_id = store(conn, session_id, source, &cues)?;
     let speakers = speaker_labels(&cues);
-    Ok(ImportReport { session_id, transcript_id, format, segments: cues.len(), speakers, replaced })
+    Ok(ImportReport { session_id, transcript_id, format, segments: cues.len(), speakers, replaced, warnings })
 }
 
 /// What an import of a file would store, shown before anything is: the format found, the
@@ -267,6 +287,8 @@ pub struct ImportPreview {
     pub speakers: Vec<String>,
     /// From the first cue's start to the last cue's end.
     pub duration_ms: i64,
+    /// The damaged blocks that the format's rules skip, each with its line.
+    pub warnings: Vec<ImportWarning>,
 }
 
 /// How many cues a preview shows.
@@ -275,11 +297,9 @@ pub const PREVIEW_CUES: usize = 10;
 /// Reads and parses the transcript file at `path` as [`import_file`] would, without storing
 /// anything. A file that would not import fails here with the same message.
 pub fn preview_file(path: &Path) -> Result<ImportPreview> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let source = path.display().to_string();
-    let text = decode_text(&bytes, &source)?;
+    let (text, source) = read_file(path)?;
     let format = detect(&text, &source)?;
-    let cues = parse(&text, &source, format)?;
+    let (cues, warnings) = formats::parse_with_warnings(&text, &source, format)?;
     let start = cues.iter().map(|c| c.start_ms).min().unwrap_or(0);
     let end = cues.iter().map(|c| c.end_ms).max().unwrap_or(0);
     Ok(ImportPreview {
@@ -289,6 +309,7 @@ pub fn preview_file(path: &Path) -> Result<ImportPreview> {
         speakers: speaker_labels(&cues),
         duration_ms: end - start,
         cues: cues.into_iter().take(PREVIEW_CUES).collect(),
+        warnings,
     })
 }
 
@@ -310,10 +331,18 @@ pub fn import_file(
     path: &Path,
     format: Option<Format>,
 ) -> Result<ImportReport> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (text, source) = read_file(path)?;
+    import(conn, session_id, &text, &source, format)
+}
+
+/// Reads a transcript file within [`crate::limits::TRANSCRIPT`], decoded, with no line past
+/// [`crate::limits::FIELD`]; returns the text and the file's name for messages.
+fn read_file(path: &Path) -> Result<(String, String)> {
+    let bytes = crate::limits::read(path, crate::limits::TRANSCRIPT, "transcript")?;
     let source = path.display().to_string();
     let text = decode_text(&bytes, &source)?;
-    import(conn, session_id, &text, &source, format)
+    crate::limits::check_lines(&text, &source)?;
+    Ok((text, source))
 }
 
 /// Decodes a text file: UTF-8 (with or without a BOM) or UTF-16 with a BOM. Invalid UTF-8 is

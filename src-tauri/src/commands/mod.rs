@@ -218,7 +218,7 @@ commands! {
     sessions::speaker_merge(session_id: i64, from: String, into: String) -> SpeakerMerge;
     /// Link a speaker to a person of the directory (shown by the person's name unless renamed).
     sessions::speaker_link(session_id: i64, speaker: String, person_id: i64) -> ();
-    /// Search everything said and written; a malformed query is `invalid_input` naming its column.
+    /// Search everything said and written; a malformed query is `query_syntax` with its column.
     search::search(query: String, options: SearchOptions) -> SearchResults;
     /// Saved searches of a study, or all when `studyId` is null.
     search::saved_search_list(study_id: Option<i64>) -> Vec<SavedSearch>;

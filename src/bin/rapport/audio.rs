@@ -118,8 +118,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             let report = match outcome {
                 Outcome::Done(report) => report,
                 Outcome::Cancelled => {
-                    eprintln!("rapport: cancelled; nothing was changed");
-                    return Ok(ExitCode::from(130));
+                    return Err(rapport::Error::Cancelled("nothing was changed".into()).into())
                 }
             };
             if *diarize {
@@ -127,8 +126,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 let Some(d) =
                     crate::diarize::run_diarize(&mut ws, report.session, speakers.map(usize::from), method)?
                 else {
-                    eprintln!("rapport: diarization cancelled; the transcript was stored without speakers");
-                    return Ok(ExitCode::from(130));
+                    return Err(rapport::Error::Cancelled(
+                        "diarization stopped; the transcript was stored without speakers".into(),
+                    )
+                    .into());
                 };
                 crate::diarize::print_report(ctx, &d, None)?;
                 return Ok(ExitCode::SUCCESS);

@@ -172,14 +172,15 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             let method = Method::parse(method)?;
             let reference = match reference {
                 Some(path) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| rapport::Error::io(path, e))?;
+                    let text =
+                        rapport::limits::read_text(path, rapport::limits::TRANSCRIPT, "RTTM reference")?;
+                    rapport::limits::check_lines(&text, &path.display().to_string())?;
                     Some(diarize::der::read_rttm(&text, &path.display().to_string())?)
                 }
                 None => None,
             };
             let Some(report) = run_diarize(&mut ws, *session, speakers.map(usize::from), method)? else {
-                eprintln!("rapport: cancelled; nothing was changed");
-                return Ok(ExitCode::from(130));
+                return Err(rapport::Error::Cancelled("nothing was changed".into()).into());
             };
             let score = reference.map(|r| {
                 let hyp: Vec<_> = report

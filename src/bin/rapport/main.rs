@@ -22,6 +22,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rapport::ErrorCode;
 
 use crate::ctx::Ctx;
 
@@ -81,7 +82,10 @@ impl Command {
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     let ctx = Ctx::new(cli.workspace.clone(), cli.json);
     let result = match &cli.command {
         Command::Workspace(cmd) => workspace::run(&ctx, cmd),
@@ -110,19 +114,58 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            let code = err.downcast_ref::<rapport::Error>().map(|e| e.code());
+            let code = error_code(&err);
             if cli.json {
                 let body = serde_json::json!({"error": {"code": code, "message": err.to_string()}});
                 let _ = writeln!(std::io::stderr(), "{body}");
             } else {
                 let _ = writeln!(std::io::stderr(), "rapport: {err}");
             }
+            // Ctrl-C ends a job with the shell's code for SIGINT, as other tools do.
             match &cli.command {
+                _ if code == ErrorCode::Cancelled => ExitCode::from(130),
                 Command::Guides(cmd) if cmd.is_lint() => ExitCode::from(guides::LINT_ERROR_EXIT),
                 _ => ExitCode::FAILURE,
             }
         }
     }
+}
+
+/// The code of an error the CLI prints: the core error's own code wherever it sits in the
+/// chain (context added by the CLI keeps it); an I/O error of the CLI's own (writing an
+/// output file, stdout) is `io`, a database error `database`; anything else is `internal`.
+fn error_code(err: &anyhow::Error) -> ErrorCode {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<rapport::Error>() {
+            return e.code();
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some() {
+            return ErrorCode::Io;
+        }
+        if let Some(e) = cause.downcast_ref::<serde_json::Error>() {
+            return if e.is_io() { ErrorCode::Io } else { ErrorCode::Internal };
+        }
+        if cause.downcast_ref::<rusqlite::Error>().is_some() {
+            return ErrorCode::Database;
+        }
+    }
+    ErrorCode::Internal
+}
+
+/// A command line clap refuses: with `--json` anywhere in it, one JSON error line with the
+/// code `invalid_input` (a script branches on it like on any other error); else clap's own
+/// message. `--help` and `--version` print as usual.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let json = std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json");
+    if !json || matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        err.exit();
+    }
+    let text = err.render().to_string();
+    let message = text.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+    let body = serde_json::json!({"error": {"code": ErrorCode::InvalidInput, "message": message}});
+    let _ = writeln!(std::io::stderr(), "{body}");
+    ExitCode::from(2)
 }
 
 /// A closed pipe (`rapport ... --json | head`) ends the program quietly, as other Unix tools

@@ -99,8 +99,10 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                     }
                 }
                 Outcome::Cancelled => {
-                    eprintln!("rapport: download cancelled; run the command again to resume");
-                    return Ok(ExitCode::FAILURE);
+                    return Err(rapport::Error::Cancelled(
+                        "the download stopped; run the command again to resume it".into(),
+                    )
+                    .into())
                 }
             }
         }
@@ -133,10 +135,9 @@ fn json_row(m: &ModelInfo) -> serde_json::Value {
 }
 
 fn info_of(dir: &std::path::Path, name: &str) -> anyhow::Result<ModelInfo> {
-    models::list(dir)?
-        .into_iter()
-        .find(|m| m.name == name)
-        .ok_or_else(|| anyhow::anyhow!("{name} is not in {} after the download", dir.display()))
+    models::list(dir)?.into_iter().find(|m| m.name == name).ok_or_else(|| {
+        rapport::Error::Integrity(format!("{name} is not in {} after the download", dir.display())).into()
+    })
 }
 
 /// One line on the VAD model: installed (size, path), unusable (why), or how to get it.

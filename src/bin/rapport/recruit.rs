@@ -267,7 +267,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
         Cmd::People { command } => match command {
             PeopleCmd::Import { file, format, skip_invalid } => {
                 let format = format.as_deref().map(DirectoryFormat::parse).transpose()?;
-                let bytes = std::fs::read(file).map_err(|e| rapport::Error::io(file, e))?;
+                let bytes = rapport::limits::read(file, rapport::limits::TABLE, "people directory")?;
                 let source = file.display().to_string();
                 let report = people::directory::import(conn, &bytes, &source, format, *skip_invalid)?;
                 audit::relink(conn, &MatchRule::Email)?;
@@ -422,8 +422,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             let report = match outcome? {
                 Outcome::Done(r) => r,
                 Outcome::Cancelled => {
-                    eprintln!("rapport: cancelled; nothing was changed");
-                    return Ok(ExitCode::from(130));
+                    return Err(rapport::Error::Cancelled("nothing was changed".into()).into())
                 }
             };
             if ctx.json {

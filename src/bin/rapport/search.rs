@@ -133,7 +133,9 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         println!("indexed {} documents", report.documents);
                     }
                 }
-                Outcome::Cancelled => anyhow::bail!("cancelled; the index was left as it was"),
+                Outcome::Cancelled => {
+                    return Err(rapport::Error::Cancelled("the index was left as it was".into()).into())
+                }
             }
         }
         Cmd::SavedSearch { command } => match command {

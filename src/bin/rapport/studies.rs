@@ -286,7 +286,7 @@ fn print_plan(ctx: &Ctx, plan: &DeletePlan, done: bool) -> anyhow::Result<()> {
         println!("  ({} recording files stay: other sessions use them)", plan.files_kept);
     }
     if !done {
-        anyhow::bail!("nothing was deleted: add --yes to delete");
+        return Err(rapport::Error::invalid("--yes", "nothing was deleted: add --yes to delete").into());
     }
     Ok(())
 }

@@ -167,6 +167,9 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&report)?;
             } else {
+                for w in &report.warnings {
+                    eprintln!("rapport: warning: {}:{}: {}", file.display(), w.line, w.reason);
+                }
                 println!(
                     "imported {} segments and {} speakers ({}) from {} ({}) into session {}{}",
                     report.segments,

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use super::{finish, Draft};
 use crate::error::{Error, Result};
-use crate::transcript::{Cue, Word};
+use crate::transcript::{Cue, Word, MAX_TIME_MS};
 
 #[derive(Deserialize)]
 struct Doc<'a> {
@@ -52,11 +52,11 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Cue>> {
         let seg: JsonSegment =
             serde_json::from_str(raw.get()).map_err(|e| json_error(source, lines_before, &e))?;
         let at = format!("{source}:{line}");
-        if seg.start_ms < 0 || seg.end_ms < seg.start_ms {
+        if seg.start_ms < 0 || seg.end_ms < seg.start_ms || seg.end_ms > MAX_TIME_MS {
             return Err(Error::invalid(
                 at,
                 format!(
-                    "segment {index}: expected 0 <= start_ms <= end_ms, found start_ms {} and end_ms {}",
+                    "segment {index}: expected 0 <= start_ms <= end_ms <= {MAX_TIME_MS} (1,000 hours), found start_ms {} and end_ms {}",
                     seg.start_ms, seg.end_ms
                 ),
             ));
@@ -65,7 +65,9 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Cue>> {
             return Err(Error::invalid(at, format!("segment {index}: expected a non-empty \"text\"")));
         }
         let words = seg.words.unwrap_or_default();
-        if let Some(w) = words.iter().find(|w| w.end_ms < w.start_ms || w.start_ms < 0) {
+        if let Some(w) =
+            words.iter().find(|w| w.end_ms < w.start_ms || w.start_ms < 0 || w.end_ms > MAX_TIME_MS)
+        {
             return Err(Error::invalid(
                 at,
                 format!("segment {index}: the word {:?} ends before it starts or starts before 0", w.text),

@@ -113,12 +113,40 @@ pub fn detect(text: &str, source: &str) -> Result<Format> {
 
 /// Parses `text` (from the file `source`) as `format`.
 pub fn parse(text: &str, source: &str, format: Format) -> Result<Vec<Cue>> {
-    match format {
-        Format::Vtt => parse_vtt(text, source),
-        Format::Srt => srt::parse(text, source),
+    Ok(parse_with_warnings(text, source, format)?.0)
+}
+
+/// A damaged part of a file that the format's own rules say to skip, and that was skipped:
+/// a WebVTT block without a cue timing line (the WebVTT parsing algorithm drops it), an SRT
+/// block without a timing line (as the common SRT readers do). `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ImportWarning {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// [`parse`], also returning the blocks that were skipped, each with its line.
+pub fn parse_with_warnings(
+    text: &str,
+    source: &str,
+    format: Format,
+) -> Result<(Vec<Cue>, Vec<ImportWarning>)> {
+    let mut warnings = Vec::new();
+    let cues = match format {
+        Format::Vtt => vtt::parse_vtt_warn(text, source, &mut warnings),
+        Format::Srt => srt::parse(text, source, &mut warnings),
         Format::Otter => otter::parse(text, source),
         Format::Text => stamped::parse(text, source),
         Format::Json => json::parse(text, source),
+    }?;
+    Ok((cues, warnings))
+}
+
+/// The first 40 characters of a line, for a message that quotes it.
+pub(crate) fn excerpt(line: &str) -> String {
+    match line.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_string(),
     }
 }
 

@@ -19,7 +19,10 @@ fn parse_clock(tok: &str) -> Option<i64> {
         [h, m, s] if m.len() == 2 && s.len() == 2 => (n(h)?, n(m)?, n(s)?),
         _ => return None,
     };
-    (m < 60 && s < 60).then_some(((h * 60 + m) * 60 + s) * 1000)
+    if m >= 60 || s >= 60 {
+        return None;
+    }
+    crate::transcript::clock_ms(h, m, s, 0)
 }
 
 /// A speaker's name as Otter writes it: a name-shaped phrase whose words start with a capital
@@ -44,7 +47,10 @@ fn speaker_line(line: &str, source: &str, line_no: usize) -> Option<Result<(Opti
         Some(ms) => Ok(((!name.is_empty()).then(|| name.to_string()), ms)),
         None => Err(Error::invalid(
             format!("{source}:{line_no}"),
-            format!("expected a time like 0:03 or 1:02:03 after the speaker's name, found {tok:?}"),
+            format!(
+                "expected a time like 0:03 or 1:02:03 (at most {} hours) after the speaker's name, found {tok:?}",
+                crate::transcript::MAX_TIME_MS / 3_600_000
+            ),
         )),
     })
 }

@@ -2,12 +2,24 @@
 //! with an optional identifier, a timing line with optional settings, and a payload whose
 //! speaker is a `<v Name>` voice tag (Teams, YouTube) or a `Name: ` prefix (Zoom).
 
-use super::{decode_entities, finish, lines_of, strip_markup, Draft};
+use super::{decode_entities, finish, lines_of, strip_markup, Draft, ImportWarning};
 use crate::error::{Error, Result};
 use crate::transcript::{parse_timestamp, Cue};
 
 /// Parses a WebVTT file. `source` names the file in errors.
 pub fn parse_vtt(text: &str, source: &str) -> Result<Vec<Cue>> {
+    parse_vtt_warn(text, source, &mut Vec::new())
+}
+
+/// Parses a WebVTT file; a block without a timing line in its first two lines is skipped, as
+/// the WebVTT parsing algorithm does, and reported in `warnings`. A timing line that is there
+/// but wrong (a bad or out-of-range time, an end before the start) is an error: its words
+/// would be lost without a word.
+pub(super) fn parse_vtt_warn(
+    text: &str,
+    source: &str,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Vec<Cue>> {
     let lines = lines_of(text);
     let header = lines.first().map(|l| l.trim_end()).unwrap_or("");
     let header_ok =
@@ -46,12 +58,17 @@ pub fn parse_vtt(text: &str, source: &str) -> Result<Vec<Cue>> {
         } else if lines.get(i + 1).is_some_and(|l| l.contains("-->")) {
             i + 1
         } else {
-            return Err(Error::invalid(
-                format!("{source}:{}", i + 2),
-                format!(
-                    "expected a cue timing line like `00:00:01.000 --> 00:00:04.000` after the cue identifier {line:?}"
+            warnings.push(ImportWarning {
+                line: i + 1,
+                reason: format!(
+                    "skipped a block without a cue timing line like `00:00:01.000 --> 00:00:04.000` (it starts {:?})",
+                    super::excerpt(line)
                 ),
-            ));
+            });
+            while i < lines.len() && !lines[i].trim().is_empty() {
+                i += 1;
+            }
+            continue;
         };
         let line_no = timing_idx + 1;
         let (start_ms, end_ms) = parse_timing(&lines[timing_idx], source, line_no, "00:01:02.500")?;
@@ -133,9 +150,28 @@ mod tests {
     }
 
     #[test]
-    fn an_identifier_without_timing_names_the_line_after_it() {
-        let err = parse_vtt("WEBVTT\n\n1\n00:00:01.000 -> 00:00:03.000\nhello\n", "t.vtt").unwrap_err();
-        assert!(err.to_string().starts_with("t.vtt:4: expected a cue timing line"), "{err}");
+    fn a_block_without_timing_is_skipped_with_a_warning_naming_its_line() {
+        let vtt = "WEBVTT\n\n1\n00:00:01.000 -> 00:00:03.000\nhello\n\n00:00:04.000 --> 00:00:05.000\nkept\n";
+        let mut warnings = Vec::new();
+        let cues = parse_vtt_warn(vtt, "t.vtt", &mut warnings).unwrap();
+        assert_eq!(cues, [Cue::new(4000, 5000, None, "kept")]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].line, 3);
+        assert!(warnings[0].reason.contains("without a cue timing line"), "{warnings:?}");
+    }
+
+    #[test]
+    fn only_blocks_without_timing_is_refused() {
+        let err = parse_vtt("WEBVTT\n\n1\nhello\n", "t.vtt").unwrap_err();
+        assert!(err.to_string().starts_with("t.vtt: expected at least one cue"), "{err}");
+    }
+
+    #[test]
+    fn a_time_past_a_thousand_hours_names_its_line_instead_of_overflowing() {
+        let err =
+            parse_vtt("WEBVTT\n\n99999999999999999:00:00.000 --> 99999999999999999:00:01.000\nhi\n", "t.vtt")
+                .unwrap_err();
+        assert!(err.to_string().starts_with("t.vtt:3: expected a start time"), "{err}");
     }
 
     #[test]

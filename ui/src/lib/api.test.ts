@@ -151,6 +151,13 @@ describe("toUiError never loses the message", () => {
   it("keeps an ApiError's code and message", () => {
     expect(toUiError({ code: "not_found", message: "no study 7" })).toEqual({ code: "not_found", message: "no study 7" });
   });
+  it("keeps the column of a query_syntax error", () => {
+    expect(toUiError({ code: "query_syntax", message: "query, column 3: x", column: 3 })).toEqual({
+      code: "query_syntax",
+      message: "query, column 3: x",
+      column: 3,
+    });
+  });
   it("wraps Error objects and plain strings", () => {
     expect(toUiError(new Error("boom"))).toEqual({ code: "unknown", message: "boom" });
     expect(toUiError("dialog: not allowed")).toEqual({ code: "unknown", message: "dialog: not allowed" });

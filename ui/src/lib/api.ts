@@ -4,11 +4,11 @@
 import { commands, type ApiError, type ErrorCode } from "./bindings.gen";
 
 /** An error the UI can show: an ApiError from a command, or something that went wrong before it. */
-export type UiError = { code: ErrorCode | "unknown"; message: string };
+export type UiError = { code: ErrorCode | "unknown"; message: string; column?: number };
 
 /** Turns whatever a rejected command (or the dialog plugin) threw into a message to show. Never loses the text. */
 export function toUiError(e: unknown): UiError {
-  if (isApiError(e)) return { code: e.code, message: e.message };
+  if (isApiError(e)) return e.column === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, column: e.column };
   if (e instanceof Error) return { code: "unknown", message: e.message || e.name };
   if (typeof e === "string" && e.trim() !== "") return { code: "unknown", message: e };
   if (e && typeof e === "object" && "message" in e && typeof e.message === "string") {

@@ -4,12 +4,13 @@ import { invoke, type Channel } from "@tauri-apps/api/core";
 /**
  * Stable, machine-readable error categories. Add a variant only when a caller branches on it.
  */
-export type ErrorCode = "not_found" | "invalid_input" | "already_exists" | "workspace_newer" | "not_a_workspace" | "io" | "database" | "integrity" | "path_not_allowed";
+export type ErrorCode = "not_found" | "invalid_input" | "already_exists" | "workspace_newer" | "not_a_workspace" | "io" | "database" | "integrity" | "path_not_allowed" | "query_syntax" | "cancelled" | "internal";
 
 /**
- * The error as it crosses the IPC boundary or `--json` output: `{code, message}`.
+ * The error as it crosses the IPC boundary or `--json` output: `{code, message}`, and for a
+ * `query_syntax` error the `column` (1-based) where the query goes wrong.
  */
-export type ApiError = { code: ErrorCode, message: string, };
+export type ApiError = { code: ErrorCode, message: string, column?: number, };
 
 /**
  * How many of each noun a workspace holds.
@@ -880,6 +881,13 @@ export type Format = "vtt" | "srt" | "otter" | "text" | "json";
 export type Cue = { start_ms: number, end_ms: number, speaker: string | null, text: string, words: Array<Word>, };
 
 /**
+ * A damaged part of a file that the format's own rules say to skip, and that was skipped:
+ * a WebVTT block without a cue timing line (the WebVTT parsing algorithm drops it), an SRT
+ * block without a timing line (as the common SRT readers do). `line` is 1-based.
+ */
+export type ImportWarning = { line: number, reason: string, };
+
+/**
  * What an import of a file would store, shown before anything is: the format found, the
  * first cues, the speakers and the length.
  */
@@ -895,7 +903,11 @@ speakers: Array<string>,
 /**
  * From the first cue's start to the last cue's end.
  */
-duration_ms: number, };
+duration_ms: number, 
+/**
+ * The damaged blocks that the format's rules skip, each with its line.
+ */
+warnings: Array<ImportWarning>, };
 
 /**
  * What an import did.
@@ -908,7 +920,12 @@ speakers: Array<string>,
 /**
  * Whether the session had a transcript that this one replaced.
  */
-replaced: boolean, };
+replaced: boolean, 
+/**
+ * The damaged blocks that the format's rules skip (a WebVTT or SRT block without a
+ * timing line), each with its line; the rest was imported.
+ */
+warnings: Array<ImportWarning>, };
 
 /**
  * Whether a person may be contacted for research. Anything but `free` excludes them from
@@ -1855,7 +1872,7 @@ export const commands = {
   speakerMerge: (sessionId: number, from: string, into: string) => invoke<SpeakerMerge>("speaker_merge", { sessionId, from, into }),
   /** Link a speaker to a person of the directory (shown by the person's name unless renamed). */
   speakerLink: (sessionId: number, speaker: string, personId: number) => invoke<null>("speaker_link", { sessionId, speaker, personId }),
-  /** Search everything said and written; a malformed query is `invalid_input` naming its column. */
+  /** Search everything said and written; a malformed query is `query_syntax` with its column. */
   search: (query: string, options: SearchOptions) => invoke<SearchResults>("search", { query, options }),
   /** Saved searches of a study, or all when `studyId` is null. */
   savedSearchList: (studyId: number | null) => invoke<Array<SavedSearch>>("saved_search_list", { studyId }),

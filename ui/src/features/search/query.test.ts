@@ -51,11 +51,11 @@ describe("hitTarget", () => {
 });
 
 describe("queryError", () => {
-  it("reads the column out of the core's message", () => {
-    expect(queryError("query, column 7: unknown filter `colour:`")).toEqual({
+  it("takes the column the core sent, not one read out of the message", () => {
+    expect(queryError({ message: "query, column 7: unknown filter `colour:`", column: 7 })).toEqual({
       column: 7,
-      text: "unknown filter `colour:`",
+      text: "query, column 7: unknown filter `colour:`",
     });
-    expect(queryError("something else")).toEqual({ column: null, text: "something else" });
+    expect(queryError({ message: "query, column 9: x" })).toEqual({ column: null, text: "query, column 9: x" });
   });
 });

@@ -96,10 +96,12 @@ export function hitTarget(hit: Pick<Hit, "kind" | "session" | "start_ms" | "stud
   return { view: "search", params: {} };
 }
 
-/** Splits an error message "query, column 7: unknown filter …" into its column and text. */
-export function queryError(message: string): { column: number | null; text: string } {
-  const m = /^query, column (\d+): (.*)$/s.exec(message);
-  return m ? { column: Number(m[1]), text: m[2] ?? "" } : { column: null, text: message };
+/**
+ * The search box's view of a `query_syntax` error: the column the core sent (1-based) and its
+ * message, which names the column too. Never read out of the message text.
+ */
+export function queryError(err: { message: string; column?: number }): { column: number | null; text: string } {
+  return { column: err.column ?? null, text: err.message };
 }
 
 /** Example queries for the empty state: what to type and what it finds. */

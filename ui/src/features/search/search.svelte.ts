@@ -84,9 +84,9 @@ class Search {
     } catch (e) {
       if (seq !== this.#seq) return;
       const err = toUiError(e);
-      if (err.code === "invalid_input" && err.message.startsWith("query")) {
+      if (err.code === "query_syntax") {
         // Keep the last results on screen while the user finishes typing the query.
-        this.syntaxError = queryError(err.message);
+        this.syntaxError = queryError(err);
         this.error = null;
       } else {
         this.error = err;

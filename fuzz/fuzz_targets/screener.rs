@@ -1,0 +1,9 @@
+//! The recruit screener grammar (`recruit --where EXPR`).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = rapport::recruit::screener::parse(text);
+    }
+});

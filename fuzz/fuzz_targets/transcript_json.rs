@@ -1,0 +1,9 @@
+//! Rapport JSON transcripts (`--format json`).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = rapport::transcript::parse(text, "fuzz.json", rapport::transcript::Format::Json);
+    }
+});
