@@ -155,6 +155,7 @@ fn a_database_of_schema_8_upgrades_and_keeps_highlights_tags_evidence_and_insigh
     ] {
         assert_eq!(count(table), expected, "{table}: every row of schema 8 is kept");
     }
-    let broken: i64 = ws.conn().query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    let broken: i64 =
+        ws.conn().query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
     assert_eq!(broken, 0, "no row points at a row that is gone");
 }

@@ -192,7 +192,9 @@ fn import_lines(
             loop {
                 head.clear();
                 let limit = crate::limits::AUDIT_LINE as u64 + 1;
-                if (&mut reader).take(limit).read_until(b'\n', &mut head).map_err(|e| Error::io(path, e))? == 0 {
+                if (&mut reader).take(limit).read_until(b'\n', &mut head).map_err(|e| Error::io(path, e))?
+                    == 0
+                {
                     break;
                 }
                 let text = String::from_utf8_lossy(&head);
@@ -204,7 +206,10 @@ fn import_lines(
             let first = std::str::from_utf8(&head).unwrap_or("").trim_start_matches('\u{feff}').trim();
             if format == AuditFormat::K8s && starts_whole_value(first) {
                 let mut all = std::mem::take(&mut head);
-                (&mut reader).take(crate::limits::TABLE).read_to_end(&mut all).map_err(|e| Error::io(path, e))?;
+                (&mut reader)
+                    .take(crate::limits::TABLE)
+                    .read_to_end(&mut all)
+                    .map_err(|e| Error::io(path, e))?;
                 if all.len() as u64 >= crate::limits::TABLE {
                     return Err(Error::invalid(
                         source,

@@ -4,9 +4,7 @@
 
 use rapport::audit::{self, AuditImportOptions, MatchRule};
 use rapport::deletion::{self, ForgetPlan};
-use rapport::people::{
-    self, ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary,
-};
+use rapport::people::{self, ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary};
 use rapport::progress::Outcome;
 use rapport::recruit::outreach::{
     self, Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
