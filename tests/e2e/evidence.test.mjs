@@ -153,7 +153,9 @@ describe("NPS comments and feedback items as evidence", () => {
     await openNav(s, "search");
     const input = await waitFor("the search box", () => s.find("[data-testid=search-input]"));
     await s.clear(input);
-    await s.type(input, "kind:feedback staging");
+    // The phrase picks the one item: other feedback says "staging" too, and their order among
+    // themselves is the index's to choose.
+    await s.type(input, 'kind:feedback "dry run in staging"');
     const hit = await waitFor("a feedback hit", () => findWithText(s, "[data-testid=search-hit]", "Feedback"));
     const li = await s.execute("return arguments[0].closest('li');", [el(hit)]);
     await s.click(await s.findIn(li[ELEMENT], "[data-testid=hit-highlight]"));
