@@ -3,7 +3,7 @@
 //! search hit), and deleting one (its highlights go with it, and so leave the findings that
 //! cite them).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -54,6 +54,14 @@ pub struct ItemFilter {
     pub limit: Option<i64>,
 }
 
+impl ItemFilter {
+    /// The filter as the item queries' parameters: ?1 the words to contain (none when blank),
+    /// ?2 only highlighted items, ?3 the limit, ?4 one item's id.
+    fn params(&self) -> (Option<&str>, bool, i64, Option<i64>) {
+        (self.contains.as_deref().filter(|c| !c.trim().is_empty()), self.highlighted, limit(self), self.id)
+    }
+}
+
 fn with_highlights<T>(
     conn: &Connection,
     source: HighlightSource,
@@ -81,28 +89,20 @@ pub fn comments(conn: &Connection, filter: &ItemFilter) -> Result<Vec<NpsComment
          ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?3",
     )?;
     let rows = stmt
-        .query_map(
-            params![
-                filter.contains.as_deref().filter(|c| !c.trim().is_empty()),
-                filter.highlighted,
-                limit(filter),
-                filter.id
-            ],
-            |r| {
-                let segments: Option<String> = r.get(6)?;
-                Ok(NpsComment {
-                    id: r.get(0)?,
-                    score: r.get(1)?,
-                    respondent: r.get(2)?,
-                    email: r.get(3)?,
-                    person_id: r.get(4)?,
-                    submitted_at: r.get(5)?,
-                    segments: segment_pairs(segments.as_deref()),
-                    comment: r.get(7)?,
-                    highlights: Vec::new(),
-                })
-            },
-        )?
+        .query_map(filter.params(), |r| {
+            let segments: Option<String> = r.get(6)?;
+            Ok(NpsComment {
+                id: r.get(0)?,
+                score: r.get(1)?,
+                respondent: r.get(2)?,
+                email: r.get(3)?,
+                person_id: r.get(4)?,
+                submitted_at: r.get(5)?,
+                segments: segment_pairs(segments.as_deref()),
+                comment: r.get(7)?,
+                highlights: Vec::new(),
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     with_highlights(conn, HighlightSource::Nps, rows, |c| c.id, |c, h| c.highlights = h)
 }
@@ -117,25 +117,17 @@ pub fn feedback(conn: &Connection, filter: &ItemFilter) -> Result<Vec<FeedbackVi
          ORDER BY f.submitted_at IS NULL, f.submitted_at DESC, f.id DESC LIMIT ?3",
     )?;
     let rows = stmt
-        .query_map(
-            params![
-                filter.contains.as_deref().filter(|c| !c.trim().is_empty()),
-                filter.highlighted,
-                limit(filter),
-                filter.id
-            ],
-            |r| {
-                Ok(FeedbackView {
-                    id: r.get(0)?,
-                    channel: r.get(1)?,
-                    user: r.get(2)?,
-                    person_id: r.get(3)?,
-                    submitted_at: r.get(4)?,
-                    text: r.get(5)?,
-                    highlights: Vec::new(),
-                })
-            },
-        )?
+        .query_map(filter.params(), |r| {
+            Ok(FeedbackView {
+                id: r.get(0)?,
+                channel: r.get(1)?,
+                user: r.get(2)?,
+                person_id: r.get(3)?,
+                submitted_at: r.get(4)?,
+                text: r.get(5)?,
+                highlights: Vec::new(),
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     with_highlights(conn, HighlightSource::Feedback, rows, |f| f.id, |f, h| f.highlights = h)
 }
