@@ -207,8 +207,7 @@ fn long_audio_is_transcribed_in_parallel_chunks_without_losing_or_repeating_word
 
     let mut opts = TranscribeOptions::new(model);
     opts.chunk_secs = 25;
-    // Two parts at a time, one thread each (in this process, OpenMP threads sharing a part would
-    // spin while they wait: the CLI sets OMP_WAIT_POLICY=PASSIVE).
+    // Two parts at a time, one thread each.
     opts.threads = 2;
     opts.parallel = 2;
     let progress = Recorder::default();

@@ -14,8 +14,10 @@
 //! quality checks (temperature fallback, no-speech threshold) and word times. With two or
 //! more cores, two chunks are transcribed at the same time by two single-threaded whisper
 //! states, which never wait for each other (faster than two threads on one state, which
-//! synchronise at every step of the model). At most one chunk waits per worker, so memory does
-//! not grow with the recording. Results are put back in order: each chunk's segments are
+//! synchronise at every step of the model). When the chunks do not fill the last round (an odd
+//! number with two workers), the last chunk waits for the others and then takes every thread,
+//! so no core idles through it. At most one chunk waits per worker, so memory does not grow
+//! with the recording. Results are put back in order: each chunk's segments are
 //! shown, and progress moves, as soon as every chunk before it is done.
 //!
 //! whisper.cpp sits behind this module only: the model file is checked before whisper.cpp
@@ -27,8 +29,8 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -393,15 +395,29 @@ fn transcribe_one(
     let stopped = || cancel.is_cancelled() || failed.load(Ordering::Relaxed);
     // At most one chunk waits per worker: memory stays a few chunks, however long the audio.
     let (job_tx, job_rx) = mpsc::sync_channel::<Chunk>(workers);
+    // How many chunks there are, once the producer has reached the end (0 before).
+    let total = AtomicUsize::new(0);
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let finished = Finished::default();
     let (produced, collected) = std::thread::scope(|scope| {
         for state in states.iter_mut() {
             let done_tx = done_tx.clone();
-            let (job_rx, failed) = (&job_rx, &failed);
+            let (job_rx, failed, finished, total) = (&job_rx, &failed, &finished, &total);
             scope.spawn(move || loop {
                 let job = job_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
                 let Ok(chunk) = job else { break };
+                // The chunks of a last round with fewer chunks than workers would leave cores
+                // idle: once the producer knows how many chunks there are (it is far ahead:
+                // finding speech is much faster than reading it), they wait for the rounds
+                // before to end, then share all the threads.
+                let threads_now = match total.load(Ordering::Acquire) {
+                    n if n > 0 && workers > 1 && n % workers != 0 && chunk.index >= n - n % workers => {
+                        finished.wait_for(n - n % workers, &stopped);
+                        (threads / (n % workers)).max(1)
+                    }
+                    _ => threads_each,
+                };
                 let hooks = ChunkHooks {
                     cancel,
                     failed,
@@ -411,9 +427,10 @@ fn transcribe_one(
                 };
                 // A panic outside whisper's calls is this chunk's error, not a lost chunk.
                 let found = catch_unwind(AssertUnwindSafe(|| {
-                    whisper::run_chunk(state, &chunk, lang, threads_each, eot, &hooks, model)
-                }))
-                .unwrap_or_else(|_| {
+                    whisper::run_chunk(state, &chunk, lang, threads_now, eot, &hooks, model)
+                }));
+                finished.add();
+                let found = found.unwrap_or_else(|_| {
                     Err(Error::invalid(model.display().to_string(), "a transcription worker panicked"))
                 });
                 let done = Done { index: chunk.index, read_to_ms: ms(chunk.end()), found };
@@ -441,6 +458,7 @@ fn transcribe_one(
                 }
                 next = source.next_chunk()?;
             }
+            total.store(sent, Ordering::Release);
             Ok((sent, ms(speech)))
         })();
         drop(job_tx);
@@ -471,6 +489,33 @@ fn transcribe_one(
 /// Milliseconds of `samples` samples.
 fn ms(samples: usize) -> i64 {
     (samples as u64 * 1000 / RATE as u64) as i64
+}
+
+/// How many chunks the workers have finished, for a worker that waits for them.
+#[derive(Default)]
+struct Finished {
+    count: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Finished {
+    fn add(&self) {
+        if let Ok(mut n) = self.count.lock() {
+            *n += 1;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Waits until `n` chunks are finished, or the run is stopped (checked every 100 ms).
+    fn wait_for(&self, n: usize, stopped: &dyn Fn() -> bool) {
+        let Ok(mut count) = self.count.lock() else { return };
+        while *count < n && !stopped() {
+            match self.changed.wait_timeout(count, std::time::Duration::from_millis(100)) {
+                Ok((c, _)) => count = c,
+                Err(_) => return,
+            }
+        }
+    }
 }
 
 /// A chunk done by a worker: its place, how far into the recording it reached, its segments.

@@ -100,7 +100,6 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             }
         }
         Cmd::Transcribe { target, model, threads, language, parallel, chunk_secs, diarize, speakers } => {
-            passive_openmp_waits()?;
             let target = Target::parse(target)?;
             let mut opts = TranscribeOptions::new(model_path(model)?);
             opts.threads = *threads;
@@ -175,32 +174,6 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Makes whisper.cpp's OpenMP threads sleep, not spin, while they wait for each other.
-///
-/// whisper.cpp synchronises its threads at every step of the model. OpenMP's default is to
-/// spin while waiting, which is fine on an idle machine but several times slower when any
-/// other program wants the same cores (measured here: 60 s instead of 14 s for two minutes of
-/// audio on two busy cores). libgomp reads `OMP_WAIT_POLICY` when it is loaded, before `main`,
-/// so when the caller has not chosen a policy this runs the same command again with
-/// `OMP_WAIT_POLICY=PASSIVE` (same process id: `exec`).
-fn passive_openmp_waits() -> anyhow::Result<()> {
-    if std::env::var_os("OMP_WAIT_POLICY").is_some() {
-        return Ok(());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let exe = std::env::current_exe().context("finding the rapport executable")?;
-        let err = std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env("OMP_WAIT_POLICY", "PASSIVE")
-            .exec();
-        return Err(err).context("re-running with OMP_WAIT_POLICY=PASSIVE");
-    }
-    #[allow(unreachable_code)]
-    Ok(())
 }
 
 /// A model argument as a file: a path to a ggml file, or an installed model's name.
