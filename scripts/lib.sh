@@ -41,7 +41,7 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 # the tests make MP3 files.
 APT_BUILD=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev cmake clang libclang-dev)
-APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick xdotool espeak-ng sox libsox-fmt-mp3 libxml2-utils python3-venv python3-pip
+APT_TEST=(xvfb xauth dbus-daemon xdg-utils libglib2.0-bin webkit2gtk-driver imagemagick xdotool espeak-ng sox libsox-fmt-mp3 libxml2-utils python3-venv python3-pip
   python3-docx chromium prometheus fonts-dejavu-core)
 
 apt_missing() {

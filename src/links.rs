@@ -50,6 +50,26 @@ pub fn finding_url(id: i64) -> String {
     format!("rapport://finding/{id}")
 }
 
+/// A link to the outside that the window may hand to the system's own handler (the mail
+/// program, the web browser): `mailto:`, `https://` or `http://`, at most 32 kB, with no space or
+/// control character (a handler could take the rest for another argument). Anything else, a
+/// `file:` URL or a program's own scheme among them, is refused.
+pub fn external(url: &str) -> Result<String> {
+    let url = url.trim();
+    let bad = |why: &str| Error::invalid(url.chars().take(200).collect::<String>(), why.to_string());
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    if !(lower.starts_with("mailto:") || lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(bad("only mailto:, https:// and http:// links open outside the app"));
+    }
+    if url.len() > 32 * 1024 {
+        return Err(bad("the link is longer than 32 kB"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("a link to open has no spaces or control characters (percent-encode them)"));
+    }
+    Ok(url.to_string())
+}
+
 /// Parses a link without looking anything up: its kind, id and moment.
 pub fn parse(url: &str) -> Result<(DeepLinkKind, i64, Option<i64>)> {
     let bad = |why: &str| Error::invalid(url.to_string(), why.to_string());
@@ -129,6 +149,22 @@ mod tests {
     fn refuses_other_schemes_kinds_and_times() {
         assert!(parse("https://study/3").is_err());
         assert!(parse("rapport://person/3").is_err());
+        assert_eq!(
+            external(" mailto:a%40b.example?subject=Hi%20there ").unwrap(),
+            "mailto:a%40b.example?subject=Hi%20there"
+        );
+        assert!(external("HTTPS://example.org/x").is_ok());
+        for refused in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "rapport://study/1",
+            "https://a.example/ b",
+            "ssh://host",
+            "",
+            "mailto",
+        ] {
+            assert!(external(refused).is_err(), "{refused}");
+        }
         assert!(parse("rapport://study/x").is_err());
         assert!(parse("rapport://study/3?t=5").is_err());
         assert!(parse("rapport://session/3?t=-5").is_err());

@@ -423,19 +423,10 @@ fn the_window_csp_allows_no_eval_no_remote_source_and_sets_base_uri_and_form_act
     assert!(get("connect-src").is_some_and(|v| !v.iter().any(|s| s.contains("127.0.0.1"))), "{csp}");
 }
 
-#[test]
-fn the_capability_grants_core_defaults_only_and_the_ui_calls_only_commands_of_the_table() {
-    let cap: Value = serde_json::from_str(&shell_file("capabilities/default.json")).unwrap();
-    assert_eq!(
-        cap["permissions"],
-        serde_json::json!(["core:default"]),
-        "no plugin may be reachable from the page"
-    );
-    assert_eq!(cap["windows"], serde_json::json!(["main"]));
-    assert!(cap.get("remote").is_none(), "no remote URL may use the IPC");
-    // Every command the UI calls (through the generated bindings) is one of the table's.
+/// The commands of the `commands!` table (rows `module::name(args) -> Type;`).
+fn table_commands() -> std::collections::BTreeSet<String> {
     let table = shell_file("src/commands/mod.rs");
-    let listed: std::collections::BTreeSet<String> = table
+    table
         .lines()
         .filter_map(|l| {
             let l = l.trim();
@@ -445,9 +436,14 @@ fn the_capability_grants_core_defaults_only_and_the_ui_calls_only_commands_of_th
                 && name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()))
             .then(|| name.to_string())
         })
-        .collect();
+        .collect()
+}
+
+/// Every command the UI uses through the generated bindings (`commands.name`, called or passed
+/// on), as the Rust name.
+fn ui_commands() -> std::collections::BTreeSet<String> {
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src");
-    let mut called = std::collections::BTreeSet::new();
+    let mut used = std::collections::BTreeSet::new();
     let mut stack = vec![ui];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).unwrap() {
@@ -458,9 +454,16 @@ fn the_capability_grants_core_defaults_only_and_the_ui_calls_only_commands_of_th
                 && !p.ends_with("bindings.gen.ts")
             {
                 let text = std::fs::read_to_string(&p).unwrap();
-                for piece in text.split("commands.").skip(1) {
-                    let name: String = piece.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-                    if !name.is_empty() && piece[name.len()..].starts_with('(') {
+                for (at, _) in text.match_indices("commands.") {
+                    // `commands.` itself, not the end of another name (`x.commands.`, `subcommands.`).
+                    if text[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                        continue;
+                    }
+                    let name: String = text[at + "commands.".len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .collect();
+                    if !name.is_empty() {
                         // camelCase in TypeScript, snake_case in Rust.
                         let snake: String = name
                             .chars()
@@ -472,15 +475,48 @@ fn the_capability_grants_core_defaults_only_and_the_ui_calls_only_commands_of_th
                                 }
                             })
                             .collect();
-                        called.insert(snake);
+                        used.insert(snake);
                     }
                 }
             }
         }
     }
-    assert!(called.len() > 50, "the UI's calls were not found: {called:?}");
-    let unknown: Vec<&String> = called.difference(&listed).collect();
+    used
+}
+
+#[test]
+fn the_capability_grants_exactly_the_commands_the_ui_uses_and_no_plugin() {
+    let cap: Value = serde_json::from_str(&shell_file("capabilities/default.json")).unwrap();
+    assert_eq!(cap["windows"], serde_json::json!(["main"]));
+    assert!(cap.get("remote").is_none(), "no remote URL may use the IPC");
+    let granted: std::collections::BTreeSet<String> =
+        cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+    let used = ui_commands();
+    assert!(used.len() > 50, "the UI's calls were not found: {used:?}");
+    let table = table_commands();
+    let unknown: Vec<&String> = used.difference(&table).collect();
     assert!(unknown.is_empty(), "the UI calls commands outside the table: {unknown:?}");
+    // core:default (events, window basics), then one allow-<command> per command the UI uses:
+    // no plugin's permission, no command the UI does not use.
+    let mut want: std::collections::BTreeSet<String> =
+        used.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+    want.insert("core:default".to_string());
+    let extra: Vec<&String> = granted.difference(&want).collect();
+    let missing: Vec<&String> = want.difference(&granted).collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "capability grants {extra:?} beyond the UI's use, lacks {missing:?}"
+    );
+    // The app's commands are under the ACL at all only because build.rs gives tauri-build the
+    // table as the app manifest; the e2e capability is read only by the e2e build.
+    let build = shell_file("build.rs");
+    assert!(build.contains("AppManifest::new().commands(commands)"), "build.rs declares the app's commands");
+    assert!(build.contains(r#"if e2e { "./capabilities/**/*.json" } else { "./capabilities/*.json" }"#));
+    let e2e: Value = serde_json::from_str(&shell_file("capabilities/e2e/seam.json")).unwrap();
+    for p in e2e["permissions"].as_array().unwrap() {
+        let name = p.as_str().unwrap().strip_prefix("allow-").expect("an app command").replace('-', "_");
+        assert!(name == "e2e_dialog_answer" || table.contains(&name), "{name}");
+    }
 }
 
 /// Every file under `dir`, as lossy text.

@@ -4,6 +4,7 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod instance;
 mod jobs;
 pub mod paths;
 mod state;
@@ -33,9 +34,15 @@ pub fn workspace_arg(mut args: impl Iterator<Item = std::ffi::OsString>) -> Opti
 /// the demo data on first run).
 pub fn run() {
     startup_mark("main");
-    let state = AppState::open(workspace_arg(std::env::args_os().skip(1)));
+    let dir = workspace_arg(std::env::args_os().skip(1)).unwrap_or_else(rapport::Workspace::default_dir);
+    let state = AppState::open(Some(dir.clone()));
     startup_mark("workspace_open");
+    let context = tauri::generate_context!();
+    let identifier = context.config().identifier.clone();
     tauri::Builder::default()
+        // First: a second launch on this workspace hands its link over and leaves here.
+        .plugin(instance::single_instance(&identifier, &dir))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(navigation_guard())
         .manage(state)
@@ -60,7 +67,7 @@ pub fn run() {
             }
         })
         .invoke_handler(handler())
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("error while running the Rapport window");
 }
 

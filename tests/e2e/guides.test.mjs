@@ -7,12 +7,16 @@
 // notes through the save dialog; set where the recording started and play a note from its
 // place in the recording; open the answers
 // matrix and jump from a cell to that second of the recording; start the app with a
-// rapport:// link and land on that moment. Runs like app.test.mjs (see there for the set-up).
+// rapport:// link and land on that moment; then, with the app running, open another link the
+// way the desktop does (gio open, through the handler the app registered) and see the running
+// window go there while the second launch hands its link over and exits. Runs like
+// app.test.mjs (see there for the set-up).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn, execFileSync } from "node:child_process";
 import { Session, waitFor } from "./webdriver.mjs";
 import { answerNextDialog, findWithText, invoke, launch, openNav, quit, screenshot, waitForAppGone, waitForMedia } from "./helpers.mjs";
 
@@ -259,5 +263,47 @@ describe("Guides, run mode and answers in the window", () => {
     const title = await el("[data-testid=session-title]", "the linked session's page");
     assert.match(await s.text(title), /Priya Raman/);
     await waitForMedia(s, "the player at 20 s", (m) => m.currentTime >= 19.5 && m.currentTime < 25);
+  });
+
+  test("a rapport:// link opened from the desktop goes to the running window, and the second launch exits", async () => {
+    // The app registered itself as the handler of rapport:// links after its first paint
+    // (scripts/e2e points XDG_DATA_HOME and XDG_CONFIG_HOME at its own folder).
+    const dataHome = process.env.XDG_DATA_HOME;
+    assert.ok(dataHome, "scripts/e2e sets XDG_DATA_HOME");
+    const entry = join(dataHome, "applications", "rapport-desktop-handler.desktop");
+    const text = await waitFor("the rapport:// handler's desktop entry", () => readFile(entry, "utf8").catch(() => null));
+    assert.match(text, /^MimeType=x-scheme-handler\/rapport$/m);
+    assert.ok(text.includes(process.env.RAPPORT_APP), `the entry runs this app: ${text}`);
+    // The entry is written first, then made the default (xdg-mime default): wait for both, as
+    // GLib sees them (`gio` is what GNOME's and most GTK desktops' xdg-open use to open links).
+    await waitFor("the app as the default handler of rapport:// links", () =>
+      execFileSync("gio", ["mime", "x-scheme-handler/rapport"], { encoding: "utf8" }).includes(
+        "rapport-desktop-handler.desktop",
+      ),
+    );
+
+    // Leave the session's page, then open a link to another moment of it from "outside".
+    await click("[data-testid=nav-studies]");
+    await waitFor("the study list", async () => (await count("[data-testid=session-title]")) === 0);
+    const opener = spawn("gio", ["open", "rapport://session/1?t=30"], {
+      env: { ...process.env, RAPPORT_WORKSPACE: s.workspace },
+      stdio: "ignore",
+    });
+    const exited = new Promise((done) => opener.on("exit", (code) => done(code)));
+    const title = await el("[data-testid=session-title]", "the linked session's page in the running window");
+    assert.match(await s.text(title), /Priya Raman/);
+    await waitForMedia(s, "the player at 30 s", (m) => m.currentTime >= 29.5 && m.currentTime < 35);
+    assert.equal(await exited, 0, "gio opened the link");
+    // Only the first app runs on this workspace: the second one handed its link over and left.
+    const apps = async () => {
+      const found = [];
+      for (const pid of await readdir("/proc")) {
+        if (!/^\d+$/.test(pid)) continue;
+        const args = await readFile(`/proc/${pid}/cmdline`, "utf8").then((t) => t.split("\0"), () => []);
+        if (args[0]?.endsWith("rapport-desktop") && (args.includes(s.workspace) || args.includes("rapport://session/1?t=30"))) found.push(pid);
+      }
+      return found;
+    };
+    await waitFor("the second launch to leave", async () => (await apps()).length === 1);
   });
 });

@@ -237,6 +237,15 @@ describe("Recruiting in the window", () => {
     });
     assert.match(mailto, /^mailto:[^?]+%40example%2Ecom\?subject=.+&body=/);
     assert.match(await textOf("[data-testid=invite-body]"), /minutes for a conversation/);
+    // "Open in mail" hands the link to the system (xdg-open; scripts/e2e's BROWSER records what
+    // it is given), and the window stays where it is.
+    await click("[data-testid=invite-mailto]");
+    const opened = await waitFor("the mail link handed to the system", async () => {
+      const text = await readFile(process.env.E2E_OPENED_URLS, "utf8").catch(() => "");
+      return text.split("\n").find((l) => l.startsWith("mailto:")) ?? null;
+    });
+    assert.equal(opened, mailto);
+    assert.ok(await s.find("[data-testid=invite-body]"), "the window still shows the invitation");
     await setValue("[data-testid=invite-scheduled]", "2026-12-15T10:30", "input");
     await click("[data-testid=invite-save]");
     await waitFor("the .ics button", async () =>

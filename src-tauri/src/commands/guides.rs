@@ -147,19 +147,7 @@ pub fn link_resolve(state: State<'_, AppState>, url: String) -> Result<LinkTarge
 /// `rapport://…` argument (how a desktop registers a URL handler calls it).
 #[tauri::command]
 pub fn launch_link(_state: State<'_, AppState>) -> Result<Option<String>, ApiError> {
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--open" {
-            return Ok(args.next());
-        }
-        if let Some(url) = a.strip_prefix("--open=") {
-            return Ok(Some(url.to_string()));
-        }
-        if a.starts_with("rapport://") {
-            return Ok(Some(a));
-        }
-    }
-    Ok(None)
+    Ok(crate::instance::link_arg(std::env::args().skip(1)))
 }
 
 #[tauri::command(async)]

@@ -299,6 +299,8 @@ commands! {
     insights::finding_insights(finding_id: i64) -> FindingInsights;
     /// Tells the shell the first screen with data has painted (for the first-paint benchmark).
     app::ui_ready(marks: Vec<(String, f64)>) -> ();
+    /// Opens a mailto:, https:// or http:// link with the system's mail program or browser.
+    app::open_external(url: String) -> ();
     /// The guides of a study (or all when `studyId` is null), newest first.
     guides::guide_list(study_id: Option<i64>) -> Vec<GuideSummary>;
     /// One guide version in full: the document, its question ids, the guide's versions.

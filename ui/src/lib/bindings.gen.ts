@@ -1955,6 +1955,8 @@ export const commands = {
   findingInsights: (findingId: number) => invoke<FindingInsights>("finding_insights", { findingId }),
   /** Tells the shell the first screen with data has painted (for the first-paint benchmark). */
   uiReady: (marks: Array<[string, number]>) => invoke<null>("ui_ready", { marks }),
+  /** Opens a mailto:, https:// or http:// link with the system's mail program or browser. */
+  openExternal: (url: string) => invoke<null>("open_external", { url }),
   /** The guides of a study (or all when `studyId` is null), newest first. */
   guideList: (studyId: number | null) => invoke<Array<GuideSummary>>("guide_list", { studyId }),
   /** One guide version in full: the document, its question ids, the guide's versions. */

@@ -1,4 +1,5 @@
 //! rapport:// links in the window: copying one, and opening one (checked by the core first).
+import { listen } from "@tauri-apps/api/event";
 import { commands, type Note, type RecordingView } from "../../lib/bindings.gen";
 import { router } from "../../lib/router.svelte";
 
@@ -45,6 +46,17 @@ export async function openLink(url: string): Promise<void> {
 export async function openLaunchLink(): Promise<void> {
   const url = await commands.launchLink();
   if (url) await openLink(url);
+}
+
+/**
+ * Opens each link a later launch of the app hands over (a rapport:// link clicked elsewhere, or
+ * `rapport open URL`, while this window has the workspace open: the Rust side's `instance`
+ * module emits "open-link"); `onerror` gets the core's error for a link that points nowhere.
+ */
+export function listenForLinks(onerror: (e: unknown) => void): Promise<() => void> {
+  return listen<string>("open-link", (event) => {
+    openLink(event.payload).catch(onerror);
+  });
 }
 
 /** Copies text to the clipboard; false when the clipboard is not available. */
