@@ -6,6 +6,7 @@
 
 use rapport::audit::activity::{Activity, RoleSignal};
 use rapport::audit::{ActorCount, AuditFormat, AuditImportOptions, AuditImportReport, MatchRule};
+use rapport::backup::{BackupReport, ManifestEntry, RestoreReport};
 use rapport::catalog::{Catalog, CatalogEntry, Service};
 use rapport::coding::codebook::{TagDeletePlan, TagInput, TagMerge, TagUsage, TagView, UsageRow};
 use rapport::coding::highlights::{HighlightFilter, HighlightInput, HighlightRow, HighlightSource};
@@ -65,6 +66,7 @@ use rapport::transcript::{
     Cue, ExportFormat, Format, ImportPreview, ImportReport, ImportWarning, Segment, SegmentDetail,
     SpeakerView, Word,
 };
+use rapport::verify::VerifyReport;
 use rapport::workspace::{Counts, WorkspaceInfo};
 use rapport::{ApiError, ErrorCode};
 use ts_rs::{Config, TS};
@@ -232,6 +234,10 @@ pub fn render() -> String {
         decl::<AuditImportOptions>(&cfg),
         decl::<ActorCount>(&cfg),
         decl::<AuditImportReport>(&cfg),
+        decl::<ManifestEntry>(&cfg),
+        decl::<BackupReport>(&cfg),
+        decl::<VerifyReport>(&cfg),
+        decl::<RestoreReport>(&cfg),
         decl::<ScreenerError>(&cfg),
         decl::<RecruitOptions>(&cfg),
         decl::<Selected>(&cfg),

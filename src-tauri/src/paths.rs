@@ -39,6 +39,8 @@ pub enum PickPurpose {
     RefiProject,
     /// Insights data to import: deploys, incidents, NPS, feedback or a service catalog.
     InsightsData,
+    /// A workspace backup (`.zip`) to restore.
+    Backup,
 }
 
 /// What a file is saved as.
@@ -59,6 +61,8 @@ pub enum SavePurpose {
     StudyExport,
     /// A chart (SVG or PNG).
     Chart,
+    /// A backup of the open workspace (`.zip`).
+    Backup,
 }
 
 impl SavePurpose {
@@ -72,6 +76,7 @@ impl SavePurpose {
             SavePurpose::NotesExport => "Save the notes",
             SavePurpose::StudyExport => "Save the export",
             SavePurpose::Chart => "Save the chart",
+            SavePurpose::Backup => "Save the backup",
         }
     }
 }
@@ -112,6 +117,7 @@ impl PickPurpose {
                 "Import deploys, incidents, NPS, feedback or a catalog",
                 Some(("Data files", &["csv", "jsonl", "json", "ndjson", "yaml", "yml"])),
             ),
+            PickPurpose::Backup => ("Restore a backup", Some(("Rapport backups", &["zip"]))),
         }
     }
 }

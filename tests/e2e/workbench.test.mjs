@@ -198,6 +198,8 @@ describe("The window as a workbench, from an empty workspace", () => {
       ["transcript_preview", { path: fixture("unpicked.vtt") }],
       ["transcript_import", { sessionId: id, path: fixture("unpicked.vtt") }],
       ["transcript_export", { sessionId: id, format: "srt", path: fixture("unpicked-export.srt") }],
+      ["backup_start", { path: fixture("unpicked-backup.zip"), onEvent: await channelArg(s) }],
+      ["restore_start", { archive: fixture("unpicked-backup.zip"), to: fixture("unpicked-restore"), onEvent: await channelArg(s) }],
     ];
     for (const [command, args] of calls) {
       const r = await invoke(s, command, args);
@@ -206,6 +208,8 @@ describe("The window as a workbench, from an empty workspace", () => {
     }
     assert.equal(existsSync(fixture("new-workspace")), false, "no workspace was made");
     assert.equal(existsSync(fixture("unpicked-export.srt")), false, "nothing was exported");
+    assert.equal(existsSync(fixture("unpicked-backup.zip")), false, "no backup was written");
+    assert.equal(existsSync(fixture("unpicked-restore")), false, "nothing was restored");
     const detail = await invoke(s, "session_detail", { id });
     assert.ok(detail.ok, detail.message);
     assert.equal(detail.value.recordings.length, 1, "no recording was added");

@@ -8,6 +8,7 @@
 //! row names it after a `;` as `channel NAME: EventType`.
 
 pub mod app;
+pub mod backup;
 pub mod dialogs;
 pub mod diarize;
 pub mod guides;
@@ -301,6 +302,14 @@ commands! {
     app::ui_ready(marks: Vec<(String, f64)>) -> ();
     /// Opens a mailto:, https:// or http:// link with the system's mail program or browser.
     app::open_external(url: String) -> ();
+    /// Back up the open workspace to a zip (a path from `dialogSave("backup")`) as a job: progress, then the report as a `result` event.
+    backup::backup_start(path: String; channel on_event: JobEvent) -> u64;
+    /// Stop a running backup; the partial archive is removed.
+    backup::backup_cancel(job: u64) -> bool;
+    /// Restore a backup (from `dialogOpen("backup")`) into a new or empty folder (from `dialogOpen("workspace_folder")`) as a job; every hash is checked and `verify` runs.
+    backup::restore_start(archive: String, to: String; channel on_event: JobEvent) -> u64;
+    /// Stop a running restore; what it wrote is removed.
+    backup::restore_cancel(job: u64) -> bool;
     /// The guides of a study (or all when `studyId` is null), newest first.
     guides::guide_list(study_id: Option<i64>) -> Vec<GuideSummary>;
     /// One guide version in full: the document, its question ids, the guide's versions.

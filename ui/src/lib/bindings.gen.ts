@@ -856,12 +856,12 @@ sessions: number, };
 /**
  * What a file or folder is picked for.
  */
-export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "directory" | "audit_log" | "guide" | "refi_project" | "insights_data";
+export type PickPurpose = "workspace_folder" | "recording" | "transcript" | "model" | "directory" | "audit_log" | "guide" | "refi_project" | "insights_data" | "backup";
 
 /**
  * What a file is saved as.
  */
-export type SavePurpose = "transcript_export" | "recruit_csv" | "invitation" | "guide_export" | "notes_export" | "study_export" | "chart";
+export type SavePurpose = "transcript_export" | "recruit_csv" | "invitation" | "guide_export" | "notes_export" | "study_export" | "chart" | "backup";
 
 /**
  * A format a transcript can be exported to.
@@ -1081,6 +1081,46 @@ matched_people: number, unmatched_actors: Array<ActorCount>, rejected: Array<Rej
  * True when nothing was written (`dry_run`).
  */
 dry_run: boolean, };
+
+/**
+ * One file of a backup.
+ */
+export type ManifestEntry = { path: string, size: number, sha256: string, };
+
+/**
+ * What a backup wrote.
+ */
+export type BackupReport = { file: string, 
+/**
+ * The archive's size.
+ */
+bytes: number, schema_version: number, media_files: number, files: Array<ManifestEntry>, };
+
+/**
+ * What `verify` found.
+ */
+export type VerifyReport = { 
+/**
+ * True when no problem was found.
+ */
+ok: boolean, 
+/**
+ * One line per problem, naming the table or file.
+ */
+problems: Array<string>, 
+/**
+ * Files in `media/` that no recording refers to (left by an interrupted import); not a problem.
+ */
+unreferenced_media: Array<string>, media_files_checked: number, };
+
+/**
+ * What a restore wrote.
+ */
+export type RestoreReport = { to: string, schema_version: number, files: number, bytes: number, 
+/**
+ * `verify` on the restored workspace.
+ */
+verify: VerifyReport, };
 
 /**
  * A parse error: the 1-based column it points at and what was expected.
@@ -1957,6 +1997,14 @@ export const commands = {
   uiReady: (marks: Array<[string, number]>) => invoke<null>("ui_ready", { marks }),
   /** Opens a mailto:, https:// or http:// link with the system's mail program or browser. */
   openExternal: (url: string) => invoke<null>("open_external", { url }),
+  /** Back up the open workspace to a zip (a path from `dialogSave("backup")`) as a job: progress, then the report as a `result` event. */
+  backupStart: (path: string, onEvent: Channel<JobEvent>) => invoke<number>("backup_start", { path, onEvent }),
+  /** Stop a running backup; the partial archive is removed. */
+  backupCancel: (job: number) => invoke<boolean>("backup_cancel", { job }),
+  /** Restore a backup (from `dialogOpen("backup")`) into a new or empty folder (from `dialogOpen("workspace_folder")`) as a job; every hash is checked and `verify` runs. */
+  restoreStart: (archive: string, to: string, onEvent: Channel<JobEvent>) => invoke<number>("restore_start", { archive, to, onEvent }),
+  /** Stop a running restore; what it wrote is removed. */
+  restoreCancel: (job: number) => invoke<boolean>("restore_cancel", { job }),
   /** The guides of a study (or all when `studyId` is null), newest first. */
   guideList: (studyId: number | null) => invoke<Array<GuideSummary>>("guide_list", { studyId }),
   /** One guide version in full: the document, its question ids, the guide's versions. */

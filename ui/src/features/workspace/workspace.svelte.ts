@@ -51,6 +51,11 @@ class Workspace {
     return this.#switch(commands.workspaceOpen);
   }
 
+  /** Opens the workspace in a folder the shell's folder picker returned before (a restore's). */
+  openPath(path: string): Promise<void> {
+    return this.#switchTo(commands.workspaceOpen, path);
+  }
+
   /** The folder comes from the shell's own picker: it takes only paths its dialogs returned. */
   async #switch(command: (path: string) => Promise<WorkspaceInfo>): Promise<void> {
     if (this.switching) return;
@@ -63,6 +68,12 @@ class Workspace {
       return;
     }
     if (picked === null) return; // the user cancelled the picker
+    await this.#switchTo(command, picked);
+  }
+
+  async #switchTo(command: (path: string) => Promise<WorkspaceInfo>, picked: string): Promise<void> {
+    if (this.switching) return;
+    this.actionError = null;
     this.switching = true;
     try {
       this.info = await command(picked);
