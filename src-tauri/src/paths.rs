@@ -208,6 +208,49 @@ fn normal(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    /// The path-taking arguments of the commands: a file or folder named by the window.
+    const PATH_ARGS: [&str; 3] = ["path", "archive", "to"];
+
+    #[test]
+    fn every_command_that_takes_a_path_checks_it_before_use() {
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+        let sources: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        let mut checked = 0;
+        for sig in crate::commands::signatures(&cfg) {
+            let paths: Vec<&str> = sig
+                .args
+                .iter()
+                .filter(|(name, ty)| ty == "string" && PATH_ARGS.contains(name))
+                .map(|(name, _)| *name)
+                .filter(|name| !(sig.name.starts_with("metric_") && *name == "to"))
+                .collect();
+            if paths.is_empty() {
+                continue;
+            }
+            // The function's body: from its `pub fn NAME(` to the next command.
+            let head = format!("pub fn {}(", sig.name);
+            let source = sources
+                .iter()
+                .find(|s| s.contains(&head))
+                .unwrap_or_else(|| panic!("{} not found", sig.name));
+            let body = &source[source.find(&head).unwrap()..];
+            let body = &body[..body[1..].find("#[tauri::command").map_or(body.len(), |i| i + 1)];
+            for name in paths {
+                assert!(
+                    body.contains("checked_path(") && body.contains(&format!("&{name})")),
+                    "{} takes `{name}` from the window without `state.checked_path(…, &{name})`",
+                    sig.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "the path-taking commands were not found ({checked})");
+    }
+
     #[test]
     fn a_path_no_dialog_returned_is_refused_and_one_it_returned_is_accepted_for_its_purpose_only() {
         let dir = std::env::temp_dir().join(format!("rapport-paths-{}", std::process::id()));
