@@ -175,4 +175,29 @@ describe("Telling the speakers of Priya Raman's interview apart in the window", 
       return d.value.recordings[0].track === null;
     });
   });
+
+  test("a speaker merged into another from its chip hands over all its segments", async () => {
+    const before = (await invoke(s, "diarized_speakers", { sessionId: session })).value;
+    assert.ok(before.length >= 2, JSON.stringify(before));
+    const into = before.find((x) => x.name === "Interviewer");
+    const from = before.find((x) => x.id !== into.id);
+    const chip = await waitFor(`${from.name}'s chip`, () => findWithText(s, "[data-testid=speaker-chip]", from.name));
+    await s.click(chip);
+    await waitFor("the speaker's panel", () => s.find("[data-testid=speaker-panel]"));
+    await setValue("[data-testid=speaker-merge-into]", String(into.id), "change");
+    await s.click(await waitFor("an enabled Merge", () =>
+      s.execute(`const b = document.querySelector("[data-testid=speaker-merge]"); return b && !b.disabled;`).then((ok) => (ok ? s.find("[data-testid=speaker-merge]") : null)),
+    ));
+    const after = await waitFor("the merge done", async () => {
+      const v = (await invoke(s, "diarized_speakers", { sessionId: session })).value;
+      return v.length === before.length - 1 ? v : null;
+    });
+    assert.equal(after.find((x) => x.id === from.id), undefined, "the merged speaker is gone");
+    assert.equal(after.find((x) => x.id === into.id).segments, into.segments + from.segments);
+    let names = [];
+    await waitFor("the chips follow", async () => {
+      names = await speakerNames();
+      return names.length === after.length;
+    }).catch((e) => assert.fail(`${e.message}: chips ${JSON.stringify(names)}, speakers ${JSON.stringify(after)}, merged ${JSON.stringify(from)}`));
+  });
 });
