@@ -236,6 +236,24 @@ impl AppState {
         Ok(job)
     }
 
+    /// Starts work that needs no open workspace (a model download, a restore into another
+    /// folder) as a job: the same events as [`AppState::start_workspace_job`].
+    pub fn start_job<T>(
+        &self,
+        on_event: tauri::ipc::Channel<JobEvent>,
+        work: impl FnOnce(&ChannelProgress, &CancelToken) -> Result<Outcome<T>> + Send + 'static,
+    ) -> u64 {
+        let state = self.clone();
+        let (job, cancel) = state.jobs().register();
+        tauri::async_runtime::spawn_blocking(move || {
+            let sink = ChannelProgress::new(on_event);
+            let result = work(&sink, &cancel);
+            state.jobs().finish(job);
+            sink.send(last_event(result));
+        });
+        job
+    }
+
     /// The files and folders the user picked in a dialog or dropped on the window.
     pub fn picked(&self) -> MutexGuard<'_, Picked> {
         self.shared.picked.lock().unwrap_or_else(|p| p.into_inner())

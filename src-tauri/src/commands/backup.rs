@@ -8,7 +8,7 @@ use rapport::ApiError;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::jobs::{last_event, ChannelProgress, JobEvent};
+use crate::jobs::{ChannelProgress, JobEvent};
 use crate::paths::{PickPurpose, SavePurpose, Use};
 use crate::AppState;
 
@@ -47,15 +47,11 @@ pub fn restore_start(
 ) -> Result<u64, ApiError> {
     let archive = state.checked_path(Use::Open(PickPurpose::Backup), &archive)?;
     let to = state.checked_path(Use::Open(PickPurpose::WorkspaceFolder), &to)?;
-    let state = state.inner().clone();
-    let (job, cancel) = state.jobs().register();
-    tauri::async_runtime::spawn_blocking(move || {
-        let sink = ChannelProgress::new(on_event);
-        let result = backup::restore(&archive, &to, &sink, &cancel).inspect(|outcome| report(&sink, outcome));
-        state.jobs().finish(job);
-        sink.send(last_event(result));
-    });
-    Ok(job)
+    Ok(state.start_job(on_event, move |sink, cancel| {
+        let outcome = backup::restore(&archive, &to, sink, cancel)?;
+        report(sink, &outcome);
+        Ok(outcome)
+    }))
 }
 
 #[tauri::command]

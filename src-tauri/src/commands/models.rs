@@ -8,7 +8,7 @@ use rapport::ApiError;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::jobs::{last_event, ChannelProgress, JobEvent};
+use crate::jobs::JobEvent;
 use crate::paths::{PickPurpose, Use};
 use crate::AppState;
 
@@ -36,16 +36,9 @@ pub fn model_download_start(
     name: String,
     on_event: Channel<JobEvent>,
 ) -> Result<u64, ApiError> {
-    let state = state.inner().clone();
-    let (job, cancel) = state.jobs().register();
-    tauri::async_runtime::spawn_blocking(move || {
-        let sink = ChannelProgress::new(on_event);
-        let result =
-            models::download(&name, &models::base_url_for(&name), &models::models_dir(), &sink, &cancel);
-        state.jobs().finish(job);
-        sink.send(last_event(result));
-    });
-    Ok(job)
+    Ok(state.start_job(on_event, move |sink, cancel| {
+        models::download(&name, &models::base_url_for(&name), &models::models_dir(), sink, cancel)
+    }))
 }
 
 #[tauri::command]
