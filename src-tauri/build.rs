@@ -13,6 +13,9 @@ fn main() {
     if e2e {
         commands.push("e2e_dialog_answer");
     }
+    // The one command of the benchmark's peer (examples/empty_window.rs, whose own config
+    // grants it); no capability of the app does.
+    commands.push("painted");
     let commands: &'static [&'static str] = Vec::leak(commands);
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands))
