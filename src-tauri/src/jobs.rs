@@ -109,6 +109,14 @@ impl ChannelProgress {
     pub fn send(&self, event: JobEvent) {
         let _ = self.channel.send(event);
     }
+
+    /// Sends what finished work reported as the job's `result` event (before `done`), for a
+    /// caller that reads it (an import's report, a backup's); nothing for a cancelled run.
+    pub fn send_result<T: serde::Serialize>(&self, outcome: &Outcome<T>) {
+        if let Outcome::Done(report) = outcome {
+            self.send(JobEvent::Result { value: serde_json::to_value(report).unwrap_or_default() });
+        }
+    }
 }
 
 impl Progress for ChannelProgress {

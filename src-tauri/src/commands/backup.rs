@@ -3,21 +3,13 @@
 //! job with progress and cancel; its report arrives as a `result` event before `done`.
 
 use rapport::backup;
-use rapport::progress::Outcome;
 use rapport::ApiError;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::jobs::{ChannelProgress, JobEvent};
+use crate::jobs::JobEvent;
 use crate::paths::{PickPurpose, SavePurpose, Use};
 use crate::AppState;
-
-/// Sends what the work reported as the job's `result` event.
-fn report<T: serde::Serialize>(sink: &ChannelProgress, outcome: &Outcome<T>) {
-    if let Outcome::Done(report) = outcome {
-        sink.send(JobEvent::Result { value: serde_json::to_value(report).unwrap_or_default() });
-    }
-}
 
 #[tauri::command]
 pub fn backup_start(
@@ -28,7 +20,7 @@ pub fn backup_start(
     let path = state.checked_path(Use::Save(SavePurpose::Backup), &path)?;
     state.start_workspace_job(on_event, move |ws, sink, cancel| {
         let outcome = backup::backup(ws, &path, sink, cancel)?;
-        report(sink, &outcome);
+        sink.send_result(&outcome);
         Ok(outcome)
     })
 }
@@ -49,7 +41,7 @@ pub fn restore_start(
     let to = state.checked_path(Use::Open(PickPurpose::WorkspaceFolder), &to)?;
     Ok(state.start_job(on_event, move |sink, cancel| {
         let outcome = backup::restore(&archive, &to, sink, cancel)?;
-        report(sink, &outcome);
+        sink.send_result(&outcome);
         Ok(outcome)
     }))
 }

@@ -5,7 +5,6 @@
 use rapport::audit::{self, AuditImportOptions, MatchRule};
 use rapport::deletion::{self, ForgetPlan};
 use rapport::people::{self, ContactStatus, DirectoryFormat, DirectoryReport, PersonProfile, PersonSummary};
-use rapport::progress::Outcome;
 use rapport::recruit::outreach::{
     self, Due, OutreachEntry, OutreachInput, Participation, ParticipationUpdate, RenderedInvitation,
 };
@@ -50,9 +49,7 @@ pub fn audit_import_start(
     let path = state.checked_path(Use::Open(PickPurpose::AuditLog), &path)?;
     state.start_workspace_job(on_event, move |ws, sink, cancel| {
         let outcome = audit::import_file(ws.conn(), &path, &options, sink, cancel)?;
-        if let Outcome::Done(report) = &outcome {
-            sink.send(JobEvent::Result { value: serde_json::to_value(report).unwrap_or_default() });
-        }
+        sink.send_result(&outcome);
         Ok(outcome)
     })
 }
