@@ -3,6 +3,7 @@
 //! lives here. See ARCHITECTURE.md.
 
 pub mod bindings;
+pub mod boot;
 pub mod commands;
 pub mod instance;
 mod jobs;
@@ -36,6 +37,7 @@ pub fn run() {
     startup_mark("main");
     let dir = workspace_arg(std::env::args_os().skip(1)).unwrap_or_else(rapport::Workspace::default_dir);
     let state = AppState::open(Some(dir.clone()));
+    let boot = boot::script(&state);
     startup_mark("workspace_open");
     let context = tauri::generate_context!();
     let identifier = context.config().identifier.clone();
@@ -45,6 +47,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(navigation_guard())
+        .plugin(boot::plugin(boot))
         .manage(state)
         .setup(|app| {
             // The first screen paints from the store; the search index is opened once it has

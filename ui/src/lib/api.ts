@@ -207,9 +207,20 @@ export function markStartup(name: string): void {
 }
 
 let readySent = false;
+let painted: () => void = () => {};
+/** Resolves once the first screen with data has painted (see [`markFirstPaint`]). */
+export const firstPaint: Promise<void> = new Promise((resolve) => (painted = resolve));
+
 /** Tells the shell, once, that the first screen with data has painted (two frames after render). */
 export function markFirstPaint(): void {
   if (readySent) return;
   readySent = true;
-  requestAnimationFrame(() => requestAnimationFrame(() => void commands.uiReady(startupMarks).catch(() => {})));
+  startupMarks.push(["rendered", performance.timeOrigin + performance.now()]);
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      startupMarks.push(["frames", performance.timeOrigin + performance.now()]);
+      void commands.uiReady(startupMarks).catch(() => {});
+      painted();
+    }),
+  );
 }

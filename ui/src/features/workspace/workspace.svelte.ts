@@ -1,7 +1,8 @@
 //! The open workspace: its info (path, counts, whether the demo was just made), switching to
 //! another folder, and a generation number that the app uses to reload every view after a switch.
 import { commands, type WorkspaceInfo } from "../../lib/bindings.gen";
-import { markStartup, toUiError, type UiError } from "../../lib/api";
+import { firstPaint, markStartup, toUiError, type UiError } from "../../lib/api";
+import { takeBoot } from "../../lib/boot";
 import { router } from "../../lib/router.svelte";
 
 class Workspace {
@@ -29,6 +30,14 @@ class Workspace {
   }
 
   async load(): Promise<void> {
+    // At launch the shell has put the answer on the page: paint from it, ask again once painted.
+    const boot = takeBoot("info");
+    if (boot) {
+      this.info = boot;
+      markStartup("workspace_info");
+      void firstPaint.then(() => this.refresh());
+      return;
+    }
     this.loading = true;
     this.loadError = null;
     try {
@@ -38,6 +47,18 @@ class Workspace {
       this.loadError = toUiError(e);
     } finally {
       this.loading = false;
+    }
+  }
+
+  /** Asks for the info again (after painting from the launch's snapshot); on an error the
+   *  snapshot stays, and the next command shows what is wrong. */
+  async refresh(): Promise<void> {
+    const generation = this.generation;
+    try {
+      const info = await commands.workspaceInfo();
+      if (generation === this.generation && !this.switching) this.info = info;
+    } catch {
+      // Kept: what the launch read.
     }
   }
 
