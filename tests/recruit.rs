@@ -757,6 +757,21 @@ fn a_contact_without_an_answer_comes_due_and_a_time_becomes_an_ics_with_a_stable
     assert_eq!(emails, vec!["a@example.com"], "only the contact older than 5 days: {due}");
     assert_eq!(due[0]["days_since"], 6);
     assert_eq!(rapport_json(&ws, &["outreach", "due", "--days", "0"]).as_array().unwrap().len(), 2);
+    // A contact logged by mistake is deleted by its id (from the profile's history), with --yes.
+    let b = rapport_json(&ws, &["people", "show", "b@example.com"]);
+    let logged = b["history"].as_array().unwrap().iter().find(|h| h["kind"] == "outreach").unwrap().clone();
+    let id = logged["outreach_id"].as_i64().unwrap().to_string();
+    fails_naming(&ws, &["outreach", "delete", &id], "--yes");
+    assert_eq!(
+        rapport_json(&ws, &["outreach", "due", "--days", "0"]).as_array().unwrap().len(),
+        2,
+        "nothing deleted"
+    );
+    let gone = rapport_json(&ws, &["outreach", "delete", &id, "--yes"]);
+    assert_eq!(gone["deleted"], true, "{gone}");
+    assert_eq!(gone["entry"]["email"], "b@example.com", "{gone}");
+    assert_eq!(rapport_json(&ws, &["outreach", "due", "--days", "0"]).as_array().unwrap().len(), 1);
+    fails_naming(&ws, &["outreach", "delete", &id, "--yes"], "outreach entry");
     rapport_ok(&ws, &["outreach", "log", "a@example.com", "--channel", "slack", "--status", "scheduled"]);
     assert!(
         rapport_json(&ws, &["outreach", "due"]).as_array().unwrap().is_empty(),

@@ -21,6 +21,8 @@ pub struct HistoryItem {
     pub study: Option<String>,
     pub channel: Option<String>,
     pub note: Option<String>,
+    /// The outreach entry's id (`kind` `outreach`): what `outreach delete` takes.
+    pub outreach_id: Option<i64>,
 }
 
 /// A person's profile (`rapport people show`).
@@ -70,13 +72,13 @@ pub fn profile(conn: &Connection, id: i64) -> Result<PersonProfile> {
     let mut history = Vec::new();
     {
         let mut stmt = conn.prepare(
-            "SELECT o.at, 'outreach', o.status, s.name, o.channel, o.note FROM outreach o
+            "SELECT o.at, 'outreach', o.status, s.name, o.channel, o.note, o.id FROM outreach o
                LEFT JOIN studies s ON s.id = o.study_id WHERE o.person_id = ?1
              UNION ALL
-             SELECT p.invited_at, 'invitation', p.status, s.name, NULL, p.why FROM participations p
+             SELECT p.invited_at, 'invitation', p.status, s.name, NULL, p.why, NULL FROM participations p
                JOIN studies s ON s.id = p.study_id WHERE p.person_id = ?1
              UNION ALL
-             SELECT x.at, 'session', coalesce(x.title, 'interview'), s.name, NULL, NULL FROM sessions x
+             SELECT x.at, 'session', coalesce(x.title, 'interview'), s.name, NULL, NULL, NULL FROM sessions x
                JOIN studies s ON s.id = x.study_id WHERE x.person_id = ?1
              ORDER BY 1 DESC",
         )?;
@@ -88,6 +90,7 @@ pub fn profile(conn: &Connection, id: i64) -> Result<PersonProfile> {
                 study: r.get(3)?,
                 channel: r.get(4)?,
                 note: r.get(5)?,
+                outreach_id: r.get(6)?,
             })
         })?;
         for h in rows {

@@ -109,7 +109,8 @@ pub fn log(conn: &Connection, input: &OutreachInput, now: DateTime<Utc>) -> Resu
     entry(conn, id)
 }
 
-fn entry(conn: &Connection, id: i64) -> Result<OutreachEntry> {
+/// One logged contact attempt.
+pub fn entry(conn: &Connection, id: i64) -> Result<OutreachEntry> {
     conn.query_row(
         "SELECT o.id, o.person_id, p.email, s.name, o.channel, o.status, o.at, o.note
          FROM outreach o JOIN people p ON p.id = o.person_id LEFT JOIN studies s ON s.id = o.study_id WHERE o.id = ?1",

@@ -156,6 +156,19 @@ describe("Telling the speakers of Priya Raman's interview apart in the window", 
     assert.match(await s.text(suggestion), /sounds like Interviewer/);
   });
 
+  test("a remembered voice is listed and can be forgotten, after a confirm", async () => {
+    const row = await waitFor("the voice listed", () => findWithText(s, "[data-testid=voice-row]", "Interviewer"));
+    assert.match(await s.text(row), /1 session/);
+    await s.click(await s.find("[data-testid=voice-forget]"));
+    // Nothing goes before the confirm.
+    assert.equal((await invoke(s, "voice_list", {})).value.length, 1);
+    await s.click(await s.find("[data-testid=voice-forget-yes]"));
+    await waitFor("the voice gone", async () => (await invoke(s, "voice_list", {})).value.length === 0);
+    await waitFor("the list and the suggestion gone", async () =>
+      (await s.find("[data-testid=voice-row]")) === null && (await s.find("[data-testid=voice-suggestion]")) === null,
+    );
+  });
+
   test("the recording can be marked as one person's track with an offset, and back", async () => {
     await openDetails("Tracks");
     await setValue("[data-testid=track-name]", "Priya");

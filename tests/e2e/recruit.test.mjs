@@ -261,6 +261,33 @@ describe("Recruiting in the window", () => {
     await waitFor("the card scheduled", async () => /1/.test(await s.text(await el("[data-testid=column-scheduled] h2"))));
   });
 
+  test("a contact logged on a profile can be deleted from its history, after a confirm", async () => {
+    await openNav(s, "people");
+    await setValue("[data-testid=filter-role]", "");
+    await typeInto("#people-filter", "Otto Ops");
+    await waitFor("Otto", async () => (await rows()) === 1);
+    await click("[data-testid=person-open]");
+    await waitFor("Otto's profile", async () => (await textOf("[data-testid=person-name]")) === "Otto Ops");
+    const before = (await s.findAll("[data-testid=contact-delete]")).length;
+    await click("[data-testid=person-log-contact]");
+    await setValue("[data-testid=log-channel]", "email");
+    await setValue("[data-testid=log-status]", "declined");
+    await click("[data-testid=log-save]");
+    await waitFor("the contact in the history", async () => (await s.findAll("[data-testid=contact-delete]")).length === before + 1);
+    assert.match(await textOf("[data-testid=profile-history]"), /declined via email/);
+    await click("[data-testid=contact-delete]");
+    // Nothing goes before the confirm.
+    await el("[data-testid=contact-delete-confirm]");
+    assert.match(await textOf("[data-testid=profile-history]"), /declined via email/);
+    await click("[data-testid=contact-delete-yes]");
+    await waitFor("the contact gone", async () => (await s.findAll("[data-testid=contact-delete]")).length === before);
+    assert.doesNotMatch(await textOf("[data-testid=profile-history]"), /declined via email/);
+    const otto = (await invoke(s, "people_list")).value.find((p) => p.name === "Otto Ops");
+    const profile = await invoke(s, "person_profile", { id: otto.id });
+    const contacts = profile.ok ? profile.value.history.filter((h) => h.kind === "outreach") : null;
+    assert.equal(contacts?.length, before, `the store agrees: ${JSON.stringify(profile)}`);
+  });
+
   test("forgetting a person asks first, then removes them from the list", async () => {
     await openNav(s, "people");
     await setValue("[data-testid=filter-role]", "");

@@ -154,6 +154,12 @@ pub enum OutreachCmd {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Delete a logged contact (by its id, from `people show --json`'s history): with --yes.
+    Delete {
+        id: i64,
+        #[arg(long)]
+        yes: bool,
+    },
     /// Who needs a follow-up: the last contact got no answer for DAYS days.
     Due {
         #[arg(long, default_value_t = 5)]
@@ -509,6 +515,27 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                         entry.channel,
                         date(&entry.at)
                     );
+                }
+            }
+            OutreachCmd::Delete { id, yes } => {
+                let entry = outreach::entry(conn, *id)?;
+                if *yes {
+                    outreach::delete(conn, *id)?;
+                }
+                if ctx.json {
+                    ctx.print_json(&serde_json::json!({ "entry": entry, "deleted": yes }))?;
+                } else {
+                    println!(
+                        "{} {} {} via {} on {}",
+                        if *yes { "deleted" } else { "would delete" },
+                        entry.email,
+                        entry.status,
+                        entry.channel,
+                        date(&entry.at)
+                    );
+                }
+                if !*yes {
+                    anyhow::bail!("nothing was deleted: add --yes to delete it");
                 }
             }
             OutreachCmd::Due { days } => {

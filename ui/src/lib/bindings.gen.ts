@@ -984,7 +984,11 @@ kind: string,
 /**
  * The outreach or participation status, or the session's title.
  */
-status: string, study: string | null, channel: string | null, note: string | null, };
+status: string, study: string | null, channel: string | null, note: string | null, 
+/**
+ * The outreach entry's id (`kind` `outreach`): what `outreach delete` takes.
+ */
+outreach_id: number | null, };
 
 /**
  * One signal that decided an observed role, with its share of the person's events.
