@@ -282,13 +282,10 @@ fn import_lines(
         return Ok(Outcome::Cancelled);
     }
     sink.flush()?;
-    if sink.report.rejected.is_empty() || opts.skip_invalid {
-        sink.restore_indexes()?;
-    }
-    let (mut report, tallies, stored_people) = sink.finish();
-    if !report.rejected.is_empty() && !opts.skip_invalid {
-        let first = &report.rejected[0];
-        let more = report.rejected.len() - 1;
+    let rejected = &sink.report.rejected;
+    if !rejected.is_empty() && !opts.skip_invalid {
+        let first = &rejected[0];
+        let more = rejected.len() - 1;
         let tail = if more > 0 { format!(" (and {more} more bad lines)") } else { String::new() };
         return Err(Error::invalid(
             match first.line {
@@ -298,6 +295,8 @@ fn import_lines(
             format!("{}{tail}; nothing was imported (--skip-invalid imports the good lines)", first.reason),
         ));
     }
+    sink.restore_indexes()?;
+    let (mut report, tallies, stored_people) = sink.finish();
     progress.begin("deriving activity", None);
     let now = chrono::Utc::now();
     // Everyone with stored events must have an activity row with a tally to add to; else

@@ -105,6 +105,14 @@ async function setValue(css, value, event = "change") {
 }
 const rows = async () => (await s.findAll("[data-testid=person-row]")).length;
 const textOf = async (css) => s.text(await el(css));
+/** Opens a person's profile from the People list, found by name. */
+async function openProfile(name) {
+  await openNav(s, "people");
+  await setValue("[data-testid=filter-role]", "");
+  await typeInto("#people-filter", name);
+  await waitFor(name, async () => (await rows()) === 1);
+  await click("[data-testid=person-open]");
+}
 
 describe("Recruiting in the window", () => {
   before(async () => {
@@ -262,11 +270,7 @@ describe("Recruiting in the window", () => {
   });
 
   test("a contact logged on a profile can be deleted from its history, after a confirm", async () => {
-    await openNav(s, "people");
-    await setValue("[data-testid=filter-role]", "");
-    await typeInto("#people-filter", "Otto Ops");
-    await waitFor("Otto", async () => (await rows()) === 1);
-    await click("[data-testid=person-open]");
+    await openProfile("Otto Ops");
     await waitFor("Otto's profile", async () => (await textOf("[data-testid=person-name]")) === "Otto Ops");
     const before = (await s.findAll("[data-testid=contact-delete]")).length;
     await click("[data-testid=person-log-contact]");
@@ -289,11 +293,7 @@ describe("Recruiting in the window", () => {
   });
 
   test("forgetting a person asks first, then removes them from the list", async () => {
-    await openNav(s, "people");
-    await setValue("[data-testid=filter-role]", "");
-    await typeInto("#people-filter", "Ray Reader");
-    await waitFor("Ray", async () => (await rows()) === 1);
-    await click("[data-testid=person-open]");
+    await openProfile("Ray Reader");
     await click("[data-testid=person-forget]");
     await el("[data-testid=forget-dialog]");
     // The confirm lists what goes before anything does.

@@ -7,14 +7,13 @@ import { commands, type StudySummary } from "../../lib/bindings.gen";
 import { takeBoot } from "../../lib/boot";
 
 let early: Promise<StudySummary[]> | null = null;
-let fromBoot = false;
-let boot: StudySummary[] | undefined;
+let snapshot: StudySummary[] | undefined;
 
 /** Takes the launch's list, or sends `study_list` now; the first StudyList to mount takes it. */
 export function prefetchStudyList(): void {
-  boot = takeBoot("studies");
-  fromBoot = boot !== undefined;
-  early = boot ? Promise.resolve(boot) : commands.studyList();
+  snapshot = takeBoot("studies");
+  if (snapshot) return;
+  early = commands.studyList();
   // A workspace that cannot be opened fails this too; the app shows that error, not this one.
   early.catch(() => {});
 }
@@ -22,10 +21,10 @@ export function prefetchStudyList(): void {
 /** What the first StudyList shows (once): the launch's snapshot, or the request sent early
  *  (or a new one); the caller asks again after painting a snapshot. */
 export function studyListRequest(): { snapshot: StudySummary[] } | { snapshot?: undefined; request: Promise<StudySummary[]> } {
+  const taken = snapshot;
+  snapshot = undefined;
+  if (taken) return { snapshot: taken };
   const request = early ?? commands.studyList();
-  const snapshot = early !== null && fromBoot ? boot : undefined;
   early = null;
-  fromBoot = false;
-  boot = undefined;
-  return snapshot ? { snapshot } : { request };
+  return { request };
 }
