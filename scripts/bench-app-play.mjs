@@ -65,7 +65,7 @@ async function openSession(s) {
   );
 }
 
-async function playMiddle(s, mode, duration) {
+async function playMiddle(s, mode, duration, app) {
   const mid = duration / 2;
   if (mode === "blob") {
     // The player before: the whole recording in the web process as a blob: URL, played from
@@ -124,17 +124,17 @@ async function playMiddle(s, mode, duration) {
     { timeout: 90_000, interval: 250 },
   );
   // WebKit keeps a blob's bytes in its network process: count both.
-  const app = mode === "blob" ? process.env.RAPPORT_APP_BEFORE : process.env.RAPPORT_APP;
   return { web: rssKb(app, "WebKitWebProcess"), network: rssKb(app, "WebKitNetworkProcess"), seekMs };
 }
 
 for (let i = 0; i < runs; i++) {
   for (const mode of ["stream", "blob"]) {
+    const app = mode === "blob" ? process.env.RAPPORT_APP_BEFORE : process.env.RAPPORT_APP;
     const s = await Session.create(url, {
       capabilities: {
         alwaysMatch: {
           "tauri:options": {
-            application: mode === "blob" ? process.env.RAPPORT_APP_BEFORE : process.env.RAPPORT_APP,
+            application: app,
             args: ["--workspace", process.env.BENCH_WS],
           },
         },
@@ -143,7 +143,7 @@ for (let i = 0; i < runs; i++) {
     try {
       await s.setTimeouts({ script: 300_000 });
       const duration = await openSession(s);
-      const { web, network, seekMs } = await playMiddle(s, mode, duration).catch((e) => {
+      const { web, network, seekMs } = await playMiddle(s, mode, duration, app).catch((e) => {
         throw new Error(`the ${mode === "blob" ? "player before" : "player now"}: ${e.message}`);
       });
       console.log(JSON.stringify({ mode, web_kb: web, network_kb: network, seek_to_play_ms: seekMs }));

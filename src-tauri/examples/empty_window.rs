@@ -2,10 +2,11 @@
 //! reports when it has painted, as Rapport's UI does), built with the same Tauri version and
 //! features as Rapport, to compare idle memory and start-up.
 
-/// Prints a moment of the start-up for the benchmark, as Rapport's `startup_mark` does.
-fn mark(name: &str, ms: u128) {
+/// Prints a moment of the start-up for the benchmark (with `RAPPORT_PAINT_MARK` set), as
+/// Rapport's `startup_mark` does: `what` is `mark NAME` or `first paint`.
+fn report(what: &str, ms: u128) {
     if std::env::var_os("RAPPORT_PAINT_MARK").is_some() {
-        eprintln!("empty-window: mark {name} unix_ms={ms}");
+        eprintln!("empty-window: {what} unix_ms={ms}");
     }
 }
 
@@ -20,17 +21,15 @@ fn now_ms() -> u128 {
 /// prints both for the benchmark.
 #[tauri::command]
 fn painted(navigation: f64) {
-    mark("navigation", navigation as u128);
-    if std::env::var_os("RAPPORT_PAINT_MARK").is_some() {
-        eprintln!("empty-window: first paint unix_ms={}", now_ms());
-    }
+    report("mark navigation", navigation as u128);
+    report("first paint", now_ms());
 }
 
 fn main() {
-    mark("main", now_ms());
+    report("mark main", now_ms());
     tauri::Builder::default()
         .setup(|_| {
-            mark("setup", now_ms());
+            report("mark setup", now_ms());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![painted])

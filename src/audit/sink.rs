@@ -161,8 +161,9 @@ pub struct Sink<'c> {
     /// New events after which the table's indexes are dropped, to be built again once at the
     /// end ([`Sink::restore_indexes`]): a sort is far cheaper than as many random inserts.
     bulk_after: i64,
-    /// The dropped indexes' `CREATE INDEX` statements, as the schema had them.
-    dropped: Vec<String>,
+    /// The dropped indexes' `CREATE INDEX` statements, as the schema had them; None until they
+    /// are dropped (a table without indexes is looked at once, not at every flush).
+    dropped: Option<Vec<String>>,
 }
 
 /// The fewest new events for which the indexes are dropped and built again (and at least a
@@ -212,7 +213,7 @@ impl<'c> Sink<'c> {
             people: HashSet::new(),
             tallies: BTreeMap::new(),
             bulk_after,
-            dropped: Vec::new(),
+            dropped: None,
         })
     }
 
@@ -300,8 +301,8 @@ impl<'c> Sink<'c> {
             self.insert_many.as_mut().expect("prepared above").raw_execute()?;
         }
         self.pending.clear();
-        if self.dropped.is_empty() && self.report.events > self.bulk_after {
-            self.dropped = drop_indexes(self.conn)?;
+        if self.dropped.is_none() && self.report.events > self.bulk_after {
+            self.dropped = Some(drop_indexes(self.conn)?);
         }
         Ok(())
     }
@@ -310,7 +311,7 @@ impl<'c> Sink<'c> {
     /// import that fails or is rolled back keeps them as they were). Call after the last
     /// [`flush`](Self::flush).
     pub fn restore_indexes(&mut self) -> Result<()> {
-        for sql in self.dropped.drain(..) {
+        for sql in self.dropped.take().unwrap_or_default() {
             self.conn.execute_batch(&sql)?;
         }
         Ok(())
