@@ -134,12 +134,7 @@ pub fn person_plan(conn: &Connection, id: i64) -> Result<ForgetPlan> {
         )?,
         highlights_elsewhere: elsewhere.len() as i64,
         findings_losing_evidence: findings_backed_by(conn, &all)?,
-        audit_events: count(
-            conn,
-            "SELECT count(*) FROM audit_events WHERE person_id = ?1 OR lower(actor) = lower(?2)
-             OR substr(lower(actor), -length(?2) - 1) = ':' || lower(?2)",
-            params![id, p.email],
-        )?,
+        audit_events: crate::audit::person_event_count(conn, id, &p.email)?,
         outreach: by_id("SELECT count(*) FROM outreach WHERE person_id = ?1")?,
         participations: by_id("SELECT count(*) FROM participations WHERE person_id = ?1")?,
         nps_responses: count(

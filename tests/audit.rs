@@ -123,62 +123,54 @@ fn a_bad_line_past_the_first_blocks_is_named_by_its_number_and_nothing_is_kept()
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("cut.log:{}", lines + 1)), "names line {}: {err}", lines + 1);
-    let conn = rusqlite::Connection::open(ws.join("rapport.db")).unwrap();
-    let n: i64 = conn.query_row("SELECT count(*) FROM audit_events", [], |r| r.get(0)).unwrap();
-    assert_eq!(n, 0, "a strict import that fails keeps nothing");
+    assert_eq!(stored(&ws), (0, 0), "a strict import that fails keeps nothing");
 
     let r = rapport_json(&ws, &["audit", "import", f.to_str().unwrap(), "--skip-invalid"]);
     assert_eq!(r["events"], 6001, "every good line, the one after the bad line too: {r}");
     assert_eq!(r["rejected"][0]["line"], lines as i64 + 1, "{r}");
 }
 
-/// The `CREATE INDEX` statements of `audit_events`, by name.
-fn audit_indexes(ws: &Path) -> Vec<(String, String)> {
+/// The stored events (the batches' counts) and actors (`audit_actors`).
+fn stored(ws: &Path) -> (i64, i64) {
     let conn = rusqlite::Connection::open(ws.join("rapport.db")).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events' ORDER BY name")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    let events =
+        conn.query_row("SELECT coalesce(sum(events), 0) FROM audit_batches", [], |r| r.get(0)).unwrap();
+    let actors = conn.query_row("SELECT count(*) FROM audit_actors", [], |r| r.get(0)).unwrap();
+    (events, actors)
 }
 
 #[test]
-fn a_bulk_import_builds_the_indexes_again_and_a_failed_one_keeps_them() {
+fn events_past_one_batch_read_back_whole_and_importing_them_again_adds_nothing() {
     let tmp = TempDir::new();
     let ws = workspace(&tmp, "ws");
     rapport_ok(&ws, &["people", "import", people_csv(tmp.path()).to_str().unwrap()]);
-    let before = audit_indexes(&ws);
-    assert!(before.iter().any(|(name, _)| name == "audit_events_person"), "{before:?}");
-    // More new events than the bulk threshold (10,000), then a truncated line: strict fails.
-    let mut text = log(0, 12_000);
+    // More new events than one batch holds (65,536), then a truncated line: strict fails.
+    let n = 70_000;
+    let mut text = log(0, n);
     text.push_str(r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"cut","stage":"Resp"#);
     text.push('\n');
     let f = write(tmp.path(), "big.log", &text);
     assert!(!rapport(&ws, &["audit", "import", f.to_str().unwrap()]).status.success());
-    assert_eq!(audit_indexes(&ws), before, "a failed import leaves the indexes as they were");
+    assert_eq!(stored(&ws), (0, 0), "a failed import keeps no batch and no actor");
 
     let r = rapport_json(&ws, &["audit", "import", f.to_str().unwrap(), "--skip-invalid"]);
-    assert_eq!(r["events"], 12_000, "{r}");
-    assert_eq!(audit_indexes(&ws), before, "the same indexes, built again");
-    // The index is whole: a lookup through it counts what a scan counts.
-    let conn = rusqlite::Connection::open(ws.join("rapport.db")).unwrap();
-    let by_index: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM audit_events INDEXED BY audit_events_person WHERE person_id IS NOT NULL AND at >= ''",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(by_index, 12_000);
-    // Importing it again adds nothing, and a small import into the large table keeps them too.
-    assert_eq!(rapport_json(&ws, &["audit", "import", f.to_str().unwrap(), "--skip-invalid"])["events"], 0);
-    let small = write(tmp.path(), "small.log", &log(20_000, 50));
-    assert_eq!(rapport_json(&ws, &["audit", "import", small.to_str().unwrap()])["events"], 50);
-    assert_eq!(audit_indexes(&ws), before);
+    assert_eq!(r["events"], n, "{r}");
+    assert_eq!(stored(&ws), (n as i64, PEOPLE.len() as i64));
+    // Read back from the batches, each actor has the events the log gave them.
+    let conn = rapport::store::open(&ws.join("rapport.db")).unwrap();
+    let by_actor = rapport::audit::events_by_actor(&conn).unwrap();
     for (k, email) in PEOPLE.iter().enumerate() {
-        let expected = 12_000 / 4 + (20_000..20_050).filter(|i| i % PEOPLE.len() == k).count();
+        let expected = (0..n).filter(|i| i % PEOPLE.len() == k).count() as i64;
+        assert_eq!(by_actor.get(*email).copied(), Some(expected), "{email}");
+    }
+    drop(conn);
+    // Importing it again adds nothing, and a small import after it adds its own.
+    assert_eq!(rapport_json(&ws, &["audit", "import", f.to_str().unwrap(), "--skip-invalid"])["events"], 0);
+    let small = write(tmp.path(), "small.log", &log(100_000, 50));
+    assert_eq!(rapport_json(&ws, &["audit", "import", small.to_str().unwrap()])["events"], 50);
+    assert_eq!(stored(&ws).0, n as i64 + 50);
+    for (k, email) in PEOPLE.iter().enumerate() {
+        let expected = (0..n).chain(100_000..100_050).filter(|i| i % PEOPLE.len() == k).count();
         assert_eq!(activity(&ws, email)["activity"]["events"], expected, "{email}");
     }
 }

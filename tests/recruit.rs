@@ -316,7 +316,8 @@ fn other_tools_exports_come_in_through_map_with_dotted_paths_and_epoch_times() {
 fn state(ws: &Path) -> (Value, i64) {
     let people = rapport_json(ws, &["people", "list"]);
     let conn = rusqlite::Connection::open(ws.join("rapport.db")).unwrap();
-    let events: i64 = conn.query_row("SELECT count(*) FROM audit_events", [], |r| r.get(0)).unwrap();
+    let events: i64 =
+        conn.query_row("SELECT coalesce(sum(events), 0) FROM audit_batches", [], |r| r.get(0)).unwrap();
     (people, events)
 }
 

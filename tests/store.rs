@@ -159,3 +159,72 @@ fn a_database_of_schema_8_upgrades_and_keeps_highlights_tags_evidence_and_insigh
         ws.conn().query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
     assert_eq!(broken, 0, "no row points at a row that is gone");
 }
+
+/// Schema 12 kept a row per audit event (`audit_events`); schema 13 packs them in batches.
+/// The fixture (made at commit 14d3947: the test directory, then a Kubernetes log and a GitHub
+/// JSON Lines export matched by the `github` attribute) must come through with every event,
+/// its fields, its person and its dedup key: importing the same files again adds nothing.
+#[test]
+fn a_database_of_schema_12_moves_its_audit_events_into_batches_whole() {
+    let tmp = TempDir::new();
+    let ws = open_fixture(&tmp, "schema-v12.db");
+    let conn = ws.conn();
+    let old_table: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'audit_events'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(old_table, 0, "the table of rows is gone");
+    let mut events = Vec::new();
+    rapport::audit::events::each(conn, |e| {
+        events.push(format!(
+            "{} {} {} {:?} {:?} {:?} {:?}",
+            e.actor,
+            e.at_text(),
+            e.action,
+            e.resource,
+            e.namespace,
+            e.name,
+            e.code
+        ))
+    })
+    .unwrap();
+    assert_eq!(
+        events,
+        [
+            r#"ana.silva@example.com 2026-11-02T09:15:00Z create pods/exec Some("pods") Some("checkout") Some("web-1") Some(101)"#,
+            r#"oidc:bo.chen@example.com 2026-11-03T10:00:00Z patch deployments/scale Some("deployments") Some("payments") Some("api") Some(200)"#,
+            r#"stranger@example.org 2026-11-04T11:30:00Z get Some("secrets") Some("kube-system") Some("token") Some(403)"#,
+            r#"ana.silva@example.com 2026-11-05T08:00:00Z list Some("pods") Some("checkout") None Some(200)"#,
+            r#"bochen 2025-11-03T09:00:00Z repo.push Some("platform/deployer") None None None"#,
+            r#"anasilva 2025-11-04T09:00:00Z pull_request.merge Some("shop/checkout") None None None"#,
+            r#"ghost 2025-11-04T09:00:00Z repo.push Some("x/y") None None None"#,
+        ]
+    );
+    let actors = rapport::audit::events::actors(conn).unwrap();
+    let person = |actor: &str| actors[actor].person;
+    assert_eq!(actors["ana.silva@example.com"].events, 2);
+    assert_eq!(person("ana.silva@example.com"), person("anasilva"), "one person, two actors");
+    assert_eq!(person("oidc:bo.chen@example.com"), person("bochen"));
+    assert!(person("ana.silva@example.com").is_some() && person("bochen").is_some());
+    assert_eq!((person("stranger@example.org"), person("ghost")), (None, None));
+
+    // The keys came along: the same Kubernetes events imported again are duplicates.
+    let log = tmp.path().join("k8s.log");
+    std::fs::write(&log, SCHEMA_12_K8S_LOG).unwrap();
+    let r = rapport::audit::import_file(
+        conn,
+        &log,
+        &Default::default(),
+        &rapport::progress::NoProgress,
+        &rapport::progress::CancelToken::new(),
+    )
+    .unwrap();
+    let rapport::progress::Outcome::Done(r) = r else { panic!("not cancelled") };
+    assert_eq!((r.events, r.duplicates), (0, 4));
+}
+
+/// The Kubernetes log the schema 12 fixture imported.
+const SCHEMA_12_K8S_LOG: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-1","stage":"ResponseComplete","verb":"create","user":{"username":"ana.silva@example.com"},"objectRef":{"resource":"pods","subresource":"exec","namespace":"checkout","name":"web-1"},"responseStatus":{"code":101},"requestReceivedTimestamp":"2026-11-02T09:15:00.123Z"}
+{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-2","stage":"ResponseComplete","verb":"patch","user":{"username":"oidc:bo.chen@example.com"},"objectRef":{"resource":"deployments","subresource":"scale","namespace":"payments","name":"api"},"responseStatus":{"code":200},"requestReceivedTimestamp":"2026-11-03T10:00:00Z"}
+{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-3","stage":"ResponseComplete","verb":"get","user":{"username":"stranger@example.org"},"objectRef":{"resource":"secrets","namespace":"kube-system","name":"token"},"responseStatus":{"code":403},"requestReceivedTimestamp":"2026-11-04T11:30:00Z"}
+{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-4","stage":"ResponseComplete","verb":"list","user":{"username":"ana.silva@example.com"},"objectRef":{"resource":"pods","namespace":"checkout"},"responseStatus":{"code":200},"requestReceivedTimestamp":"2026-11-05T08:00:00Z"}
+"#;

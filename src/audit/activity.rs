@@ -3,7 +3,7 @@
 //!
 //! Writes `activity`, rebuilt whole after every import (tiers are quantiles over everyone):
 //! each row keeps its [`Tally`], so an import adds its own events' tally ([`add`]) instead of
-//! reading every stored event again; [`refresh`] counts from `audit_events` (after a relink,
+//! reading every stored event again; [`refresh`] counts from the stored events (after a relink,
 //! or when a row has no tally yet). See ARCHITECTURE.md for how the tier and the observed role are decided
 //! and their limits.
 
@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -108,7 +109,10 @@ pub struct Tally {
     /// The hours of the day (UTC) with an event.
     hours: BTreeSet<u32>,
     /// Counts by `action\0resource\0namespace` (the other counts are its sums).
-    mix: HashMap<String, i64>,
+    mix: FxHashMap<String, i64>,
+    /// The mix key being looked up (kept to spare an allocation per event).
+    #[serde(skip)]
+    scratch: String,
 }
 
 impl Tally {
@@ -121,29 +125,59 @@ impl Tally {
         namespace: Option<&str>,
         at: &str,
     ) {
-        self.actor_is_service_account |= actor.starts_with("system:serviceaccount:");
-        self.events += 1;
-        if self.first.as_deref().is_none_or(|f| at < f) {
-            self.first = Some(at.to_string());
-        }
-        if self.last.as_deref().is_none_or(|l| at > l) {
-            self.last = Some(at.to_string());
-        }
+        self.add_mix(actor, action, resource, namespace, 1);
+        self.add_span(at, at);
         if let Some(h) = at.get(11..13).and_then(|h| h.parse().ok()) {
             self.hours.insert(h);
         }
-        bump(&mut self.days, at.get(..10).unwrap_or(at));
-        let mut key = String::with_capacity(action.len() + 32);
+        bump(&mut self.days, at.get(..10).unwrap_or(at), 1);
+    }
+
+    /// Counts `n` events of an actor's action on a resource in a namespace (their days, hours
+    /// and times go in through [`add_day`](Self::add_day), [`add_hour`](Self::add_hour) and
+    /// [`add_span`](Self::add_span)).
+    pub fn add_mix(
+        &mut self,
+        actor: &str,
+        action: &str,
+        resource: Option<&str>,
+        namespace: Option<&str>,
+        n: i64,
+    ) {
+        self.actor_is_service_account |= actor.starts_with("system:serviceaccount:");
+        self.events += n;
+        let key = &mut self.scratch;
+        key.clear();
         key.push_str(action);
         key.push('\0');
         key.push_str(resource.unwrap_or(""));
         key.push('\0');
         key.push_str(namespace.unwrap_or(""));
         match self.mix.get_mut(key.as_str()) {
-            Some(n) => *n += 1,
+            Some(m) => *m += n,
             None => {
-                self.mix.insert(key, 1);
+                self.mix.insert(key.clone(), n);
             }
+        }
+    }
+
+    /// Counts `n` events on a day (`YYYY-MM-DD`).
+    pub fn add_day(&mut self, day: &str, n: i64) {
+        bump(&mut self.days, day, n);
+    }
+
+    /// Marks an hour of the day (UTC) with an event.
+    pub fn add_hour(&mut self, hour: u32) {
+        self.hours.insert(hour);
+    }
+
+    /// Widens first and last seen to take in `first` and `last` (as stored).
+    pub fn add_span(&mut self, first: &str, last: &str) {
+        if self.first.as_deref().is_none_or(|f| first < f) {
+            self.first = Some(first.to_string());
+        }
+        if self.last.as_deref().is_none_or(|l| last > l) {
+            self.last = Some(last.to_string());
         }
     }
 
@@ -193,26 +227,20 @@ impl Tally {
     }
 }
 
-/// Rebuilds every person's activity from `audit_events` (one pass over the rows that have a
-/// person). `now` bounds the 90 days the tier ranks. Call inside a transaction.
+/// Rebuilds every person's activity from the stored events (one pass over the batches, each
+/// event counted for the person its actor is). `now` bounds the 90 days the tier ranks. Call
+/// inside a transaction.
 pub fn refresh(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let people: HashMap<String, i64> = super::events::actors(conn)?
+        .into_iter()
+        .filter_map(|(actor, a)| a.person.map(|id| (actor, id)))
+        .collect();
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
-    {
-        // Storage order, counted here: no sort in SQLite.
-        let mut stmt = conn.prepare(
-            "SELECT person_id, action, resource, namespace, at, actor FROM audit_events WHERE person_id IS NOT NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let person: i64 = r.get(0)?;
-            let action = r.get_ref(1)?.as_str().unwrap_or("");
-            let resource = r.get_ref(2)?.as_str_or_null().ok().flatten();
-            let namespace = r.get_ref(3)?.as_str_or_null().ok().flatten();
-            let at = r.get_ref(4)?.as_str().unwrap_or("");
-            let actor = r.get_ref(5)?.as_str().unwrap_or("");
-            tallies.entry(person).or_default().add(actor, action, resource, namespace, at);
+    super::events::each(conn, |e| {
+        if let Some(id) = people.get(e.actor) {
+            tallies.entry(*id).or_default().add(e.actor, e.action, e.resource, e.namespace, &e.at_text());
         }
-    }
+    })?;
     write(conn, &tallies, now)
 }
 
@@ -283,11 +311,11 @@ fn write(conn: &Connection, tallies: &BTreeMap<i64, Tally>, now: DateTime<Utc>) 
 }
 
 /// Adds one to `key`'s count, allocating the key only the first time.
-fn bump(map: &mut BTreeMap<String, i64>, key: &str) {
+fn bump(map: &mut BTreeMap<String, i64>, key: &str, n: i64) {
     match map.get_mut(key) {
-        Some(n) => *n += 1,
+        Some(m) => *m += n,
         None => {
-            map.insert(key.to_string(), 1);
+            map.insert(key.to_string(), n);
         }
     }
 }

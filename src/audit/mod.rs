@@ -2,23 +2,27 @@
 //! tools' exports (JSON Lines, CSV with `--map`), plain or gzipped, streamed in one
 //! transaction; matches actors to people; derives each person's activity.
 //!
-//! Owns `audit_events` and `activity`. An event counts once: the same `auditID` (or,
-//! without one, the same actor, action, resource, namespace, name and time) is a duplicate,
-//! so re-importing a file changes nothing. `formats` reads a line, `pipeline` reads JSON Lines
-//! on threads (a reader, parsers, blocks back in file order), `sink` stores (dedup against the
-//! stored keys held in memory, people matched, tallies per person), `activity` derives the
+//! Owns `audit_batches`, `audit_actors` and `activity`. An event counts once: the same
+//! `auditID` (or, without one, the same actor, action, resource, namespace, name and time) is
+//! a duplicate, so re-importing a file changes nothing. `formats` reads a line (`k8s_scan`
+//! reads the usual Kubernetes line without serde), `pipeline` reads JSON Lines on threads (a
+//! reader, parsers, blocks back in file order), `sink` stores (dedup against the stored keys
+//! held in memory, people matched, tallies per person),
+//! `events` packs the stored events in batches and keeps the actors, `activity` derives the
 //! profiles (counts, tiers, observed roles), `chart` draws a person's activity over time.
 
 pub mod activity;
 pub mod chart;
+pub mod events;
 pub mod formats;
+mod k8s_scan;
 pub mod pipeline;
 mod sink;
 
 use std::io::{BufRead, Read};
 use std::path::Path;
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -149,14 +153,7 @@ pub fn import_file(
         return Err(Error::invalid("--map", "the k8s format has fixed fields; --map is for jsonl and csv"));
     }
     progress.begin("reading audit events", total);
-
-    // The dedup keys are random: a larger page cache for the import keeps the index in memory
-    // (64 MiB at most), then the connection's own size comes back.
-    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", -65536)?;
-    let result = import_lines(conn, reader, &source, format, &map, opts, progress, cancel, &read, path);
-    conn.pragma_update(None, "cache_size", cache)?;
-    result
+    import_lines(conn, reader, &source, format, &map, opts, progress, cancel, &read, path, total)
 }
 
 /// The body of [`import_file`]: one transaction over the lines of an opened file.
@@ -172,10 +169,14 @@ fn import_lines(
     cancel: &CancelToken,
     read: &std::sync::atomic::AtomicU64,
     path: &Path,
+    size: Option<u64>,
 ) -> Result<Outcome<AuditImportReport>> {
     // Immediate: the keys read at the start stay the workspace's until the commit.
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     let mut sink = Sink::new(&tx, opts, source)?;
+    // About one counted event per 2 kB of a Kubernetes log (every request's two stages of
+    // about 700 bytes): room for their keys up front, not grown (and rehashed) as they come.
+    sink.expect_events(size.map_or(0, |b| (b / 2000).min(1 << 24) as usize));
     sink.report.format = Some(format);
     let tick = |progress: &dyn Progress| progress.advance(read.load(std::sync::atomic::Ordering::Relaxed));
     match format {
@@ -227,7 +228,8 @@ fn import_lines(
                 let cancelled =
                     pipeline::run(reader, head, first_line, &parse, workers, cancel, path, |block| {
                         match block {
-                            pipeline::Block::Lines(lines) => {
+                            pipeline::Block::Lines(lines, skipped) => {
+                                sink.skipped(skipped);
                                 for (line, result) in lines {
                                     sink.take(result, line)?;
                                 }
@@ -295,17 +297,20 @@ fn import_lines(
             format!("{}{tail}; nothing was imported (--skip-invalid imports the good lines)", first.reason),
         ));
     }
-    sink.restore_indexes()?;
-    let (mut report, tallies, stored_people) = sink.finish();
+    let sink::Finished { mut report, tallies, stored_people, linked_stored } = sink.finish()?;
     progress.begin("deriving activity", None);
     let now = chrono::Utc::now();
     // Everyone with stored events must have an activity row with a tally to add to; else
-    // (a workspace from before tallies were kept) count from the stored events once.
+    // (a workspace from before tallies were kept, or an actor's earlier events that became a
+    // person's) count from the stored events once.
     let with_rows: std::collections::HashSet<i64> = tx
         .prepare("SELECT person_id FROM activity WHERE tally IS NOT NULL")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    if !stored_people.iter().all(|id| with_rows.contains(id)) || !activity::add(&tx, tallies, now)? {
+    if linked_stored
+        || !stored_people.iter().all(|id| with_rows.contains(id))
+        || !activity::add(&tx, tallies, now)?
+    {
         activity::refresh(&tx, now)?;
     }
     if cancel.is_cancelled() {
@@ -369,50 +374,56 @@ impl<R: std::io::Read> std::io::Read for CountingReader<R> {
     }
 }
 
-/// Links events of actors that match people now (after a directory import) and refreshes
-/// the activity. Returns how many events were linked.
+/// Links the actors that match people now (after a directory import) and refreshes the
+/// activity. Returns how many events were linked.
 pub fn relink(conn: &Connection, rule: &MatchRule) -> Result<i64> {
     let mut matcher = Matcher::load(conn, rule.clone())?;
-    let actors: Vec<String> = conn
-        .prepare("SELECT DISTINCT actor FROM audit_events WHERE person_id IS NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let found: Vec<(String, i64)> =
-        actors.into_iter().filter_map(|a| matcher.person(&a).map(|id| (a, id))).collect();
-    if found.is_empty() {
-        return Ok(0);
-    }
-    // One pass over the events (there is no index by actor): through a temporary map.
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS relink_actors (actor TEXT PRIMARY KEY, person_id INTEGER NOT NULL);
-         DELETE FROM temp.relink_actors;",
-    )?;
-    {
-        let mut add = conn.prepare("INSERT INTO temp.relink_actors (actor, person_id) VALUES (?1, ?2)")?;
-        for (actor, id) in &found {
-            add.execute(params![actor, id])?;
+    let mut linked = 0;
+    for (actor, a) in events::actors(conn)? {
+        if a.person.is_some() {
+            continue;
+        }
+        if let Some(id) = matcher.person(&actor) {
+            events::link_actor(conn, &actor, id)?;
+            linked += a.events;
         }
     }
-    let linked = conn.execute(
-        "UPDATE audit_events SET person_id = m.person_id FROM temp.relink_actors AS m
-         WHERE audit_events.person_id IS NULL AND audit_events.actor = m.actor",
-        [],
-    )? as i64;
-    conn.execute("DELETE FROM temp.relink_actors", [])?;
     if linked > 0 {
         activity::refresh(conn, chrono::Utc::now())?;
     }
     Ok(linked)
 }
 
-/// Deletes a person's audit events: those matched to them and those whose actor is their
-/// email (alone or after a `prefix:`), matched or not. Writes no transaction of its own (a
-/// forget runs it inside its own). Returns how many went. (`activity` goes with the person.)
+/// How many stored events [`forget_person`] would delete.
+pub fn person_event_count(conn: &Connection, person_id: i64, email: &str) -> Result<i64> {
+    Ok(events::actors_of_person(conn, person_id, email)?.iter().map(|(_, n)| n).sum())
+}
+
+/// Deletes a person's audit events: those of actors matched to them and those whose actor is
+/// their email (alone or after a `prefix:`), matched or not, and those actors. Writes no
+/// transaction of its own (a forget runs it inside its own). Returns how many events went.
+/// (`activity` goes with the person.)
 pub fn forget_person(conn: &Connection, person_id: i64, email: &str) -> Result<i64> {
-    let n = conn.execute(
-        "DELETE FROM audit_events WHERE person_id = ?1 OR lower(actor) = lower(?2)
-         OR substr(lower(actor), -length(?2) - 1) = ':' || lower(?2)",
-        params![person_id, email],
-    )?;
-    Ok(n as i64)
+    let actors: Vec<String> =
+        events::actors_of_person(conn, person_id, email)?.into_iter().map(|(a, _)| a).collect();
+    if actors.is_empty() {
+        return Ok(0);
+    }
+    let gone: std::collections::HashSet<&str> = actors.iter().map(String::as_str).collect();
+    let n = events::retain(conn, |e| !gone.contains(e.actor))?;
+    events::drop_actors(conn, &actors)?;
+    Ok(n)
+}
+
+/// Every stored event's count by actor, counted from the batches themselves.
+pub fn events_by_actor(conn: &Connection) -> Result<std::collections::BTreeMap<String, i64>> {
+    let mut out = std::collections::BTreeMap::new();
+    events::each(conn, |e| {
+        if let Some(n) = out.get_mut(e.actor) {
+            *n += 1;
+        } else {
+            out.insert(e.actor.to_string(), 1);
+        }
+    })?;
+    Ok(out)
 }

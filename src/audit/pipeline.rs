@@ -5,7 +5,7 @@
 //!
 //! Memory is bounded: at most [`IN_FLIGHT`] blocks of about [`BLOCK`] bytes are read and not
 //! yet taken (a token goes back to the reader when the caller has taken a block). Everything
-//! per event that does not need the database (parsing, the time's text, the dedup key) is done
+//! per event that does not need the database (parsing, the dedup key) is done
 //! by the parser threads; the caller only stores.
 
 use std::collections::BTreeMap;
@@ -24,12 +24,10 @@ pub const BLOCK: usize = 1 << 20;
 /// How many blocks may be read ahead of the caller.
 pub const IN_FLIGHT: usize = 8;
 
-/// An event ready to store: the parsed event with its stored time text and dedup key.
+/// An event ready to store: the parsed event with its dedup key.
 #[derive(Debug)]
 pub struct Parsed {
     pub event: Event,
-    /// The time as stored (RFC 3339, seconds, UTC).
-    pub at: String,
     /// The dedup key: 128 bits of SHA-256 over the `auditID` (or the event's fields).
     pub key: u128,
 }
@@ -46,9 +44,18 @@ pub enum Item {
 /// one line share that line's number.
 pub type Lines = Vec<(u64, std::result::Result<Item, String>)>;
 
+/// Lines not counted, by why (counted by the parsers: no item each).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Skipped {
+    /// Of another stage than ResponseComplete.
+    pub stages: i64,
+    /// Of a `system:` user.
+    pub system: i64,
+}
+
 /// What the reading side hands the caller, in file order.
 pub enum Block {
-    Lines(Lines),
+    Lines(Lines, Skipped),
     /// Reading failed (I/O, not UTF-8): the import stops with this error.
     Failed(Error),
 }
@@ -62,13 +69,12 @@ pub struct ParseOptions {
     pub include_system: bool,
 }
 
-/// Turns one line's result into a storable item (key and time text computed here).
+/// Turns one line's result into a storable item (its key computed here).
 pub fn item(result: std::result::Result<LineResult, String>) -> std::result::Result<Item, String> {
     match result? {
         LineResult::Event(event) => {
-            let at = formats::format_time(&event.at);
             let key = event_key(&event);
-            Ok(Item::Event(Box::new(Parsed { event, at, key })))
+            Ok(Item::Event(Box::new(Parsed { event, key })))
         }
         other => Ok(Item::Line(other)),
     }
@@ -106,16 +112,23 @@ pub fn event_key(ev: &Event) -> u128 {
 
 /// Parses one line of a k8s or JSON Lines file (which may give several events: an
 /// `EventList` written on one line, as a webhook backend's batch is).
-fn parse_line(text: &str, opts: &ParseOptions, line: u64, out: &mut Lines) {
+fn parse_line(text: &str, opts: &ParseOptions, line: u64, out: &mut Lines, skipped: &mut Skipped) {
+    let mut put = |r: std::result::Result<LineResult, String>| match r {
+        Ok(LineResult::Skipped(formats::Skip::Stage)) => skipped.stages += 1,
+        Ok(LineResult::Skipped(formats::Skip::System)) => skipped.system += 1,
+        Ok(LineResult::Blank) => {}
+        r => out.push((line, item(r))),
+    };
     match opts.format {
-        AuditFormat::K8s => formats::k8s_line(text, opts.include_system, &mut |r| out.push((line, item(r)))),
-        _ => out.push((line, item(formats::jsonl_event(text, &opts.map, opts.include_system)))),
+        AuditFormat::K8s => formats::k8s_line(text, opts.include_system, &mut put),
+        _ => put(formats::jsonl_event(text, &opts.map, opts.include_system)),
     }
 }
 
 /// Parses a block of whole lines whose first line is `first_line`.
 fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions) -> Block {
-    let mut out = Vec::with_capacity(bytes.len() / 256);
+    let mut out = Vec::with_capacity(bytes.len() / 1024);
+    let mut skipped = Skipped::default();
     let mut line = first_line;
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -131,12 +144,12 @@ fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions) -> Block {
         };
         let text = text.trim_start_matches('\u{feff}').trim();
         if !text.is_empty() {
-            parse_line(text, opts, line, &mut out);
+            parse_line(text, opts, line, &mut out, &mut skipped);
         }
         line += 1;
         rest = next;
     }
-    Block::Lines(out)
+    Block::Lines(out, skipped)
 }
 
 /// What the reader thread hands a parser: a block of whole lines (sequence number, first
@@ -172,13 +185,20 @@ where
         let (send_raw, raw) = sync_channel::<Raw>(IN_FLIGHT);
         let raw = Arc::new(Mutex::new(raw));
         let (send_done, done) = sync_channel::<(u64, Block)>(IN_FLIGHT);
+        // Parsed blocks' buffers go back to the reader: no fresh megabyte (and its page
+        // faults) per block.
+        let (send_spare, spares) = sync_channel::<Vec<u8>>(IN_FLIGHT + workers.max(1));
         let reader_cancel = cancel.clone();
-        scope.spawn(move || read_blocks(reader, head, first_line, tokens, send_raw, &reader_cancel, path));
+        scope.spawn(move || {
+            read_blocks(reader, head, first_line, tokens, &spares, send_raw, &reader_cancel, path)
+        });
         for _ in 0..workers.max(1) {
             let raw = raw.clone();
             let send_done = send_done.clone();
-            scope.spawn(move || parse_blocks(&raw, &send_done, opts));
+            let send_spare = send_spare.clone();
+            scope.spawn(move || parse_blocks(&raw, &send_done, &send_spare, opts));
         }
+        drop(send_spare);
         drop(send_done);
         let result = take_in_order(&done, &tokens_back, cancel, &mut take);
         // Dropping the channels stops the other threads wherever they are.
@@ -220,15 +240,18 @@ where
 }
 
 /// The reader thread: blocks of whole lines with their first line number, one token each.
+#[allow(clippy::too_many_arguments)]
 fn read_blocks(
     mut reader: Box<dyn BufRead + Send + '_>,
     head: Vec<u8>,
     first_line: u64,
     tokens: Receiver<()>,
+    spares: &Receiver<Vec<u8>>,
     send: SyncSender<Raw>,
     cancel: &CancelToken,
     path: &Path,
 ) {
+    let mut filled = head.len();
     let mut block = head;
     let mut line = first_line;
     let mut seq = 0u64;
@@ -237,20 +260,19 @@ fn read_blocks(
         if cancel.is_cancelled() || tokens.recv().is_err() {
             return;
         }
-        block.reserve(BLOCK + 4096);
-        // Fill to about BLOCK bytes, then to the end of that line.
+        // Fill to about BLOCK bytes, then to the end of that line. The reads go straight into
+        // the block (a buffered reader passes a read this large through when it holds nothing).
+        if block.len() < BLOCK {
+            block.resize(BLOCK, 0); // a recycled buffer is long enough already: no zeroing
+        }
         let mut failed = None;
-        while block.len() < BLOCK {
-            match reader.fill_buf() {
-                Ok([]) => {
+        while filled < BLOCK {
+            match reader.read(&mut block[filled..BLOCK]) {
+                Ok(0) => {
                     at_end = true;
                     break;
                 }
-                Ok(buf) => {
-                    let n = buf.len().min(BLOCK - block.len());
-                    block.extend_from_slice(&buf[..n]);
-                    reader.consume(n);
-                }
+                Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     failed = Some(e);
@@ -258,6 +280,7 @@ fn read_blocks(
                 }
             }
         }
+        block.truncate(filled);
         if !at_end && failed.is_none() && !block.ends_with(b"\n") {
             // The rest of the last line, read up to the line limit, never whole: a file
             // without line breaks (or a gzip bomb) cannot fill the memory.
@@ -291,20 +314,32 @@ fn read_blocks(
             return;
         }
         let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
-        if send.send(Raw::Bytes(seq, line, std::mem::take(&mut block))).is_err() {
+        let next = spares.try_recv().unwrap_or_default();
+        if send.send(Raw::Bytes(seq, line, std::mem::replace(&mut block, next))).is_err() {
             return;
         }
+        filled = 0;
         seq += 1;
         line += lines;
     }
 }
 
-/// A parser thread: takes raw blocks until the reader is done, sends them parsed.
-fn parse_blocks(raw: &Mutex<Receiver<Raw>>, send: &SyncSender<(u64, Block)>, opts: &ParseOptions) {
+/// A parser thread: takes raw blocks until the reader is done, sends them parsed (and the
+/// raw block's buffer back to the reader).
+fn parse_blocks(
+    raw: &Mutex<Receiver<Raw>>,
+    send: &SyncSender<(u64, Block)>,
+    spare: &SyncSender<Vec<u8>>,
+    opts: &ParseOptions,
+) {
     loop {
         let next = raw.lock().unwrap_or_else(|p| p.into_inner()).recv();
         let (seq, block) = match next {
-            Ok(Raw::Bytes(seq, first_line, bytes)) => (seq, parse_block(&bytes, first_line, opts)),
+            Ok(Raw::Bytes(seq, first_line, bytes)) => {
+                let parsed = parse_block(&bytes, first_line, opts);
+                let _ = spare.try_send(bytes);
+                (seq, parsed)
+            }
             Ok(Raw::Failed(seq, e)) => (seq, Block::Failed(e)),
             Err(_) => return,
         };

@@ -1,18 +1,18 @@
-//! Storing an import's parsed events: who each actor is among the people, whether the event
-//! is already in the workspace (against the keys read once at the start, held in memory), the
-//! row in `audit_events`, and each person's [`Tally`] of what the import added. A large import
-//! (more new events than [`BULK_MIN`] and a quarter of the stored rows) drops the table's
-//! indexes once it gets there and builds them again before the commit, in the same
-//! transaction: one sort instead of an index insert per row (the import took half the time).
+//! Storing an import's parsed events: who each actor is (the person `audit_actors` already
+//! links it to, else the match rule's), whether the event is already in the workspace (against
+//! the keys read once at the start, held in memory), the event in a batch (`audit::events`),
+//! and each person's [`Tally`] of what the import added.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use rusqlite::Connection;
+use rustc_hash::FxHashMap;
 
 use super::activity::Tally;
+use super::events::{self, Actor, Batch, EventRef};
 use super::formats::{LineResult, Skip};
-use super::pipeline::{Item, Parsed};
+use super::pipeline::Item;
 use super::{ActorCount, AuditImportOptions, AuditImportReport, MatchRule};
 use crate::error::Result;
 use crate::people::Rejected;
@@ -91,130 +91,91 @@ impl Hasher for KeyHasher {
 /// The dedup keys of the events in the workspace (16 bytes each).
 pub type KeySet = HashSet<u128, BuildHasherDefault<KeyHasher>>;
 
-/// What the workspace holds before an import, read in one pass over `audit_events`.
+/// What the workspace holds before an import: the stored events' keys and the actors.
 #[derive(Default)]
 pub struct Stored {
-    /// Rows in `audit_events` (about: the largest rowid).
-    pub rows: i64,
     pub keys: KeySet,
-    /// Events without a person, by actor.
-    pub unmatched: HashMap<String, i64>,
-    /// People with events.
-    pub people: HashSet<i64>,
+    pub actors: HashMap<String, Actor>,
 }
 
 impl Stored {
     pub fn read(conn: &Connection) -> Result<Stored> {
-        let mut stored = Stored::default();
-        let rows: i64 = conn.query_row("SELECT max(rowid) FROM audit_events", [], |r| {
-            r.get::<_, Option<i64>>(0).map(Option::unwrap_or_default)
+        let events: i64 =
+            conn.query_row("SELECT coalesce(sum(events), 0) FROM audit_batches", [], |r| r.get(0))?;
+        let mut keys = KeySet::default();
+        keys.reserve(events.max(0) as usize);
+        events::each_batch(conn, |_, batch| {
+            keys.extend(batch.iter().map(|e| e.key));
+            Ok(())
         })?;
-        stored.rows = rows;
-        stored.keys.reserve(rows as usize);
-        let mut stmt = conn.prepare(
-            "SELECT event_key, person_id, CASE WHEN person_id IS NULL THEN actor END FROM audit_events",
-        )?;
-        let mut q = stmt.query([])?;
-        while let Some(r) = q.next()? {
-            if let Ok(Some(bytes)) = r.get_ref(0)?.as_bytes_or_null() {
-                if let Ok(first) = <[u8; 16]>::try_from(bytes) {
-                    stored.keys.insert(u128::from_be_bytes(first));
-                }
-            }
-            match r.get::<_, Option<i64>>(1)? {
-                Some(id) => {
-                    stored.people.insert(id);
-                }
-                None => {
-                    let actor = r.get_ref(2)?.as_str().unwrap_or("");
-                    match stored.unmatched.get_mut(actor) {
-                        Some(n) => *n += 1,
-                        None => {
-                            stored.unmatched.insert(actor.to_string(), 1);
-                        }
-                    }
-                }
-            }
-        }
-        Ok(stored)
+        Ok(Stored { keys, actors: events::actors(conn)? })
     }
 }
 
-/// Takes parsed lines in file order: stores new events, counts duplicates and skips,
-/// collects rejects, tallies each person's new events.
+/// What an import learnt of one actor.
+struct Seen {
+    person: Option<i64>,
+    /// Its new (counted) events in this import.
+    new: i64,
+}
+
+/// Takes parsed lines in file order: stores new events in batches, counts duplicates and
+/// skips, collects rejects, tallies each person's new events.
 pub struct Sink<'c> {
     conn: &'c Connection,
-    /// One row's insert, and [`ROWS`] rows' (fewer statement runs for the same rows).
-    insert: rusqlite::Statement<'c>,
-    insert_many: Option<rusqlite::Statement<'c>>,
-    /// New events not inserted yet, with their person.
-    pending: Vec<(Option<i64>, Box<Parsed>)>,
+    batch: Batch,
     matcher: Matcher,
     source: String,
     pub report: AuditImportReport,
     stored: Stored,
-    /// Actors of this file no person matched, with their new events.
-    unmatched: HashMap<String, i64>,
+    /// The actors of this import, and where each is in `seen`.
+    seen: Vec<(String, Seen)>,
+    seen_at: FxHashMap<super::formats::Text, usize>,
     people: HashSet<i64>,
     /// What this import adds to each person's activity.
     pub tallies: BTreeMap<i64, Tally>,
-    /// New events after which the table's indexes are dropped, to be built again once at the
-    /// end ([`Sink::restore_indexes`]): a sort is far cheaper than as many random inserts.
-    bulk_after: i64,
-    /// The dropped indexes' `CREATE INDEX` statements, as the schema had them; None until they
-    /// are dropped (a table without indexes is looked at once, not at every flush).
-    dropped: Option<Vec<String>>,
 }
 
-/// The fewest new events for which the indexes are dropped and built again (and at least a
-/// quarter of the rows already stored, so a small import into a large table does not rebuild
-/// them).
-const BULK_MIN: i64 = 10_000;
-
-/// Drops the indexes of `audit_events` and returns their `CREATE INDEX` statements.
-fn drop_indexes(conn: &Connection) -> Result<Vec<String>> {
-    let indexes: Vec<(String, String)> = conn
-        .prepare(
-            "SELECT name, sql FROM sqlite_master
-             WHERE type = 'index' AND tbl_name = 'audit_events' AND sql IS NOT NULL",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &indexes {
-        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-    }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+/// What [`Sink::finish`] hands back.
+pub struct Finished {
+    pub report: AuditImportReport,
+    /// What the import added to each person's activity.
+    pub tallies: BTreeMap<i64, Tally>,
+    /// The people with events stored before the import.
+    pub stored_people: HashSet<i64>,
+    /// An actor with stored events was linked to a person by this import: its earlier
+    /// events are that person's now too, so the activity must be counted again.
+    pub linked_stored: bool,
 }
-
-/// Rows a multi-row insert takes at once.
-const ROWS: usize = 64;
-const INSERT: &str = "INSERT INTO audit_events
-    (person_id, actor, at, action, resource, namespace, object_name, code, event_key, source) VALUES ";
-const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 impl<'c> Sink<'c> {
     pub fn new(conn: &'c Connection, opts: &AuditImportOptions, source: &str) -> Result<Sink<'c>> {
-        let insert = conn.prepare(&format!("{INSERT}{ROW}"))?;
-        let stored = Stored::read(conn)?;
-        let bulk_after = BULK_MIN.max(stored.rows / 4);
         Ok(Sink {
             conn,
-            insert,
-            insert_many: None,
-            pending: Vec::with_capacity(ROWS),
+            batch: Batch::default(),
             matcher: Matcher::load(conn, opts.match_rule.clone())?,
             source: std::path::Path::new(source)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             report: AuditImportReport::default(),
-            stored,
-            unmatched: HashMap::new(),
+            stored: Stored::read(conn)?,
+            seen: Vec::new(),
+            seen_at: FxHashMap::default(),
             people: HashSet::new(),
             tallies: BTreeMap::new(),
-            bulk_after,
-            dropped: None,
         })
+    }
+
+    /// Makes room for the keys of about `events` more events.
+    pub fn expect_events(&mut self, events: usize) {
+        self.stored.keys.reserve(events);
+    }
+
+    /// Counts lines the parsers did not count (and did not hand over).
+    pub fn skipped(&mut self, skipped: super::pipeline::Skipped) {
+        self.report.skipped_stages += skipped.stages;
+        self.report.skipped_system += skipped.system;
     }
 
     pub fn take(&mut self, result: std::result::Result<Item, String>, line: u64) -> Result<()> {
@@ -229,38 +190,39 @@ impl<'c> Sink<'c> {
             Ok(Item::Line(LineResult::Skipped(Skip::System))) => self.report.skipped_system += 1,
             Ok(Item::Event(p)) => {
                 let ev = &p.event;
-                let person = self.matcher.person(&ev.actor);
-                match person {
-                    Some(id) => {
-                        self.people.insert(id);
-                    }
+                let at = match self.seen_at.get(ev.actor.as_str()) {
+                    Some(&at) => at,
                     None => {
-                        if !self.unmatched.contains_key(&ev.actor) {
-                            self.unmatched.insert(ev.actor.clone(), 0);
-                        }
+                        let person = match self.stored.actors.get(ev.actor.as_str()).and_then(|a| a.person) {
+                            Some(id) => Some(id),
+                            None => self.matcher.person(&ev.actor),
+                        };
+                        self.seen.push((ev.actor.to_string(), Seen { person, new: 0 }));
+                        self.seen_at.insert(ev.actor.clone(), self.seen.len() - 1);
+                        self.seen.len() - 1
                     }
+                };
+                let seen = &mut self.seen[at].1;
+                if let Some(id) = seen.person {
+                    self.people.insert(id);
                 }
                 if !self.stored.keys.insert(p.key) {
                     self.report.duplicates += 1;
                     return Ok(());
                 }
+                seen.new += 1;
                 self.report.events += 1;
-                match person {
-                    Some(id) => self.tallies.entry(id).or_default().add(
-                        &ev.actor,
-                        &ev.action,
-                        ev.resource.as_deref(),
-                        ev.namespace.as_deref(),
-                        &p.at,
-                    ),
-                    None => {
-                        if let Some(n) = self.unmatched.get_mut(&ev.actor) {
-                            *n += 1;
-                        }
-                    }
-                }
-                self.pending.push((person, p));
-                if self.pending.len() == ROWS {
+                self.batch.push(&EventRef {
+                    actor: &ev.actor,
+                    action: &ev.action,
+                    resource: ev.resource.as_deref(),
+                    namespace: ev.namespace.as_deref(),
+                    name: ev.name.as_deref(),
+                    at: ev.at.timestamp(),
+                    code: ev.code,
+                    key: p.key,
+                });
+                if self.batch.len() == events::BATCH {
                     self.flush()?;
                 }
             }
@@ -268,70 +230,36 @@ impl<'c> Sink<'c> {
         Ok(())
     }
 
-    /// Inserts the pending events: [`ROWS`] in one statement, fewer one by one.
+    /// Stores the events taken and not stored yet, and adds them to their people's tallies.
     pub fn flush(&mut self) -> Result<()> {
-        if self.pending.len() == ROWS && self.insert_many.is_none() {
-            let rows = vec![ROW; ROWS].join(", ");
-            self.insert_many = Some(self.conn.prepare(&format!("{INSERT}{rows}"))?);
-        }
-        let source = self.source.as_str();
-        let many = self.pending.len() == ROWS;
-        for (i, (person, p)) in self.pending.iter().enumerate() {
-            let stmt = match (&mut self.insert_many, many) {
-                (Some(stmt), true) => stmt,
-                _ => &mut self.insert,
-            };
-            let first = if many { i * 10 } else { 0 };
-            let ev = &p.event;
-            stmt.raw_bind_parameter(first + 1, person)?;
-            stmt.raw_bind_parameter(first + 2, ev.actor.as_str())?;
-            stmt.raw_bind_parameter(first + 3, p.at.as_str())?;
-            stmt.raw_bind_parameter(first + 4, ev.action.as_str())?;
-            stmt.raw_bind_parameter(first + 5, ev.resource.as_deref())?;
-            stmt.raw_bind_parameter(first + 6, ev.namespace.as_deref())?;
-            stmt.raw_bind_parameter(first + 7, ev.name.as_deref())?;
-            stmt.raw_bind_parameter(first + 8, ev.code)?;
-            stmt.raw_bind_parameter(first + 9, &p.key.to_be_bytes()[..])?;
-            stmt.raw_bind_parameter(first + 10, source)?;
-            if !many {
-                stmt.raw_execute()?;
-            }
-        }
-        if many {
-            self.insert_many.as_mut().expect("prepared above").raw_execute()?;
-        }
-        self.pending.clear();
-        if self.dropped.is_none() && self.report.events > self.bulk_after {
-            self.dropped = Some(drop_indexes(self.conn)?);
-        }
-        Ok(())
+        let batch = std::mem::take(&mut self.batch);
+        let (seen, seen_at) = (&self.seen, &self.seen_at);
+        batch.tally_into(|actor| seen_at.get(actor).and_then(|&i| seen[i].1.person), &mut self.tallies);
+        events::append(self.conn, &self.source, &batch)
     }
 
-    /// Builds the indexes dropped for a bulk load again (in the import's transaction, so an
-    /// import that fails or is rolled back keeps them as they were). Call after the last
-    /// [`flush`](Self::flush).
-    pub fn restore_indexes(&mut self) -> Result<()> {
-        for sql in self.dropped.take().unwrap_or_default() {
-            self.conn.execute_batch(&sql)?;
-        }
-        Ok(())
-    }
-
-    /// The report, with each unmatched actor's count of (distinct) events in the workspace.
-    /// Call [`flush`](Self::flush) first.
-    pub fn finish(self) -> (AuditImportReport, BTreeMap<i64, Tally>, HashSet<i64>) {
+    /// Stores what is left, adds this import's actors to `audit_actors`, and reports, with each
+    /// unmatched actor's count of (distinct) events in the workspace.
+    pub fn finish(mut self) -> Result<Finished> {
+        self.flush()?;
         let mut report = self.report;
         report.matched_people = self.people.len() as i64;
-        let mut unmatched: Vec<ActorCount> = self
-            .unmatched
-            .into_iter()
-            .map(|(actor, new)| {
-                let events = new + self.stored.unmatched.get(&actor).copied().unwrap_or(0);
-                ActorCount { actor, events }
-            })
-            .collect();
+        let mut linked_stored = false;
+        let mut unmatched = Vec::new();
+        for (actor, seen) in &self.seen {
+            let before = self.stored.actors.get(actor).copied().unwrap_or_default();
+            linked_stored |= before.person.is_none() && before.events > 0 && seen.person.is_some();
+            if seen.new > 0 || seen.person.is_some() {
+                events::add_actor(self.conn, actor, seen.person, seen.new)?;
+            }
+            if seen.person.is_none() {
+                unmatched.push(ActorCount { actor: actor.clone(), events: before.events + seen.new });
+            }
+        }
         unmatched.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.actor.cmp(&b.actor)));
         report.unmatched_actors = unmatched;
-        (report, self.tallies, self.stored.people)
+        let stored_people =
+            self.stored.actors.values().filter(|a| a.events > 0).filter_map(|a| a.person).collect();
+        Ok(Finished { report, tallies: self.tallies, stored_people, linked_stored })
     }
 }

@@ -197,17 +197,25 @@ fn collect_counts<'e>(expr: &'e Expr, out: &mut Vec<&'e CountFilter>) {
     }
 }
 
+/// Each person's stored events that pass the filter (one pass over the audit batches).
 fn count_events(conn: &Connection, f: &CountFilter, now: DateTime<Utc>) -> Result<HashMap<i64, i64>> {
-    let since = f.within_s.map(|s| crate::audit::formats::format_time(&(now - Duration::seconds(s))));
-    let mut stmt = conn.prepare(
-        "SELECT person_id, count(*) FROM audit_events
-         WHERE person_id IS NOT NULL AND (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR resource = ?2)
-           AND (?3 IS NULL OR namespace = ?3) AND (?4 IS NULL OR at >= ?4)
-         GROUP BY person_id",
-    )?;
-    let rows =
-        stmt.query_map(params![f.action, f.resource, f.namespace, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let since = f.within_s.map(|s| (now - Duration::seconds(s)).timestamp());
+    let people: HashMap<String, i64> = crate::audit::events::actors(conn)?
+        .into_iter()
+        .filter_map(|(actor, a)| a.person.map(|id| (actor, id)))
+        .collect();
+    let mut counts = HashMap::new();
+    crate::audit::events::each(conn, |e| {
+        let Some(id) = people.get(e.actor) else { return };
+        let passes = f.action.as_deref().is_none_or(|a| a == e.action)
+            && f.resource.as_deref().is_none_or(|r| Some(r) == e.resource)
+            && f.namespace.as_deref().is_none_or(|n| Some(n) == e.namespace)
+            && since.is_none_or(|s| e.at >= s);
+        if passes {
+            *counts.entry(*id).or_default() += 1;
+        }
+    })?;
+    Ok(counts)
 }
 
 struct Eval<'a> {

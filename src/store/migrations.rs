@@ -693,6 +693,33 @@ CREATE TRIGGER search_transcripts_upd AFTER UPDATE OF recording_id ON transcript
     INSERT INTO search_changes (kind, ref_id) VALUES ('session', NEW.session_id); END;
 "#;
 
+/// Migration 13 (audit events packed): an import's events are stored in batches of columns
+/// (`audit_batches`, see `audit::events`) instead of a row each, and each actor once
+/// (`audit_actors`: its person and its count of events). The hook moves the rows of
+/// `audit_events` into batches and drops that table.
+const AUDIT_BATCHES: &str = r#"
+CREATE TABLE audit_batches (
+    id     INTEGER PRIMARY KEY,
+    source TEXT NOT NULL DEFAULT '',
+    events INTEGER NOT NULL,
+    data   BLOB NOT NULL
+);
+CREATE TABLE audit_actors (
+    actor     TEXT PRIMARY KEY,
+    person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+    events    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX audit_actors_person ON audit_actors(person_id);
+"#;
+
+/// Migration 13's hook: [`crate::audit::events::move_rows_to_batches`].
+fn audit_rows_to_batches(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    crate::audit::events::move_rows_to_batches(tx).map_err(|e| match e {
+        crate::error::Error::Database(err) => rusqlite_migration::HookError::RusqliteError(err),
+        other => rusqlite_migration::HookError::Hook(other.to_string()),
+    })
+}
+
 /// All migrations, oldest first. Append only.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -708,8 +735,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(AUDIT_IMPORT_SPEED),
         M::up(DELETION_LOG),
         M::up(NOTE_PLAY_TIMES),
+        M::up_with_hook(AUDIT_BATCHES, audit_rows_to_batches),
     ])
 }
 
 /// The schema version this build writes: the number of migrations.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
