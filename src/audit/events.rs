@@ -84,7 +84,8 @@ impl Batch {
         self.key.is_empty()
     }
 
-    fn intern(&mut self, s: Option<&str>) -> u32 {
+    /// The number of a string in this batch (adding it when new); 0 for none.
+    pub fn intern(&mut self, s: Option<&str>) -> u32 {
         let Some(s) = s else { return 0 };
         if let Some(&i) = self.index.get(s) {
             return i;
@@ -112,8 +113,40 @@ impl Batch {
         self.key.push(ev.key);
     }
 
-    fn string(&self, id: u32) -> Option<&str> {
+    /// The string of a number [`intern`](Self::intern) gave; none for 0.
+    pub fn string(&self, id: u32) -> Option<&str> {
         id.checked_sub(1).map(|i| self.strings[i as usize].as_str())
+    }
+
+    /// How many strings the batch holds (the largest string number).
+    pub fn strings(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// The `i`th event's string numbers: actor, action, resource, namespace, name.
+    pub fn ids(&self, i: usize) -> [u32; 5] {
+        [
+            self.text[ACTOR][i],
+            self.text[ACTION][i],
+            self.text[RESOURCE][i],
+            self.text[NAMESPACE][i],
+            self.text[NAME][i],
+        ]
+    }
+
+    /// The `i`th event's dedup key.
+    pub fn key(&self, i: usize) -> u128 {
+        self.key[i]
+    }
+
+    /// Adds the `i`th event of `other` with its strings already numbered here (`ids`).
+    pub fn push_from(&mut self, other: &Batch, i: usize, ids: [u32; 5]) {
+        for (col, id) in self.text.iter_mut().zip(ids) {
+            col.push(id);
+        }
+        self.at.push(other.at[i]);
+        self.code.push(other.code[i]);
+        self.key.push(other.key[i]);
     }
 
     /// The `i`th event.
@@ -182,8 +215,8 @@ impl Batch {
         }
         for ((actor, day), n) in days {
             let Some(id) = person(actor) else { continue };
-            let day = time_of(day * 86_400).format("%Y-%m-%d").to_string();
-            tallies.entry(id).or_default().add_day(&day, n);
+            let day = super::formats::time_text(&time_of(day * 86_400));
+            tallies.entry(id).or_default().add_day(&day[..10], n);
         }
         for (actor, span) in spans {
             let Some(id) = person(actor) else { continue };

@@ -228,11 +228,12 @@ fn import_lines(
                 let cancelled =
                     pipeline::run(reader, head, first_line, &parse, workers, cancel, path, |block| {
                         match block {
-                            pipeline::Block::Lines(lines, skipped) => {
+                            pipeline::Block::Lines(lines, skipped, events) => {
                                 sink.skipped(skipped);
                                 for (line, result) in lines {
                                     sink.take(result, line)?;
                                 }
+                                sink.take_batch(&events)?;
                             }
                             pipeline::Block::Failed(e) => return Err(e),
                         }

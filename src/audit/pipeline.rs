@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use crate::error::Error;
 use crate::progress::CancelToken;
 
+use super::events::{Batch, EventRef};
 use super::formats::{self, AuditFormat, Event, FieldMap, LineResult};
 
 /// About how many bytes of whole lines go to a parser at a time.
@@ -55,7 +56,9 @@ pub struct Skipped {
 
 /// What the reading side hands the caller, in file order.
 pub enum Block {
-    Lines(Lines, Skipped),
+    /// A block's events (in a batch of its own: the parser numbered their strings), the
+    /// lines that gave something else (a reject), and the lines not counted.
+    Lines(Lines, Skipped, Box<Batch>),
     /// Reading failed (I/O, not UTF-8): the import stops with this error.
     Failed(Error),
 }
@@ -112,8 +115,28 @@ pub fn event_key(ev: &Event) -> u128 {
 
 /// Parses one line of a k8s or JSON Lines file (which may give several events: an
 /// `EventList` written on one line, as a webhook backend's batch is).
-fn parse_line(text: &str, opts: &ParseOptions, line: u64, out: &mut Lines, skipped: &mut Skipped) {
+fn parse_line(
+    text: &str,
+    opts: &ParseOptions,
+    line: u64,
+    out: &mut Lines,
+    skipped: &mut Skipped,
+    events: &mut Batch,
+) {
     let mut put = |r: std::result::Result<LineResult, String>| match r {
+        Ok(LineResult::Event(ev)) => {
+            let key = event_key(&ev);
+            events.push(&EventRef {
+                actor: &ev.actor,
+                action: &ev.action,
+                resource: ev.resource.as_deref(),
+                namespace: ev.namespace.as_deref(),
+                name: ev.name.as_deref(),
+                at: ev.at.timestamp(),
+                code: ev.code,
+                key,
+            });
+        }
         Ok(LineResult::Skipped(formats::Skip::Stage)) => skipped.stages += 1,
         Ok(LineResult::Skipped(formats::Skip::System)) => skipped.system += 1,
         Ok(LineResult::Blank) => {}
@@ -127,8 +150,9 @@ fn parse_line(text: &str, opts: &ParseOptions, line: u64, out: &mut Lines, skipp
 
 /// Parses a block of whole lines whose first line is `first_line`.
 fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions) -> Block {
-    let mut out = Vec::with_capacity(bytes.len() / 1024);
+    let mut out = Vec::new();
     let mut skipped = Skipped::default();
+    let mut events = Batch::default();
     let mut line = first_line;
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -144,12 +168,12 @@ fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions) -> Block {
         };
         let text = text.trim_start_matches('\u{feff}').trim();
         if !text.is_empty() {
-            parse_line(text, opts, line, &mut out, &mut skipped);
+            parse_line(text, opts, line, &mut out, &mut skipped, &mut events);
         }
         line += 1;
         rest = next;
     }
-    Block::Lines(out, skipped)
+    Block::Lines(out, skipped, Box::new(events))
 }
 
 /// What the reader thread hands a parser: a block of whole lines (sequence number, first

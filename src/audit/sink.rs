@@ -112,6 +112,9 @@ impl Stored {
     }
 }
 
+/// How many events taken one by one are counted together.
+const PENDING: usize = 4096;
+
 /// What an import learnt of one actor.
 struct Seen {
     person: Option<i64>,
@@ -123,7 +126,10 @@ struct Seen {
 /// skips, collects rejects, tallies each person's new events.
 pub struct Sink<'c> {
     conn: &'c Connection,
+    /// The import's events not stored yet.
     batch: Batch,
+    /// Events taken one by one (CSV, a whole JSON value), not counted yet.
+    pending: Batch,
     matcher: Matcher,
     source: String,
     pub report: AuditImportReport,
@@ -153,6 +159,7 @@ impl<'c> Sink<'c> {
         Ok(Sink {
             conn,
             batch: Batch::default(),
+            pending: Batch::default(),
             matcher: Matcher::load(conn, opts.match_rule.clone())?,
             source: std::path::Path::new(source)
                 .file_name()
@@ -190,29 +197,7 @@ impl<'c> Sink<'c> {
             Ok(Item::Line(LineResult::Skipped(Skip::System))) => self.report.skipped_system += 1,
             Ok(Item::Event(p)) => {
                 let ev = &p.event;
-                let at = match self.seen_at.get(ev.actor.as_str()) {
-                    Some(&at) => at,
-                    None => {
-                        let person = match self.stored.actors.get(ev.actor.as_str()).and_then(|a| a.person) {
-                            Some(id) => Some(id),
-                            None => self.matcher.person(&ev.actor),
-                        };
-                        self.seen.push((ev.actor.to_string(), Seen { person, new: 0 }));
-                        self.seen_at.insert(ev.actor.clone(), self.seen.len() - 1);
-                        self.seen.len() - 1
-                    }
-                };
-                let seen = &mut self.seen[at].1;
-                if let Some(id) = seen.person {
-                    self.people.insert(id);
-                }
-                if !self.stored.keys.insert(p.key) {
-                    self.report.duplicates += 1;
-                    return Ok(());
-                }
-                seen.new += 1;
-                self.report.events += 1;
-                self.batch.push(&EventRef {
+                self.pending.push(&EventRef {
                     actor: &ev.actor,
                     action: &ev.action,
                     resource: ev.resource.as_deref(),
@@ -222,9 +207,66 @@ impl<'c> Sink<'c> {
                     code: ev.code,
                     key: p.key,
                 });
-                if self.batch.len() == events::BATCH {
-                    self.flush()?;
+                if self.pending.len() == PENDING {
+                    let pending = std::mem::take(&mut self.pending);
+                    self.take_batch(&pending)?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where an actor is in `seen` (first seen: with its person, stored or matched now).
+    fn seen_index(&mut self, actor: &str) -> usize {
+        if let Some(&at) = self.seen_at.get(actor) {
+            return at;
+        }
+        let person = match self.stored.actors.get(actor).and_then(|a| a.person) {
+            Some(id) => Some(id),
+            None => self.matcher.person(actor),
+        };
+        self.seen.push((actor.to_string(), Seen { person, new: 0 }));
+        self.seen_at.insert(actor.into(), self.seen.len() - 1);
+        self.seen.len() - 1
+    }
+
+    /// Takes parsed events in file order (a parser's batch, its strings numbered there): each
+    /// counts once, goes into the import's batch (its strings numbered again there, once per
+    /// string of the parser's batch), and its actor's person is among the matched people.
+    pub fn take_batch(&mut self, parsed: &Batch) -> Result<()> {
+        // A string of `parsed` by its number in the import's batch (0: not numbered yet), and
+        // an actor by where it is in `seen`.
+        let mut here = vec![0u32; parsed.strings() + 1];
+        let mut actors = vec![usize::MAX; parsed.strings() + 1];
+        for i in 0..parsed.len() {
+            let ids = parsed.ids(i);
+            let actor = ids[0] as usize;
+            if actors[actor] == usize::MAX {
+                let at = self.seen_index(parsed.string(ids[0]).unwrap_or(""));
+                if let Some(id) = self.seen[at].1.person {
+                    self.people.insert(id);
+                }
+                actors[actor] = at;
+            }
+            if !self.stored.keys.insert(parsed.key(i)) {
+                self.report.duplicates += 1;
+                continue;
+            }
+            self.seen[actors[actor]].1.new += 1;
+            self.report.events += 1;
+            let mut mapped = [0u32; 5];
+            for (m, id) in mapped.iter_mut().zip(ids) {
+                if id != 0 {
+                    if here[id as usize] == 0 {
+                        here[id as usize] = self.batch.intern(parsed.string(id));
+                    }
+                    *m = here[id as usize];
+                }
+            }
+            self.batch.push_from(parsed, i, mapped);
+            if self.batch.len() == events::BATCH {
+                self.store_batch()?;
+                here.fill(0);
             }
         }
         Ok(())
@@ -232,6 +274,13 @@ impl<'c> Sink<'c> {
 
     /// Stores the events taken and not stored yet, and adds them to their people's tallies.
     pub fn flush(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.take_batch(&pending)?;
+        self.store_batch()
+    }
+
+    /// Stores the import's batch and adds its events to their people's tallies.
+    fn store_batch(&mut self) -> Result<()> {
         let batch = std::mem::take(&mut self.batch);
         let (seen, seen_at) = (&self.seen, &self.seen_at);
         batch.tally_into(|actor| seen_at.get(actor).and_then(|&i| seen[i].1.person), &mut self.tallies);
