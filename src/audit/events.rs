@@ -229,14 +229,16 @@ impl Batch {
         }
     }
 
-    /// The bytes of a batch, little-endian: `RAB1`; the string count, then each string as
-    /// its byte length and UTF-8 bytes; the event count n; five columns of n u32 string
-    /// numbers (actor, action, resource, namespace, name; 1-based, 0 for none); n i64 times
-    /// (unix seconds); n i64 response codes (i64::MIN for none); n 16-byte keys (big-endian).
+    /// The bytes of a batch: `RAB1`; the string count (u32, little-endian), then each string
+    /// as its byte length (u32) and UTF-8 bytes; the event count n (u32); then, as LEB128
+    /// varints, five columns of n string numbers (actor, action, resource, namespace, name;
+    /// 1-based, 0 for none), n times (unix seconds, each the zigzag of its difference from the
+    /// one before: a log's times are close together), n response codes (0 for none, else the
+    /// zigzag of the code + 1); last n 16-byte keys (big-endian), and nothing after them.
     pub fn encode(&self) -> Vec<u8> {
         let n = self.len();
         let text_len: usize = self.strings.iter().map(|s| 4 + s.len()).sum();
-        let mut out = Vec::with_capacity(12 + text_len + n * (5 * 4 + 8 + 8 + 16));
+        let mut out = Vec::with_capacity(12 + text_len + n * (5 + 2 + 2 + 16));
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(self.strings.len() as u32).to_le_bytes());
         for s in &self.strings {
@@ -245,15 +247,15 @@ impl Batch {
         }
         out.extend_from_slice(&(n as u32).to_le_bytes());
         for col in &self.text {
-            for id in col {
-                out.extend_from_slice(&id.to_le_bytes());
-            }
+            col.iter().for_each(|&id| put_varint(&mut out, u64::from(id)));
         }
-        for at in &self.at {
-            out.extend_from_slice(&at.to_le_bytes());
+        let mut before = 0i64;
+        for &at in &self.at {
+            put_varint(&mut out, zigzag(at.wrapping_sub(before)));
+            before = at;
         }
-        for code in &self.code {
-            out.extend_from_slice(&code.to_le_bytes());
+        for &code in &self.code {
+            put_varint(&mut out, if code == NO_CODE { 0 } else { zigzag(code).wrapping_add(1) });
         }
         for key in &self.key {
             out.extend_from_slice(&key.to_be_bytes());
@@ -261,8 +263,8 @@ impl Batch {
         out
     }
 
-    /// Reads [`encode`](Self::encode)'s bytes, checking every length, string number and
-    /// string; says what is wrong otherwise.
+    /// Reads [`encode`](Self::encode)'s bytes, checking every length, varint, string number
+    /// and string; says what is wrong otherwise.
     pub fn decode(bytes: &[u8]) -> std::result::Result<Batch, String> {
         let mut r = Bytes { rest: bytes };
         if r.take(4)? != MAGIC {
@@ -276,25 +278,56 @@ impl Batch {
             strings.push(text.to_string());
         }
         let n = r.u32()? as usize;
-        if r.rest.len() != n * (5 * 4 + 8 + 8 + 16) {
+        // Each event takes at least 5 + 1 + 1 + 16 bytes.
+        if n.saturating_mul(23) > r.rest.len() {
             return Err(format!("{n} events do not fit the {} bytes after the strings", r.rest.len()));
         }
         let mut batch = Batch { strings, ..Batch::default() };
         for col in 0..5 {
-            let ids: Vec<u32> =
-                r.take(n * 4)?.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
-            if let Some(bad) = ids.iter().find(|&&id| id as usize > count || (id == 0 && col <= ACTION)) {
-                return Err(format!("string number {bad} of column {col} is not in the batch's {count}"));
+            let mut ids = Vec::with_capacity(n);
+            for _ in 0..n {
+                let id = r.varint()?;
+                if id as usize > count || (id == 0 && col <= ACTION) {
+                    return Err(format!("string number {id} of column {col} is not in the batch's {count}"));
+                }
+                ids.push(id as u32);
             }
             batch.text[col] = ids;
         }
-        let i64s = |b: &[u8]| b.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap())).collect();
-        batch.at = i64s(r.take(n * 8)?);
-        batch.code = i64s(r.take(n * 8)?);
+        let mut before = 0i64;
+        for _ in 0..n {
+            before = before.wrapping_add(unzigzag(r.varint()?));
+            batch.at.push(before);
+        }
+        for _ in 0..n {
+            let v = r.varint()?;
+            batch.code.push(if v == 0 { NO_CODE } else { unzigzag(v - 1) });
+        }
         batch.key =
             r.take(n * 16)?.chunks_exact(16).map(|c| u128::from_be_bytes(c.try_into().unwrap())).collect();
+        if !r.rest.is_empty() {
+            return Err(format!("{} bytes after the last key", r.rest.len()));
+        }
         Ok(batch)
     }
+}
+
+/// Appends `v` as a LEB128 varint (seven bits a byte, the high bit set on all but the last).
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A signed number as an unsigned one that is small when the number is near zero.
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
 /// A cursor over a batch's bytes.
@@ -314,6 +347,22 @@ impl<'a> Bytes<'a> {
 
     fn u32(&mut self) -> std::result::Result<u32, String> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
+
+    /// A LEB128 varint of at most ten bytes that fits in 64 bits.
+    fn varint(&mut self) -> std::result::Result<u64, String> {
+        let mut v = 0u64;
+        for (i, &b) in self.rest.iter().enumerate().take(10) {
+            if i == 9 && b > 1 {
+                break;
+            }
+            v |= u64::from(b & 0x7f) << (7 * i);
+            if b < 0x80 {
+                self.rest = &self.rest[i + 1..];
+                return Ok(v);
+            }
+        }
+        Err("a varint that is cut short or longer than 64 bits".into())
     }
 }
 
@@ -549,11 +598,34 @@ mod tests {
         let mut batch = Batch::default();
         batch.push(&event("ana", 10, 1));
         let bytes = batch.encode();
-        assert!(Batch::decode(&bytes[..bytes.len() - 1]).unwrap_err().contains("do not fit"));
+        assert!(Batch::decode(&bytes[..bytes.len() - 1]).unwrap_err().contains("cut short"));
+        assert!(Batch::decode(&[&bytes[..], &[0]].concat()).unwrap_err().contains("after the last key"));
         assert!(Batch::decode(b"RAB2").unwrap_err().contains("RAB1"));
         let mut bad = bytes.clone();
-        let first_id = bytes.len() - (5 * 4 + 8 + 8 + 16);
-        bad[first_id] = 9; // the actor's string number, past the table
+        // The actor's string number, after the magic, the count, the strings and the event count.
+        let first_id = 4 + 4 + batch.strings.iter().map(|s| 4 + s.len()).sum::<usize>() + 4;
+        bad[first_id] = 9; // past the table
         assert!(Batch::decode(&bad).unwrap_err().contains("string number 9"));
+        bad[first_id..].fill(0xff); // a varint that never ends
+        assert!(Batch::decode(&bad).unwrap_err().contains("varint"));
+    }
+
+    #[test]
+    fn varints_and_zigzags_read_back_at_their_limits() {
+        for v in [0u64, 1, 127, 128, 16_383, 16_384, u64::from(u32::MAX), u64::MAX - 1, u64::MAX] {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            let mut r = Bytes { rest: &out };
+            assert_eq!(r.varint(), Ok(v));
+            assert!(r.rest.is_empty());
+        }
+        for v in [0i64, 1, -1, 200, -86_400, i64::MAX, i64::MIN + 1, i64::MIN] {
+            assert_eq!(unzigzag(zigzag(v)), v);
+        }
+        let mut big = Batch::default();
+        big.push(&EventRef { code: Some(i64::MAX), ..event("ana", i64::MAX, u128::MAX) });
+        big.push(&EventRef { code: Some(-5), ..event("bo", i64::MIN + 7, 0) });
+        let back = Batch::decode(&big.encode()).unwrap();
+        assert_eq!(back.iter().collect::<Vec<_>>(), big.iter().collect::<Vec<_>>());
     }
 }
