@@ -13,8 +13,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeZone, Utc};
+use hashbrown::HashTable;
 use rusqlite::{params, Connection};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 
 use super::activity::Tally;
 use super::formats::Text;
@@ -65,10 +67,13 @@ const NAME: usize = 4;
 /// Events in columns with one string table: what one `audit_batches` row holds.
 #[derive(Debug, Default)]
 pub struct Batch {
-    /// Each distinct string once; the columns hold its position + 1 (0: none).
-    strings: Vec<String>,
-    /// Where each string is in `strings` + 1 (filled while pushing, empty when decoded).
-    index: FxHashMap<String, u32>,
+    /// Each distinct string once, one after the other (no allocation a string); the columns
+    /// hold its number, its position + 1 (0: none).
+    strings: String,
+    /// Where each string ends in `strings`.
+    ends: Vec<u32>,
+    /// The strings' numbers, found by their text (filled while pushing, empty when decoded).
+    index: HashTable<u32>,
     text: [Vec<u32>; 5],
     at: Vec<i64>,
     code: Vec<i64>,
@@ -84,16 +89,31 @@ impl Batch {
         self.key.is_empty()
     }
 
+    /// Empties the batch, keeping its memory for the next one.
+    pub fn clear(&mut self) {
+        self.strings.clear();
+        self.ends.clear();
+        self.index.clear();
+        self.text.iter_mut().for_each(Vec::clear);
+        self.at.clear();
+        self.code.clear();
+        self.key.clear();
+    }
+
     /// The number of a string in this batch (adding it when new); 0 for none.
     pub fn intern(&mut self, s: Option<&str>) -> u32 {
         let Some(s) = s else { return 0 };
-        if let Some(&i) = self.index.get(s) {
-            return i;
+        let Batch { strings, ends, index, .. } = self;
+        let text = |id: u32| nth(strings, ends, id);
+        let hash = FxBuildHasher.hash_one(s);
+        if let Some(&id) = index.find(hash, |&id| text(id) == s) {
+            return id;
         }
-        self.strings.push(s.to_string());
-        let i = self.strings.len() as u32;
-        self.index.insert(s.to_string(), i);
-        i
+        strings.push_str(s);
+        ends.push(strings.len() as u32);
+        let id = ends.len() as u32;
+        index.insert_unique(hash, id, |&id| FxBuildHasher.hash_one(nth(strings, ends, id)));
+        id
     }
 
     /// Adds an event.
@@ -115,12 +135,17 @@ impl Batch {
 
     /// The string of a number [`intern`](Self::intern) gave; none for 0.
     pub fn string(&self, id: u32) -> Option<&str> {
-        id.checked_sub(1).map(|i| self.strings[i as usize].as_str())
+        (id > 0).then(|| nth(&self.strings, &self.ends, id))
     }
 
     /// How many strings the batch holds (the largest string number).
     pub fn strings(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
+    }
+
+    /// Every string, in number order.
+    pub fn all_strings(&self) -> impl Iterator<Item = &str> {
+        (1..=self.ends.len() as u32).map(|id| nth(&self.strings, &self.ends, id))
     }
 
     /// The `i`th event's string numbers: actor, action, resource, namespace, name.
@@ -178,7 +203,7 @@ impl Batch {
             first: i64,
             last: i64,
         }
-        let people: Vec<Option<i64>> = self.strings.iter().map(|s| person_of(s)).collect();
+        let people: Vec<Option<i64>> = self.all_strings().map(&person_of).collect();
         let person = |id: u32| id.checked_sub(1).and_then(|i| people[i as usize]);
         let mut mix: FxHashMap<[u32; 4], i64> = FxHashMap::default();
         let mut days: FxHashMap<(u32, i64), i64> = FxHashMap::default();
@@ -237,11 +262,11 @@ impl Batch {
     /// zigzag of the code + 1); last n 16-byte keys (big-endian), and nothing after them.
     pub fn encode(&self) -> Vec<u8> {
         let n = self.len();
-        let text_len: usize = self.strings.iter().map(|s| 4 + s.len()).sum();
+        let text_len = 4 * self.ends.len() + self.strings.len();
         let mut out = Vec::with_capacity(12 + text_len + n * (5 + 2 + 2 + 16));
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(self.strings.len() as u32).to_le_bytes());
-        for s in &self.strings {
+        out.extend_from_slice(&(self.ends.len() as u32).to_le_bytes());
+        for s in self.all_strings() {
             out.extend_from_slice(&(s.len() as u32).to_le_bytes());
             out.extend_from_slice(s.as_bytes());
         }
@@ -271,18 +296,20 @@ impl Batch {
             return Err("not an audit batch (its first bytes are not RAB1)".into());
         }
         let count = r.u32()? as usize;
-        let mut strings = Vec::with_capacity(count.min(r.rest.len() / 4));
+        let mut strings = String::new();
+        let mut ends = Vec::with_capacity(count.min(r.rest.len() / 4));
         for _ in 0..count {
             let len = r.u32()? as usize;
             let text = std::str::from_utf8(r.take(len)?).map_err(|_| "a string that is not UTF-8")?;
-            strings.push(text.to_string());
+            strings.push_str(text);
+            ends.push(u32::try_from(strings.len()).map_err(|_| "strings of more than 4 GiB")?);
         }
         let n = r.u32()? as usize;
         // Each event takes at least 5 + 1 + 1 + 16 bytes.
         if n.saturating_mul(23) > r.rest.len() {
             return Err(format!("{n} events do not fit the {} bytes after the strings", r.rest.len()));
         }
-        let mut batch = Batch { strings, ..Batch::default() };
+        let mut batch = Batch { strings, ends, ..Batch::default() };
         for col in 0..5 {
             let mut ids = Vec::with_capacity(n);
             for _ in 0..n {
@@ -328,6 +355,13 @@ fn zigzag(v: i64) -> u64 {
 
 fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// The `id`th string (1-based) of strings laid one after the other, ending at `ends`.
+fn nth<'s>(strings: &'s str, ends: &[u32], id: u32) -> &'s str {
+    let i = id as usize - 1;
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    &strings[start..ends[i] as usize]
 }
 
 /// A cursor over a batch's bytes.
@@ -587,7 +621,7 @@ mod tests {
         let back = Batch::decode(&batch.encode()).unwrap();
         assert_eq!(back.iter().collect::<Vec<_>>(), events);
         assert_eq!(
-            back.strings.len(),
+            back.strings(),
             5,
             "each string once: two actors, the action, the resource, the namespace"
         );
@@ -603,7 +637,7 @@ mod tests {
         assert!(Batch::decode(b"RAB2").unwrap_err().contains("RAB1"));
         let mut bad = bytes.clone();
         // The actor's string number, after the magic, the count, the strings and the event count.
-        let first_id = 4 + 4 + batch.strings.iter().map(|s| 4 + s.len()).sum::<usize>() + 4;
+        let first_id = 4 + 4 + batch.all_strings().map(|s| 4 + s.len()).sum::<usize>() + 4;
         bad[first_id] = 9; // past the table
         assert!(Batch::decode(&bad).unwrap_err().contains("string number 9"));
         bad[first_id..].fill(0xff); // a varint that never ends

@@ -225,21 +225,24 @@ fn import_lines(
                 }
             } else {
                 let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
-                let cancelled =
-                    pipeline::run(reader, head, first_line, &parse, workers, cancel, path, |block| {
-                        match block {
-                            pipeline::Block::Lines(lines, skipped, events) => {
-                                sink.skipped(skipped);
-                                for (line, result) in lines {
-                                    sink.take(result, line)?;
-                                }
-                                sink.take_batch(&events)?;
-                            }
-                            pipeline::Block::Failed(e) => return Err(e),
+                let cancelled = pipeline::run(
+                    reader,
+                    head,
+                    first_line,
+                    &parse,
+                    workers,
+                    cancel,
+                    path,
+                    |lines, skipped, events| {
+                        sink.skipped(skipped);
+                        for (line, result) in lines {
+                            sink.take(result, line)?;
                         }
+                        sink.take_batch(events)?;
                         tick(progress);
                         Ok(())
-                    })?;
+                    },
+                )?;
                 if cancelled {
                     return Ok(Outcome::Cancelled);
                 }

@@ -149,10 +149,9 @@ fn parse_line(
 }
 
 /// Parses a block of whole lines whose first line is `first_line`.
-fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions) -> Block {
+fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions, mut events: Box<Batch>) -> Block {
     let mut out = Vec::new();
     let mut skipped = Skipped::default();
-    let mut events = Batch::default();
     let mut line = first_line;
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -173,7 +172,7 @@ fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions) -> Block {
         line += 1;
         rest = next;
     }
-    Block::Lines(out, skipped, Box::new(events))
+    Block::Lines(out, skipped, events)
 }
 
 /// What the reader thread hands a parser: a block of whole lines (sequence number, first
@@ -185,8 +184,8 @@ enum Raw {
 
 /// Reads `reader` (positioned at line `first_line`, with `head` the bytes already taken from
 /// it) on a reader thread and `workers` parser threads, and calls `take` with each block in
-/// file order. Stops at the end, at the first error `take` returns, or when `cancel` trips
-/// (then returns `Ok(true)`).
+/// file order (its items, its skipped lines, its events). Stops at the end, at a read error,
+/// at the first error `take` returns, or when `cancel` trips (then returns `Ok(true)`).
 #[allow(clippy::too_many_arguments)]
 pub fn run<F>(
     reader: Box<dyn BufRead + Send + '_>,
@@ -199,7 +198,7 @@ pub fn run<F>(
     mut take: F,
 ) -> crate::error::Result<bool>
 where
-    F: FnMut(Block) -> crate::error::Result<()>,
+    F: FnMut(Lines, Skipped, &Batch) -> crate::error::Result<()>,
 {
     std::thread::scope(|scope| {
         let (tokens_back, tokens) = sync_channel::<()>(IN_FLIGHT);
@@ -212,6 +211,9 @@ where
         // Parsed blocks' buffers go back to the reader: no fresh megabyte (and its page
         // faults) per block.
         let (send_spare, spares) = sync_channel::<Vec<u8>>(IN_FLIGHT + workers.max(1));
+        // And taken blocks' batches go back to the parsers, emptied, their memory kept.
+        let (batches_back, batches) = sync_channel::<Box<Batch>>(IN_FLIGHT + workers.max(1));
+        let batches = Arc::new(Mutex::new(batches));
         let reader_cancel = cancel.clone();
         scope.spawn(move || {
             read_blocks(reader, head, first_line, tokens, &spares, send_raw, &reader_cancel, path)
@@ -220,11 +222,12 @@ where
             let raw = raw.clone();
             let send_done = send_done.clone();
             let send_spare = send_spare.clone();
-            scope.spawn(move || parse_blocks(&raw, &send_done, &send_spare, opts));
+            let batches = batches.clone();
+            scope.spawn(move || parse_blocks(&raw, &send_done, &send_spare, &batches, opts));
         }
         drop(send_spare);
         drop(send_done);
-        let result = take_in_order(&done, &tokens_back, cancel, &mut take);
+        let result = take_in_order(&done, &tokens_back, &batches_back, cancel, &mut take);
         // Dropping the channels stops the other threads wherever they are.
         drop(done);
         drop(tokens_back);
@@ -236,11 +239,12 @@ where
 fn take_in_order<F>(
     done: &Receiver<(u64, Block)>,
     tokens_back: &SyncSender<()>,
+    batches_back: &SyncSender<Box<Batch>>,
     cancel: &CancelToken,
     take: &mut F,
 ) -> crate::error::Result<bool>
 where
-    F: FnMut(Block) -> crate::error::Result<()>,
+    F: FnMut(Lines, Skipped, &Batch) -> crate::error::Result<()>,
 {
     let mut waiting: BTreeMap<u64, Block> = BTreeMap::new();
     let mut next = 0u64;
@@ -249,7 +253,14 @@ where
             if cancel.is_cancelled() {
                 return Ok(true);
             }
-            take(block)?;
+            match block {
+                Block::Lines(lines, skipped, mut batch) => {
+                    take(lines, skipped, &batch)?;
+                    batch.clear();
+                    let _ = batches_back.try_send(batch);
+                }
+                Block::Failed(e) => return Err(e),
+            }
             next += 1;
             let _ = tokens_back.send(());
         }
@@ -349,18 +360,20 @@ fn read_blocks(
 }
 
 /// A parser thread: takes raw blocks until the reader is done, sends them parsed (and the
-/// raw block's buffer back to the reader).
+/// raw block's buffer back to the reader), each in a batch the caller gave back if it can.
 fn parse_blocks(
     raw: &Mutex<Receiver<Raw>>,
     send: &SyncSender<(u64, Block)>,
     spare: &SyncSender<Vec<u8>>,
+    batches: &Mutex<Receiver<Box<Batch>>>,
     opts: &ParseOptions,
 ) {
     loop {
         let next = raw.lock().unwrap_or_else(|p| p.into_inner()).recv();
         let (seq, block) = match next {
             Ok(Raw::Bytes(seq, first_line, bytes)) => {
-                let parsed = parse_block(&bytes, first_line, opts);
+                let batch = batches.lock().unwrap_or_else(|p| p.into_inner()).try_recv().unwrap_or_default();
+                let parsed = parse_block(&bytes, first_line, opts, batch);
                 let _ = spare.try_send(bytes);
                 (seq, parsed)
             }
