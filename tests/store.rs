@@ -228,3 +228,37 @@ const SCHEMA_12_K8S_LOG: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1
 {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-3","stage":"ResponseComplete","verb":"get","user":{"username":"stranger@example.org"},"objectRef":{"resource":"secrets","namespace":"kube-system","name":"token"},"responseStatus":{"code":403},"requestReceivedTimestamp":"2026-11-04T11:30:00Z"}
 {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a-4","stage":"ResponseComplete","verb":"list","user":{"username":"ana.silva@example.com"},"objectRef":{"resource":"pods","namespace":"checkout"},"responseStatus":{"code":200},"requestReceivedTimestamp":"2026-11-05T08:00:00Z"}
 "#;
+
+/// Rows of one actor could name two people in schema 12 (imports with different match
+/// rules); migration 13 gives the actor the person most of its rows had, and counts the
+/// activity again, so the profile and a screener's count agree.
+#[test]
+fn schema_12_rows_of_one_actor_with_two_people_go_to_the_person_of_most_of_them() {
+    let tmp = TempDir::new();
+    let ws_dir = tmp.ws();
+    std::fs::create_dir_all(&ws_dir).unwrap();
+    let db = ws_dir.join("rapport.db");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v12.db"), &db)
+        .unwrap();
+    {
+        // Two more rows of `bochen` (Bo's by the github attribute), these for Ana (person 1).
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        for at in ["2025-11-05T09:00:00Z", "2025-11-06T09:00:00Z"] {
+            raw.execute(
+                "INSERT INTO audit_events (person_id, actor, at, action, source) VALUES (1, 'bochen', ?1, 'repo.push', 'x')",
+                [at],
+            )
+            .unwrap();
+        }
+    }
+    let ws = Workspace::open(&ws_dir).unwrap();
+    let actors = rapport::audit::events::actors(ws.conn()).unwrap();
+    let ana = actors["ana.silva@example.com"].person;
+    assert_eq!(actors["bochen"].person, ana, "two rows of three were Ana's");
+    assert_eq!(actors["bochen"].events, 3);
+    let events: i64 = ws
+        .conn()
+        .query_row("SELECT events FROM activity WHERE person_id = ?1", [ana.unwrap()], |r| r.get(0))
+        .unwrap();
+    assert_eq!(events, 2 + 1 + 3, "Ana's k8s events, anasilva's and bochen's, counted again");
+}

@@ -525,11 +525,15 @@ pub fn drop_actors(conn: &Connection, actors: &[String]) -> Result<()> {
 
 /// Migration 13's step in Rust: the events of `audit_events` (a row each, schema 12 and
 /// before) move into batches in their stored order, one source at a time, their actors into
-/// `audit_actors` (an actor keeps the first person any of its rows had), and the old table
-/// goes. A row without a 16-byte key gets the key an import would give it now.
+/// `audit_actors`, and the old table goes. An actor is the person most of its rows had (rows of
+/// one actor could name two people when imports used different match rules; ties go to the
+/// person seen first). A row without a 16-byte key gets the key an import would give it now.
+/// The activity is counted again from the batches, so it counts what the actors are now.
 pub fn move_rows_to_batches(conn: &Connection) -> Result<()> {
     let mut actors: HashMap<String, Actor> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
+    // Each actor's rows by person, in the order the people were first seen.
+    let mut people: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
     {
         let mut stmt = conn.prepare(
             "SELECT person_id, actor, at, action, resource, namespace, object_name, code, event_key, source
@@ -580,15 +584,30 @@ pub fn move_rows_to_batches(conn: &Connection) -> Result<()> {
                 Actor::default()
             });
             entry.events += 1;
-            entry.person = entry.person.or(person);
+            if let Some(id) = person {
+                let seen = people.entry(ev.actor.to_string()).or_default();
+                match seen.iter_mut().find(|(p, _)| *p == id) {
+                    Some((_, n)) => *n += 1,
+                    None => seen.push((id, 1)),
+                }
+            }
         }
         append(conn, source.as_deref().unwrap_or(""), &batch)?;
     }
     for actor in &order {
-        let a = actors[actor];
-        add_actor(conn, actor, a.person, a.events)?;
+        // The person with the most rows; the first seen of those with as many.
+        let person = people.get(actor).and_then(|seen| {
+            seen.iter()
+                .enumerate()
+                .max_by_key(|(i, (_, n))| (*n, std::cmp::Reverse(*i)))
+                .map(|(_, (p, _))| *p)
+        });
+        add_actor(conn, actor, person, actors[actor].events)?;
     }
     conn.execute_batch("DROP TABLE audit_events")?;
+    if !order.is_empty() {
+        super::activity::refresh(conn, Utc::now())?;
+    }
     Ok(())
 }
 

@@ -176,7 +176,8 @@ fn import_lines(
     let mut sink = Sink::new(&tx, opts, source)?;
     // About one counted event per 2 kB of a Kubernetes log (every request's two stages of
     // about 700 bytes): room for their keys up front, not grown (and rehashed) as they come.
-    sink.expect_events(size.map_or(0, |b| (b / 2000).min(1 << 24) as usize));
+    // (At most 2^21 up front: a larger file's set grows as it needs to.)
+    sink.expect_events(size.map_or(0, |b| (b / 2000).min(1 << 21) as usize));
     sink.report.format = Some(format);
     let tick = |progress: &dyn Progress| progress.advance(read.load(std::sync::atomic::Ordering::Relaxed));
     match format {
