@@ -19,7 +19,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::BuildHasher;
 
 use super::activity::Tally;
-use super::formats::Text;
+use super::formats::{Event, Text};
 use crate::error::{Error, Result};
 
 /// The most events one `audit_batches` row holds.
@@ -45,7 +45,21 @@ pub struct EventRef<'b> {
     pub key: u128,
 }
 
-impl EventRef<'_> {
+impl<'e> EventRef<'e> {
+    /// A parsed event as stored, with its dedup key.
+    pub fn of(ev: &'e Event, key: u128) -> EventRef<'e> {
+        EventRef {
+            actor: &ev.actor,
+            action: &ev.action,
+            resource: ev.resource.as_deref(),
+            namespace: ev.namespace.as_deref(),
+            name: ev.name.as_deref(),
+            at: ev.at.timestamp(),
+            code: ev.code,
+            key,
+        }
+    }
+
     /// The time as the activity keeps it: RFC 3339, seconds, UTC.
     pub fn at_text(&self) -> String {
         super::formats::format_time(&time_of(self.at))
@@ -203,8 +217,15 @@ impl Batch {
             first: i64,
             last: i64,
         }
-        let people: Vec<Option<i64>> = self.all_strings().map(&person_of).collect();
-        let person = |id: u32| id.checked_sub(1).and_then(|i| people[i as usize]);
+        // Each actor's person, looked up once (the other strings are not actors).
+        let mut people: Vec<Option<i64>> = vec![None; self.strings() + 1];
+        let mut looked = vec![false; self.strings() + 1];
+        for &actor in &self.text[ACTOR] {
+            if !std::mem::replace(&mut looked[actor as usize], true) {
+                people[actor as usize] = self.string(actor).and_then(&person_of);
+            }
+        }
+        let person = |id: u32| people[id as usize];
         let mut mix: FxHashMap<[u32; 4], i64> = FxHashMap::default();
         let mut days: FxHashMap<(u32, i64), i64> = FxHashMap::default();
         let mut spans: FxHashMap<u32, Span> = FxHashMap::default();
@@ -569,16 +590,7 @@ pub fn move_rows_to_batches(conn: &Connection) -> Result<()> {
                 Some(Ok(bytes)) => u128::from_be_bytes(bytes),
                 _ => super::pipeline::event_key(&ev),
             };
-            batch.push(&EventRef {
-                actor: &ev.actor,
-                action: &ev.action,
-                resource: ev.resource.as_deref(),
-                namespace: ev.namespace.as_deref(),
-                name: ev.name.as_deref(),
-                at,
-                code: ev.code,
-                key,
-            });
+            batch.push(&EventRef::of(&ev, key));
             let entry = actors.entry(actor).or_insert_with_key(|a| {
                 order.push(a.clone());
                 Actor::default()

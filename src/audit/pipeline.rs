@@ -125,17 +125,7 @@ fn parse_line(
 ) {
     let mut put = |r: std::result::Result<LineResult, String>| match r {
         Ok(LineResult::Event(ev)) => {
-            let key = event_key(&ev);
-            events.push(&EventRef {
-                actor: &ev.actor,
-                action: &ev.action,
-                resource: ev.resource.as_deref(),
-                namespace: ev.namespace.as_deref(),
-                name: ev.name.as_deref(),
-                at: ev.at.timestamp(),
-                code: ev.code,
-                key,
-            });
+            events.push(&EventRef::of(&ev, event_key(&ev)));
         }
         Ok(LineResult::Skipped(formats::Skip::Stage)) => skipped.stages += 1,
         Ok(LineResult::Skipped(formats::Skip::System)) => skipped.system += 1,

@@ -196,17 +196,7 @@ impl<'c> Sink<'c> {
             Ok(Item::Line(LineResult::Skipped(Skip::Stage))) => self.report.skipped_stages += 1,
             Ok(Item::Line(LineResult::Skipped(Skip::System))) => self.report.skipped_system += 1,
             Ok(Item::Event(p)) => {
-                let ev = &p.event;
-                self.pending.push(&EventRef {
-                    actor: &ev.actor,
-                    action: &ev.action,
-                    resource: ev.resource.as_deref(),
-                    namespace: ev.namespace.as_deref(),
-                    name: ev.name.as_deref(),
-                    at: ev.at.timestamp(),
-                    code: ev.code,
-                    key: p.key,
-                });
+                self.pending.push(&EventRef::of(&p.event, p.key));
                 if self.pending.len() == PENDING {
                     let pending = std::mem::take(&mut self.pending);
                     self.take_batch(&pending)?;
