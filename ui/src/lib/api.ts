@@ -58,6 +58,27 @@ export function formatDuration(ms: number | null | undefined): string {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
+ * Formatters made once per kind and time zone: making an `Intl.DateTimeFormat` looks up ICU's
+ * locale data each time, which a table of dates (and the first screen) would otherwise pay
+ * per cell.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(kind: "date" | "datetime", timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone ?? ""}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      "en-GB",
+      kind === "date"
+        ? { day: "numeric", month: "short", year: "numeric", timeZone }
+        : { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone },
+    );
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/**
  * A date from the store ("2024-03-12" or an RFC 3339 timestamp) as "12 Mar 2024". A date
  * without a time is shown as written, whatever the time zone; text that is not a date is
  * returned unchanged, null as "—".
@@ -67,7 +88,7 @@ export function formatDate(value: string | null | undefined, timeZone?: string):
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
   const tz = DATE_ONLY.test(value) ? "UTC" : timeZone;
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: tz }).format(d);
+  return formatter("date", tz).format(d);
 }
 
 /** Like formatDate, with the time of day ("12 Mar 2024, 14:05") when the value has one. */
@@ -76,15 +97,7 @@ export function formatDateTime(value: string | null | undefined, timeZone?: stri
   if (DATE_ONLY.test(value)) return formatDate(value);
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
-  return new Intl.DateTimeFormat("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone,
-  }).format(d);
+  return formatter("datetime", timeZone).format(d);
 }
 
 /** A period key from a report ("2024-03", "2024-Q1") as a short label ("Mar 2024", "Q1 2024"). */
