@@ -259,3 +259,48 @@ fn what_the_event_schema_allows_in_real_logs_imports() {
         "again: nothing new"
     );
 }
+
+#[test]
+fn lines_that_are_not_plain_ascii_import_as_text_and_a_latin1_line_is_named() {
+    let tmp = TempDir::new();
+    let ws = workspace(&tmp, "ws");
+    rapport_ok(&ws, &["people", "import", people_csv(tmp.path()).to_str().unwrap()]);
+    let event = |id: &str, user: &str, name: &str, agent: &str| {
+        json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": id,
+               "stage": "ResponseComplete", "verb": "get", "user": {"username": user},
+               "userAgent": agent, "objectRef": {"resource": "pods", "namespace": "café", "name": name},
+               "requestReceivedTimestamp": "2026-11-02T10:00:00Z", "responseStatus": {"code": 200}})
+        .to_string()
+    };
+    // A byte-order mark before the first line; non-ASCII text in a field read, in a field
+    // skipped and in an actor; a no-break space after a line; a line in CRLF.
+    let text = format!(
+        "\u{feff}{}\n{}\n{}\u{a0}\n{}\r\n{}\n",
+        event("u1", "ana@example.com", "web", "kubectl"),
+        event("u2", "bo@example.com", "naïve", "kubectl"),
+        event("u3", "cy@example.com", "web", "curl/8 (Zürich)"),
+        event("u4", "di@example.com", "web", "kubectl"),
+        event("u5", "zoë@example.com", "web", "kubectl"),
+    );
+    let f = write(tmp.path(), "utf8.log", &text);
+    let r = rapport_json(&ws, &["audit", "import", f.to_str().unwrap()]);
+    assert_eq!(r["events"], 5, "{r}");
+    assert_eq!(r["matched_people"], 4, "{r}");
+    assert_eq!(r["unmatched_actors"][0]["actor"], "zoë@example.com", "{r}");
+    let bo = rapport_json(&ws, &["people", "show", "bo@example.com"]);
+    assert_eq!(bo["activity"]["by_namespace"]["café"], 1, "{bo}");
+
+    // A Latin-1 byte in a skipped field of an ASCII-looking line: not UTF-8, named by its line.
+    let mut bytes = format!("{}\n", event("l1", "ana@example.com", "web", "kubectl")).into_bytes();
+    let mut latin = event("l2", "ana@example.com", "web", "curl/8 (Zrich)").into_bytes();
+    let at = latin.windows(2).position(|w| w == b"Zr").expect("the agent") + 1;
+    latin.insert(at, 0xfc); // ü in Latin-1
+    bytes.extend(latin);
+    bytes.push(b'\n');
+    let f = tmp.path().join("latin1.log");
+    std::fs::write(&f, &bytes).unwrap();
+    let out = rapport(&ws, &["audit", "import", f.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("latin1.log:2") && err.contains("UTF-8"), "{err}");
+}

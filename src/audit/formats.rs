@@ -418,6 +418,14 @@ struct K8sList<'a> {
     items: Option<Vec<&'a serde_json::value::RawValue>>,
 }
 
+/// The usual line of a Kubernetes audit log read straight from its bytes: one Event, all
+/// ASCII (so valid UTF-8 without a separate check), trimmed. `None` for anything else, which
+/// [`k8s_line`] reads once the line is known to be UTF-8 text.
+pub fn k8s_line_ascii(line: &[u8], include_system: bool) -> Option<std::result::Result<LineResult, String>> {
+    let fields = super::k8s_scan::scan_ascii(line)?;
+    Some(k8s_from(K8sEvent::from(fields), include_system))
+}
+
 /// Reads one line of a Kubernetes audit log: an Event, or an `EventList` (each item), or
 /// either after a time and a space (as CloudWatch Logs exports to S3 write them). Each result
 /// goes to `emit` in order.

@@ -74,7 +74,17 @@ fn differential(line: &[u8]) -> (bool, bool) {
     let typed = serde_json::from_slice::<RefEvent>(line);
     let valid_json = serde_json::from_slice::<IgnoredAny>(line).is_ok();
     let text = String::from_utf8_lossy(line);
-    match scan(line) {
+    let scanned = scan(line);
+    // The two ways of finding the ends of strings agree, and the ASCII path agrees where it
+    // reads the line at all (only all-ASCII lines).
+    assert_eq!(scan_with(line, false), scanned, "unmapped scan differs: {text}");
+    if let Some(fields) = scan_ascii(line) {
+        assert!(line.is_ascii(), "scan_ascii read a line that is not ASCII: {text}");
+        assert_eq!(Some(fields), scanned, "scan_ascii differs: {text}");
+    } else if line.is_ascii() && line.len() <= MARKED_LINE && cfg!(target_arch = "x86_64") {
+        assert_eq!(scanned, None, "scan_ascii left an ASCII line that scan reads: {text}");
+    }
+    match scanned {
         Some(fields) => {
             let ev = typed.unwrap_or_else(|e| panic!("scan accepted what serde rejects ({e}): {text}"));
             assert!(valid_json, "scan accepted invalid JSON: {text}");
@@ -396,5 +406,30 @@ fn special_bytes_finds_exactly_the_first_quote_backslash_or_control_byte() {
         let first = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
         let mask = special_bytes(u64::from_le_bytes(bytes));
         assert_eq!((mask != 0).then(|| mask.trailing_zeros() as usize / 8), first, "{bytes:02x?}");
+    }
+}
+
+#[test]
+fn special_bytes_on_every_position_of_the_map_and_past_it_scan_as_serde_reads_them() {
+    // A padding field moves the strings after it across the 64-byte words of the map; the
+    // escapes, the quotes and a control byte land on every position, first and last of a word
+    // too, and lines longer than the map take the byte-by-byte path.
+    let base = r#""verb":"get","user":{"username":"a\"b"},"x":"\u00e9\n\\","stage":"ResponseComplete"}"#;
+    for pad in 0..130 {
+        let line = format!(r#"{{"p":"{}",{base}"#, "y".repeat(pad));
+        assert_eq!(differential(line.as_bytes()), (true, false), "an escaped username falls back: {line}");
+        let plain = line.replace(r#"a\"b"#, "ab");
+        assert_eq!(differential(plain.as_bytes()), (true, true), "{plain}");
+        let tab = plain.replace("ab", r"a\tb");
+        assert_eq!(differential(tab.as_bytes()), (true, false), "an escaped tab falls back: {tab}");
+        let raw_control = plain.replace("\"x\":\"", "\"x\":\"\u{1}");
+        assert_eq!(differential(raw_control.as_bytes()), (false, false), "{raw_control:?}");
+    }
+    for len in [MARKED_LINE - 80, MARKED_LINE - 40, MARKED_LINE, MARKED_LINE + 1, 3 * MARKED_LINE] {
+        let pad = len.saturating_sub(base.len() + 8);
+        let line = format!(r#"{{"p":"{}",{}"#, "y".repeat(pad), base.replace(r#"a\"b"#, "ab"));
+        assert_eq!(differential(line.as_bytes()), (true, true), "a line of {} bytes", line.len());
+        let cut = &line.as_bytes()[..line.len() - 1];
+        assert_eq!(differential(cut), (false, false), "cut at {} bytes", cut.len());
     }
 }

@@ -123,7 +123,23 @@ fn parse_line(
     skipped: &mut Skipped,
     events: &mut Batch,
 ) {
-    let mut put = |r: std::result::Result<LineResult, String>| match r {
+    let mut put = |r| put_result(r, line, out, skipped, events);
+    match opts.format {
+        AuditFormat::K8s => formats::k8s_line(text, opts.include_system, &mut put),
+        _ => put(formats::jsonl_event(text, &opts.map, opts.include_system)),
+    }
+}
+
+/// Puts one line's result where it goes: an event in the block's batch, a skip in the counts,
+/// anything else (a reject, a one-by-one event) in `out`.
+fn put_result(
+    r: std::result::Result<LineResult, String>,
+    line: u64,
+    out: &mut Lines,
+    skipped: &mut Skipped,
+    events: &mut Batch,
+) {
+    match r {
         Ok(LineResult::Event(ev)) => {
             events.push(&EventRef::of(&ev, event_key(&ev)));
         }
@@ -131,10 +147,6 @@ fn parse_line(
         Ok(LineResult::Skipped(formats::Skip::System)) => skipped.system += 1,
         Ok(LineResult::Blank) => {}
         r => out.push((line, item(r))),
-    };
-    match opts.format {
-        AuditFormat::K8s => formats::k8s_line(text, opts.include_system, &mut put),
-        _ => put(formats::jsonl_event(text, &opts.map, opts.include_system)),
     }
 }
 
@@ -149,6 +161,18 @@ fn parse_block(bytes: &[u8], first_line: u64, opts: &ParseOptions, mut events: B
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, &rest[rest.len()..]),
         };
+        // The usual Kubernetes line, all ASCII: read from its bytes, no UTF-8 check needed.
+        if opts.format == AuditFormat::K8s {
+            let trimmed = raw.trim_ascii();
+            if trimmed.first() == Some(&b'{') {
+                if let Some(r) = formats::k8s_line_ascii(trimmed, opts.include_system) {
+                    put_result(r, line, &mut out, &mut skipped, &mut events);
+                    line += 1;
+                    rest = next;
+                    continue;
+                }
+            }
+        }
         let Ok(text) = std::str::from_utf8(raw) else {
             return Block::Failed(Error::invalid(
                 format!("{}:{line}", opts.source),
