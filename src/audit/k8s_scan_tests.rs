@@ -425,9 +425,10 @@ fn special_bytes_on_every_position_of_the_map_and_past_it_scan_as_serde_reads_th
         let raw_control = plain.replace("\"x\":\"", "\"x\":\"\u{1}");
         assert_eq!(differential(raw_control.as_bytes()), (false, false), "{raw_control:?}");
     }
+    let body = base.replace(r#"a\"b"#, "ab");
     for len in [MARKED_LINE - 80, MARKED_LINE - 40, MARKED_LINE, MARKED_LINE + 1, 3 * MARKED_LINE] {
-        let pad = len.saturating_sub(base.len() + 8);
-        let line = format!(r#"{{"p":"{}",{}"#, "y".repeat(pad), base.replace(r#"a\"b"#, "ab"));
+        let line = format!(r#"{{"p":"{}",{body}"#, "y".repeat(len - (body.len() + 8)));
+        assert_eq!(line.len(), len);
         assert_eq!(differential(line.as_bytes()), (true, true), "a line of {} bytes", line.len());
         let cut = &line.as_bytes()[..line.len() - 1];
         assert_eq!(differential(cut), (false, false), "cut at {} bytes", cut.len());

@@ -64,7 +64,8 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(kind: "date" | "datetime", timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = `${kind} ${timeZone ?? ""}`;
+  // The system's zone (undefined) apart from any named one (an empty name is an error, as before).
+  const key = timeZone === undefined ? kind : `${kind} ${timeZone}`;
   let f = formatters.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(
