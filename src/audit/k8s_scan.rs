@@ -246,6 +246,12 @@ impl Marks {
         self.ascii = high == 0;
     }
 
+    /// The map is made and says every byte of the line is below 0x80.
+    #[inline(always)]
+    fn all_ascii(&self) -> bool {
+        self.words != 0 && self.ascii
+    }
+
     /// The position of the first special byte at or after `pos`, if any.
     #[inline(always)]
     fn next(&self, pos: usize) -> Option<usize> {
@@ -380,39 +386,17 @@ impl<'a> Parser<'a, '_> {
     /// escapes and rejecting raw control characters. `pos` is left unchanged.
     #[inline(always)]
     fn string_end(&self) -> Option<StrInfo> {
-        if self.marks.words != 0 {
-            return self.string_end_marked();
-        }
         let buf = self.buf;
-        let mut pos = self.pos;
+        let start = self.pos;
+        let mut pos = start;
         let mut escaped = false;
-        let mut seen_bits = 0u64;
         loop {
-            // Eight bytes at a time while they fit, then byte by byte, up to a special byte.
-            loop {
-                if let Some(chunk) = buf.get(pos..pos + 8) {
-                    let x = u64::from_le_bytes(chunk.try_into().ok()?);
-                    let special = special_bytes(x);
-                    if special == 0 {
-                        seen_bits |= x;
-                        pos += 8;
-                        continue;
-                    }
-                    let i = special.trailing_zeros() as usize / 8;
-                    seen_bits |= x & ((1u64 << (i * 8)) - 1);
-                    pos += i;
-                    break;
+            pos = self.next_special(pos)?;
+            match buf[pos] {
+                b'"' => {
+                    let ascii = self.marks.all_ascii() || buf[start..pos].is_ascii();
+                    return Some(StrInfo { end: pos, escaped, ascii });
                 }
-                match buf.get(pos) {
-                    Some(&b) if b != b'"' && b != b'\\' && b >= 0x20 => {
-                        seen_bits |= u64::from(b);
-                        pos += 1;
-                    }
-                    _ => break,
-                }
-            }
-            match buf.get(pos)? {
-                b'"' => return Some(StrInfo { end: pos, escaped, ascii: seen_bits & HIGH == 0 }),
                 b'\\' => {
                     escaped = true;
                     pos += match buf.get(pos + 1)? {
@@ -428,32 +412,22 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    /// [`Parser::string_end`] with the line's special bytes mapped: from one special byte to
-    /// the next.
+    /// The first special byte (`"`, `\`, below 0x20) at or after `pos`: from the line's map
+    /// when it has one, else eight bytes at a time, then byte by byte.
     #[inline(always)]
-    fn string_end_marked(&self) -> Option<StrInfo> {
-        let buf = self.buf;
-        let start = self.pos;
-        let mut pos = self.pos;
-        let mut escaped = false;
-        loop {
-            pos = self.marks.next(pos)?;
-            match buf.get(pos)? {
-                b'"' => {
-                    let ascii = self.marks.ascii || buf[start..pos].is_ascii();
-                    return Some(StrInfo { end: pos, escaped, ascii });
-                }
-                b'\\' => {
-                    escaped = true;
-                    pos += match buf.get(pos + 1)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
-                        b'u' if buf.get(pos + 2..pos + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
-                        _ => return None,
-                    };
-                }
-                _ => return None,
-            }
+    fn next_special(&self, mut pos: usize) -> Option<usize> {
+        if self.marks.words != 0 {
+            return self.marks.next(pos);
         }
+        let buf = self.buf;
+        while let Some(chunk) = buf.get(pos..pos + 8) {
+            let special = special_bytes(u64::from_le_bytes(chunk.try_into().ok()?));
+            if special != 0 {
+                return Some(pos + special.trailing_zeros() as usize / 8);
+            }
+            pos += 8;
+        }
+        buf[pos.min(buf.len())..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| pos + i)
     }
 
     /// Reads the rest of a string whose opening quote was consumed, which must have no escape,
