@@ -25,6 +25,13 @@ fn main() -> anyhow::Result<()> {
     opts.divergence = env("DIVERGENCE").unwrap_or(opts.divergence);
     opts.speakers = env("SPEAKERS").map(|n| n as usize);
     let mut vad = Vad::open(&rapport::models::models_dir().join(VAD_FILE))?;
+    let voices = if std::env::var("NO_VOICES").is_ok() {
+        None
+    } else {
+        Some(rapport::diarize::voice::VoiceEncoder::open(&rapport::diarize::voice::path_in(
+            &rapport::models::models_dir(),
+        ))?)
+    };
     let mut total = (0i64, 0i64);
     for dir in std::env::args().skip(1) {
         let dir = Path::new(&dir);
@@ -40,11 +47,35 @@ fn main() -> anyhow::Result<()> {
         }
         let reference = read_rttm(&std::fs::read_to_string(dir.join("ref.rttm"))?, "ref.rttm")?;
         let t = std::time::Instant::now();
-        let c = rapport::diarize::mixed(&samples, &mut vad, &opts)?;
+        let c = rapport::diarize::mixed(&samples, &mut vad, &opts, voices.as_ref())?;
         let secs = t.elapsed().as_secs_f64();
         let hyp: Vec<Labelled> =
             c.turns.iter().map(|t| Labelled::new(t.start_ms, t.end_ms, &format!("s{}", t.speaker))).collect();
         let d = der(&reference, &hyp, 250);
+        if let (Some(enc), true) = (&voices, std::env::var("VOICES").is_ok()) {
+            // How the d-vectors of the speech split into two: silhouette and the centroids' cosine.
+            use rapport::diarize::dvec;
+            let regions = rapport::diarize::speech_regions(&mut vad, &samples)?;
+            let w = dvec::windows(enc, &samples, &regions, 2);
+            let (labels, centres) = dvec::kmeans(&w.emb, 2);
+            let cos = if centres.len() == 2 {
+                rapport::diarize::voice::cosine(&centres[0], &centres[1])
+            } else {
+                1.0
+            };
+            println!(
+                "   d-vectors: {} windows, two clusters: silhouette {:.3}, centroids' cosine {:.3}",
+                w.emb.len(),
+                dvec::silhouette(&w.emb, &labels),
+                cos
+            );
+        }
+        if std::env::var("TURNS").is_ok() {
+            for t in &c.turns {
+                print!("s{} {:.2}-{:.2}  ", t.speaker, t.start_ms as f64 / 1000.0, t.end_ms as f64 / 1000.0);
+            }
+            println!();
+        }
         let mut names: Vec<&str> = reference.iter().map(|r| r.label.as_str()).collect();
         names.sort();
         names.dedup();

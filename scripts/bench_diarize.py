@@ -206,6 +206,19 @@ def real_dialogue(name, seed):
     return {"mix": mix}, turns, rttm, len(track) / RATE
 
 
+def telephone_call():
+    """pyannote.audio's sample (tests/fixtures/speech/pyannote-sample.*): 30 s of a real
+    telephone call of two people, with its reference turns."""
+    speech = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "speech")
+    mix = os.path.join(speech, "pyannote-sample.wav")
+    rttm = os.path.join(speech, "pyannote-sample.rttm")
+    turns = []
+    for line in open(rttm):
+        f = line.split()
+        turns.append((float(f[3]), float(f[3]) + float(f[4]), f[7]))
+    return {"mix": mix}, turns, rttm, wave.open(mix).getnframes() / RATE
+
+
 def main():
     two = ["en-us+m3", "en+f3"]
     threes = [(["en-us+m3", "en+f3", "en-us+f4"], 11), (["en-us+m3", "en-gb+f2", "en-us+f4"], 5),
@@ -214,18 +227,20 @@ def main():
     f2, t2, r2, s2 = dialogue("two", two, 3.0, 7)
     made3 = [(voices, seed, *dialogue(f"three-{seed}", voices, 3.0, seed)) for voices, seed in threes]
     fr, tr, rr, sr = real_dialogue("real", 4)
+    fc, tc, rc, sc = telephone_call()
     rows = [case("two voices, one mixed track", f2, [(f2["mix"], None)], t2, r2, s2)]
     for voices, seed, f3, t3, r3, s3 in made3:
         rows.append(case(f"three voices ({', '.join(voices)}), one mixed track", f3, [(f3["mix"], None)], t3, r3, s3))
     rows += [
         case("two real voices (LibriVox, LibriSpeech), one mixed track", fr, [(fr["mix"], None)], tr, rr, sr),
+        case("a real telephone call of two people (pyannote.audio's sample), one mixed track", fc, [(fc["mix"], None)], tc, rc, sc),
         case("two voices, a track each", f2, [(f2["mix"], None), (f2[two[0]], two[0]), (f2[two[1]], two[1])], t2, r2, s2),
         case("two voices, a stereo channel each", f2, [(f2["stereo"], None)], t2, r2, s2),
     ]
     overlap = sum(1 for t in t2 if any(u is not t and u[0] < t[1] and t[0] < u[1] for u in t2))
     print(f"\nDialogues: two voices ({two[0]}, {two[1]}) {s2 / 60:.1f} min, {len(t2)} turns ({overlap} overlapping); "
           f"three voices: four generations (voices and seeds), about {made3[0][5] / 60:.1f} min each; "
-          f"real voices {sr / 60:.1f} min, {len(tr)} turns; pauses 0.2 to 1 s; {RUNS} runs each, {PROFILE} build, 2 cores.\n")
+          f"real voices {sr / 60:.1f} min, {len(tr)} turns; the telephone call {sc:.0f} s, {len(tc)} turns; pauses 0.2 to 1 s; {RUNS} runs each, {PROFILE} build, 2 cores.\n")
     print("| input | method | speakers found | DER (Rapport) | DER (pyannote.metrics) | missed / false alarm / confusion | time per audio minute |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:

@@ -143,6 +143,7 @@ fn run(ws: &mut Workspace, session: i64, speakers: Option<usize>) -> DiarizeRepo
         speakers,
         method: Method::Auto,
         vad_model: models_dir().join(transcribe::vad::VAD_FILE),
+        voice_model: diarize::voice::path_in(&models_dir()),
     };
     match diarize::diarize(ws, session, &opts, &NoProgress, &CancelToken::new()).unwrap() {
         Outcome::Done(r) => r,
@@ -472,4 +473,74 @@ fn the_cli_adds_tracks_diarizes_with_json_and_moves_the_rest_of_a_segment_from_a
 
     let bad = rapport(&dir, &["diarize", &s, "--speakers", "0", "--json"]);
     assert!(!bad.status.success());
+}
+
+/// The 16 kHz samples of a fixture.
+fn samples_of(path: &Path) -> Vec<f32> {
+    let mut stream = rapport::media::AudioStream::open(path, "fixture.wav").unwrap();
+    let mut samples = Vec::new();
+    let mut target = 0;
+    loop {
+        target += 60 * 16_000;
+        if !stream.fill(&mut samples, target).unwrap() {
+            break;
+        }
+    }
+    samples
+}
+
+fn voice_encoder() -> diarize::voice::VoiceEncoder {
+    diarize::voice::VoiceEncoder::open(&diarize::voice::path_in(&models_dir())).unwrap()
+}
+
+/// pyannote.audio's sample (`tests/fixtures/speech/pyannote-sample.*`): 30 s of a real
+/// telephone call, two people, turns of 0.4 to 7 s, some of them overlapping. The two voices'
+/// MFCC Gaussians are closer than either is to itself; the voice encoder tells them apart.
+#[test]
+fn a_real_telephone_call_is_two_speakers_with_a_der_under_ten_percent() {
+    let samples = samples_of(&real_voice("pyannote-sample"));
+    let reference = diarize::der::read_rttm(
+        &std::fs::read_to_string(real_voice("pyannote-sample").with_extension("rttm")).unwrap(),
+        "pyannote-sample.rttm",
+    )
+    .unwrap();
+    let mut vad = transcribe::vad::Vad::open(&models_dir().join(transcribe::vad::VAD_FILE)).unwrap();
+    let enc = voice_encoder();
+    for speakers in [None, Some(2)] {
+        let opts = diarize::cluster::ClusterOptions { speakers, ..Default::default() };
+        let c = diarize::mixed(&samples, &mut vad, &opts, Some(&enc)).unwrap();
+        assert_eq!(c.stats.len(), 2, "--speakers {speakers:?}: {:?}", c.turns);
+        let hyp: Vec<Labelled> =
+            c.turns.iter().map(|t| Labelled::new(t.start_ms, t.end_ms, &format!("s{}", t.speaker))).collect();
+        let d = der(&reference, &hyp, 250);
+        assert!(d.der <= 0.10, "--speakers {speakers:?}: DER {:.1}% ({:?})", d.der * 100.0, c.turns);
+        assert_eq!(c.voices.len(), 2);
+        assert!(c.voices.iter().all(|v| v.len() == diarize::voice::DIM));
+    }
+}
+
+#[test]
+fn the_voice_encoder_finds_a_reader_nearer_to_himself_than_to_another_voice() {
+    let enc = voice_encoder();
+    let mean_of = |name: &str| -> Vec<f32> {
+        let samples = samples_of(&real_voice(name));
+        let end_ms = (samples.len() * 1000 / 16_000) as i64;
+        let turn = diarize::cluster::Turn { start_ms: 0, end_ms, speaker: 0 };
+        diarize::dvec::voices(&enc, &samples, &[turn], 1, 2).pop().unwrap()
+    };
+    let reader: Vec<Vec<f32>> = ["0870", "0880", "0890", "0920", "0930"]
+        .iter()
+        .map(|n| mean_of(&format!("sense_and_sensibility_01_austen_64kb-{n}")))
+        .collect();
+    let other = mean_of("picovoice-test");
+    for (i, a) in reader.iter().enumerate() {
+        let unlike = diarize::voice::cosine(a, &other);
+        for b in reader.iter().skip(i + 1) {
+            let like = diarize::voice::cosine(a, b);
+            assert!(
+                like > unlike + 0.1,
+                "the reader against himself {like:.3}, against another voice {unlike:.3}"
+            );
+        }
+    }
 }

@@ -86,6 +86,8 @@ pub struct Clustering {
     /// Clusters merged after reaching the requested N because the stopping rule found them to
     /// be one voice.
     pub merged_extra: usize,
+    /// Each speaker's mean d-vector ([`super::dvec`]), when the voice encoder was given.
+    pub voices: Vec<Vec<f32>>,
 }
 
 /// A speech region in frames: `[start, end)`.
@@ -103,7 +105,7 @@ pub fn cluster(frames: &[Frame], regions: &[Span], opts: &ClusterOptions) -> Clu
         .flat_map(|r| split_at_changes(frames, *r, opts.change_lambda))
         .collect();
     if pieces.is_empty() {
-        return Clustering { turns: Vec::new(), stats: Vec::new(), merged_extra: 0 };
+        return Clustering { turns: Vec::new(), stats: Vec::new(), merged_extra: 0, voices: Vec::new() };
     }
     // 1. Pieces to clusters by the lowest ΔBIC while two models are not worth it.
     let mut clusters: Vec<(Stats, Vec<usize>)> =
@@ -226,7 +228,7 @@ fn finish(steps: Vec<(usize, usize)>, models: Vec<Stats>, merged_extra: usize) -
             stats[*o] = models[c];
         }
     }
-    Clustering { turns, stats, merged_extra }
+    Clustering { turns, stats, merged_extra, voices: Vec::new() }
 }
 
 /// Cuts a speech region where the change test finds a new voice.

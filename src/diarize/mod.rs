@@ -8,7 +8,10 @@
 //! - **channels**: one stereo recording whose channels carry different people (told by
 //!   each channel being much louder than the other while someone speaks), read channel by
 //!   channel like tracks;
-//! - **mixed** ([`cluster`]): one recording of everyone, clustered on its MFCCs and pitch ([`features`]).
+//! - **mixed** ([`cluster`]): one recording of everyone, clustered on its MFCCs and pitch
+//!   ([`features`]); when those clusters are not clearly apart (real voices on one line
+//!   seldom are), found again from a trained speaker embedding ([`voice`], [`dvec`]), see
+//!   [`mixed`].
 //!
 //! Each gives speaker turns; every word of the transcript goes to the speaker whose turn it
 //! overlaps most, and a segment is cut at the word where the speaker changes ([`words`]). The speaker that
@@ -17,11 +20,17 @@
 
 pub mod cluster;
 pub mod der;
+pub mod dvec;
 pub mod features;
 pub mod interviewer;
+mod mixed;
 pub mod profiles;
 pub mod tracks;
+pub mod voice;
 pub mod words;
+
+use self::mixed::probabilities;
+pub use self::mixed::{mixed, separation, speech_regions, SEPARATED, TWO_VOICES};
 
 use std::path::PathBuf;
 
@@ -29,14 +38,14 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use self::cluster::{ClusterOptions, Span, Turn};
+use self::cluster::{ClusterOptions, Turn};
 use self::features::{Frame, Stats};
 use self::profiles::{Voice, VoiceSuggestion};
 use self::words::split_by_turns;
 use crate::error::{Error, Result};
 use crate::media::{self, AudioStream};
 use crate::progress::{CancelToken, Outcome, Progress};
-use crate::transcribe::vad::{self, Segmenter, Vad};
+use crate::transcribe::vad::{self, Vad};
 use crate::transcript::{self, Cue, SegmentDetail};
 use crate::workspace::Workspace;
 
@@ -75,6 +84,9 @@ pub struct DiarizeOptions {
     pub method: Method,
     /// The Silero VAD model (ggml); by default the one in the models folder.
     pub vad_model: PathBuf,
+    /// The voice encoder ([`voice`]); by default the one in the models folder. Without it, a
+    /// mixed recording is diarized on its MFCCs alone.
+    pub voice_model: PathBuf,
 }
 
 impl Default for DiarizeOptions {
@@ -83,6 +95,7 @@ impl Default for DiarizeOptions {
             speakers: None,
             method: Method::Auto,
             vad_model: crate::models::models_dir().join(vad::VAD_FILE),
+            voice_model: voice::path_in(&crate::models::models_dir()),
         }
     }
 }
@@ -173,32 +186,6 @@ fn decode(
     Ok(Some(out))
 }
 
-/// The VAD's speech probability of every window of `samples`, a minute at a time.
-fn probabilities(vad: &mut Vad, samples: &[f32]) -> Result<Vec<f32>> {
-    let mut probs = Vec::with_capacity(samples.len() / vad::WINDOW + 1);
-    for block in samples.chunks(vad::BLOCK_WINDOWS * vad::WINDOW) {
-        probs.extend(vad.probabilities(block)?);
-    }
-    probs.truncate(samples.len().div_ceil(vad::WINDOW));
-    Ok(probs)
-}
-
-/// Speech regions (in 10 ms frames) from window probabilities.
-fn regions(probs: &[f32], total: usize) -> Vec<Span> {
-    let mut seg = Segmenter::new(usize::MAX / 4);
-    let mut rs = seg.push(probs);
-    rs.extend(seg.finish(total));
-    rs.into_iter().map(|r| Span { start: r.start / features::HOP, end: r.end / features::HOP }).collect()
-}
-
-/// Diarizes one mixed recording (16 kHz mono samples): its speech regions by the VAD, its
-/// frames' features, then [`cluster::cluster`]. Turns are in ms of the recording.
-pub fn mixed(samples: &[f32], vad: &mut Vad, opts: &ClusterOptions) -> Result<cluster::Clustering> {
-    let probs = probabilities(vad, samples)?;
-    let frames = features::mfcc(samples);
-    Ok(cluster::cluster(&frames, &regions(&probs, samples.len()), opts))
-}
-
 /// True when the two channels carry different people: while anyone speaks, one channel is
 /// at least 6 dB louder than the other most of the time.
 fn channels_apart(left: &tracks::Activity, right: &tracks::Activity) -> bool {
@@ -234,6 +221,8 @@ struct Heard {
     turns: Vec<Turn>,
     labels: Vec<String>,
     stats: Vec<Stats>,
+    /// Each speaker's mean d-vector (empty without the voice encoder).
+    voices: Vec<Vec<f32>>,
     merged_extra: usize,
 }
 
@@ -289,6 +278,9 @@ fn hear(
             level: tracks::levels(samples),
         })
     };
+    let encoder =
+        if opts.voice_model.is_file() { Some(voice::VoiceEncoder::open(&opts.voice_model)?) } else { None };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let as_tracks = |acts: Vec<tracks::Activity>, audio: Vec<Vec<f32>>, method: Method| -> Heard {
         let turns = tracks::turns(&acts);
         let stats = acts
@@ -297,7 +289,35 @@ fn hear(
             .enumerate()
             .map(|(i, (a, samples))| stats_of_turns(&features::mfcc(samples), &turns, a.offset_ms, i))
             .collect();
-        Heard { method, turns, labels: acts.into_iter().map(|a| a.label).collect(), stats, merged_extra: 0 }
+        // Each track's voice from its own audio, over its own turns.
+        let voices = match &encoder {
+            Some(enc) => acts
+                .iter()
+                .zip(&audio)
+                .enumerate()
+                .map(|(i, (a, samples))| {
+                    let mine: Vec<Turn> = turns
+                        .iter()
+                        .filter(|t| t.speaker == i)
+                        .map(|t| Turn {
+                            start_ms: t.start_ms - a.offset_ms,
+                            end_ms: t.end_ms - a.offset_ms,
+                            speaker: 0,
+                        })
+                        .collect();
+                    dvec::voices(enc, samples, &mine, 1, threads).pop().unwrap_or_default()
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Heard {
+            method,
+            turns,
+            labels: acts.into_iter().map(|a| a.label).collect(),
+            stats,
+            voices,
+            merged_extra: 0,
+        }
     };
     match method {
         Method::Tracks => {
@@ -330,8 +350,12 @@ fn hear(
             if cancel.is_cancelled() {
                 return Ok(None);
             }
-            let c =
-                mixed(&samples, &mut vad, &ClusterOptions { speakers: opts.speakers, ..Default::default() })?;
+            let c = mixed(
+                &samples,
+                &mut vad,
+                &ClusterOptions { speakers: opts.speakers, ..Default::default() },
+                encoder.as_ref(),
+            )?;
             let shift = |t: Turn| Turn {
                 start_ms: t.start_ms + main.offset_ms,
                 end_ms: t.end_ms + main.offset_ms,
@@ -342,6 +366,7 @@ fn hear(
                 turns: c.turns.into_iter().map(shift).collect(),
                 labels: (1..=c.stats.len()).map(|i| format!("Speaker {i}")).collect(),
                 stats: c.stats,
+                voices: c.voices,
                 merged_extra: c.merged_extra,
             }))
         }
@@ -443,7 +468,9 @@ pub fn diarize(
                 Some(_) => Some("participant"),
                 None => None,
             };
-            voices.push((id, Voice::of(&heard.stats[i]), role));
+            let mut voice = Voice::of(&heard.stats[i]);
+            voice.dvector = heard.voices.get(i).cloned().unwrap_or_default();
+            voices.push((id, voice, role));
         }
     }
     profiles::store_voices(&tx, &voices)?;

@@ -3,10 +3,12 @@
 //! Owns `voice_profiles` and `speaker_voices`. Diarization stores each speaker's voice (the
 //! mean and variance of its MFCCs, with the frame count) in `speaker_voices`; remembering a
 //! speaker saves that voice under the speaker's shown name (a profile already of that name
-//! is averaged with it, weighted by frames). A session's speakers are compared with every
-//! profile by the symmetric Kullback–Leibler divergence of the two diagonal Gaussians per
-//! coefficient; the nearest profile under [`MATCH_DISTANCE`] is suggested (each profile for
-//! at most one speaker of a session, the closest pair first).
+//! is averaged with it, weighted by frames). A voice also holds the speaker's mean d-vector
+//! when the voice encoder is installed ([`super::voice`]). A session's speakers are compared
+//! with every profile by the cosine distance of the d-vectors when both have one (suggested
+//! under [`MATCH_COSINE`]), else by the symmetric Kullback–Leibler divergence of the two
+//! diagonal Gaussians per coefficient (under [`MATCH_DISTANCE`]); each profile is suggested
+//! for at most one speaker of a session, the closest pair first.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -16,8 +18,14 @@ use super::features::{Stats, CEPS};
 use crate::error::{Error, Result};
 use crate::store;
 
-/// The largest divergence (per coefficient) at which a profile is suggested.
+/// The largest divergence (per coefficient) at which a profile is suggested, when one of the
+/// two voices has no d-vector.
 pub const MATCH_DISTANCE: f64 = 0.35;
+/// The largest cosine distance (1 − similarity) of two d-vectors at which a profile is
+/// suggested. A speaker's mean d-vector against the same voice elsewhere: 0.03–0.08 for
+/// espeak-ng voices, 0.08–0.18 for a real reader's single utterances; two real voices
+/// 0.12 (two callers on one telephone line) to 0.44.
+pub const MATCH_COSINE: f64 = 0.2;
 
 /// A voice: the Gaussian of its frames.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +33,10 @@ pub struct Voice {
     pub frames: f64,
     pub mean: Vec<f64>,
     pub var: Vec<f64>,
+    /// The mean d-vector of the speaker's speech ([`super::voice`]), unit length; empty when
+    /// the voice encoder was not installed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dvector: Vec<f32>,
 }
 
 impl Voice {
@@ -32,7 +44,20 @@ impl Voice {
         let n = s.n.max(1.0);
         let mean: Vec<f64> = (0..CEPS).map(|k| s.sum[k] / n).collect();
         let var = (0..CEPS).map(|k| (s.sq[k] / n - mean[k] * mean[k]).max(1e-3)).collect();
-        Voice { frames: s.n, mean, var }
+        Voice { frames: s.n, mean, var, dvector: Vec::new() }
+    }
+
+    /// How far this voice is from `other`, and whether that is near enough to suggest its
+    /// name: the cosine distance of the d-vectors when both have one (under
+    /// [`MATCH_COSINE`]), else the divergence of the MFCC Gaussians (under [`MATCH_DISTANCE`]).
+    pub fn closeness(&self, other: &Voice) -> (f64, bool) {
+        if !self.dvector.is_empty() && self.dvector.len() == other.dvector.len() {
+            let d = 1.0 - super::voice::cosine(&self.dvector, &other.dvector) as f64;
+            (d, d <= MATCH_COSINE)
+        } else {
+            let d = self.distance(other);
+            (d, d <= MATCH_DISTANCE)
+        }
     }
 
     /// The symmetric KL divergence to `other`, averaged over the coefficients.
@@ -61,7 +86,24 @@ impl Voice {
             mean.push(m);
             var.push((second - m * m).max(1e-3));
         }
-        Voice { frames: self.frames + other.frames, mean, var }
+        // The d-vectors by the same weights, back to unit length; one side's alone when the
+        // other has none.
+        let dvector = match (self.dvector.is_empty(), other.dvector.is_empty()) {
+            (false, false) if self.dvector.len() == other.dvector.len() => {
+                let mut v: Vec<f32> = self
+                    .dvector
+                    .iter()
+                    .zip(&other.dvector)
+                    .map(|(x, y)| ((a * *x as f64 + b * *y as f64) / n) as f32)
+                    .collect();
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+                v.iter_mut().for_each(|x| *x /= norm);
+                v
+            }
+            (true, _) => other.dvector.clone(),
+            _ => self.dvector.clone(),
+        };
+        Voice { frames: self.frames + other.frames, mean, var, dvector }
     }
 }
 
@@ -85,7 +127,8 @@ pub struct VoiceSuggestion {
     pub speaker_label: String,
     pub profile_id: i64,
     pub name: String,
-    /// The divergence to the profile (lower is closer; suggested under [`MATCH_DISTANCE`]).
+    /// The distance to the profile (lower is closer): the d-vectors' cosine distance when both
+    /// have one (suggested under [`MATCH_COSINE`]), else the divergence (under [`MATCH_DISTANCE`]).
     pub distance: f64,
 }
 
@@ -228,8 +271,8 @@ pub fn suggestions(conn: &Connection, session_id: i64) -> Result<Vec<VoiceSugges
     for (sid, label, json) in &speakers {
         let v = parse_voice(json, label)?;
         for (p, pjson) in &profiles {
-            let d = v.distance(&parse_voice(pjson, &p.name)?);
-            if d <= MATCH_DISTANCE {
+            let (d, near) = v.closeness(&parse_voice(pjson, &p.name)?);
+            if near {
                 pairs.push((d, *sid, label.clone(), p.id, p.name.clone()));
             }
         }

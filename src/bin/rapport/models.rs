@@ -72,6 +72,15 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 let pick = models::advice::recommend(cores, memory);
                 println!("recommended for interviews: {} ({})", pick.name, pick.why);
                 println!("voice activity detector: {}", vad_text(&models::vad::info(&dir)));
+                let encoder = rapport::diarize::voice::path_in(&dir);
+                if encoder.is_file() {
+                    println!("voice encoder (diarization): {}", encoder.display());
+                } else {
+                    println!(
+                        "voice encoder (diarization): not installed (scripts/fetch-model installs it; \
+                         without it one mixed recording is diarized on its MFCCs alone)"
+                    );
+                }
             }
         }
         ModelsCmd::Vad => {
