@@ -1801,7 +1801,8 @@ speech_secs: number, updated_at: string, };
  */
 export type VoiceSuggestion = { speaker_id: number, speaker_label: string, profile_id: number, name: string, 
 /**
- * The divergence to the profile (lower is closer; suggested under [`MATCH_DISTANCE`]).
+ * The distance to the profile (lower is closer): the d-vectors' cosine distance when both
+ * have one (suggested under [`MATCH_COSINE`]), else the divergence (under [`MATCH_DISTANCE`]).
  */
 distance: number, };
 
