@@ -785,3 +785,72 @@ fn a_download_under_the_vad_name_that_is_not_a_vad_model_is_refused_and_not_inst
     assert!(!dir.join(format!("{}.part", models::vad::FILE)).exists(), "the bad download is deleted");
     assert_eq!(models::base_url_for(models::vad::NAME), models::vad::default_base_url());
 }
+
+/// The Resemblyzer wheel scripts/fetch-model downloaded from PyPI (it keeps it in its cache).
+fn resemblyzer_wheel() -> std::path::PathBuf {
+    let cache =
+        std::env::var("RAPPORT_PY_CACHE").ok().filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
+    let cache = cache.unwrap_or_else(|| {
+        let shared = std::path::PathBuf::from("/var/cache/rapport-py");
+        if shared.is_dir() {
+            shared
+        } else {
+            dirs::home_dir().unwrap().join(".cache/rapport/py")
+        }
+    });
+    let wheel = cache.join("wheels/Resemblyzer-0.1.4-py3-none-any.whl");
+    assert!(wheel.is_file(), "scripts/fetch-model keeps {}", wheel.display());
+    wheel
+}
+
+#[test]
+fn models_download_voice_encoder_fetches_the_wheel_and_converts_it_to_the_pinned_file() {
+    let tmp = TempDir::new();
+    let dir = models_dir(&tmp);
+    let wheel = std::fs::read(resemblyzer_wheel()).unwrap();
+    let server =
+        Server::start(vec![("Resemblyzer-0.1.4-py3-none-any.whl".into(), wheel)], Behaviour::default(), None);
+    let url = format!("{}/Resemblyzer-0.1.4-py3-none-any.whl", server.base_url);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["models", "download", models::voice::NAME, "--json"])
+        .env("RAPPORT_MODELS_DIR", &dir)
+        .env("RAPPORT_VOICE_ENCODER_URL", &url)
+        .output()
+        .expect("run rapport");
+    assert!(out.status.success(), "download: {}", String::from_utf8_lossy(&out.stderr));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["installed"], true, "{shown}");
+    assert_eq!(shown["problem"], serde_json::Value::Null);
+    let path = rapport::diarize::voice::path_in(&dir);
+    let bytes = std::fs::read(&path).unwrap();
+    // The same bytes as scripts/convert_voice_encoder.py writes from the wheel.
+    assert_eq!(rapport::media::sha256_hex(&bytes), models::voice::SHA256);
+    rapport::diarize::voice::VoiceEncoder::open(&path).expect("the encoder opens");
+    assert!(models::voice::info(&dir).installed);
+    assert!(!dir.join("Resemblyzer-0.1.4-py3-none-any.whl.part").exists(), "the wheel is deleted");
+    assert_eq!(models::base_url_for(models::voice::NAME), models::voice::default_url());
+}
+
+#[test]
+fn a_voice_encoder_download_of_other_bytes_is_refused_and_nothing_is_installed() {
+    let tmp = TempDir::new();
+    let dir = models_dir(&tmp);
+    let server = Server::start(
+        vec![("Resemblyzer-0.1.4-py3-none-any.whl".into(), tiny_ggml(50_000))],
+        Behaviour::default(),
+        None,
+    );
+    let url = format!("{}/Resemblyzer-0.1.4-py3-none-any.whl", server.base_url);
+    let err = models::download(models::voice::NAME, &url, &dir, &NoProgress, &CancelToken::new())
+        .expect_err("not the pinned wheel");
+    assert!(!rapport::diarize::voice::path_in(&dir).exists());
+    assert!(!models::voice::info(&dir).installed, "{err}");
+}
+
+#[test]
+fn the_torch_checkpoint_reader_refuses_a_file_that_is_not_one() {
+    let err = models::torch_legacy::read_tensors(b"\x80\x02K\x01.", "model_state").unwrap_err();
+    assert!(err.contains("cut short") || err.contains("opcode"), "{err}");
+    let err = models::voice::convert(&tiny_ggml(1000)).unwrap_err();
+    assert!(err.contains("opcode") || err.contains("cut short") || err.contains("stack"), "{err}");
+}

@@ -25,7 +25,9 @@ use crate::error::{Error, Result};
 use crate::progress::{CancelToken, Outcome, Progress};
 
 pub mod advice;
+pub mod torch_legacy;
 pub mod vad;
+pub mod voice;
 
 /// Where whisper.cpp's ggml models are published (the Hugging Face repo its scripts use).
 pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
@@ -123,10 +125,13 @@ pub fn default_base_url() -> String {
 }
 
 /// The base URL [`download`] of `name` uses by default: the VAD model's own
-/// ([`vad::default_base_url`]) for [`vad::NAME`], else [`default_base_url`].
+/// ([`vad::default_base_url`]) for [`vad::NAME`], the voice encoder's wheel
+/// ([`voice::default_url`]) for [`voice::NAME`], else [`default_base_url`].
 pub fn base_url_for(name: &str) -> String {
     if name == vad::NAME {
         vad::default_base_url()
+    } else if name == voice::NAME {
+        voice::default_url()
     } else {
         default_base_url()
     }
@@ -619,7 +624,8 @@ fn with_causes(err: &dyn std::error::Error) -> String {
 /// sums, [`check_ggml`]) before it is renamed. An installed model that passes
 /// [`check_ggml`] is not downloaded again. Cancelling keeps the `.part` for the next call
 /// and returns [`Outcome::Cancelled`]. [`vad::NAME`] downloads the voice activity detector's
-/// model instead ([`vad::download`]).
+/// model instead ([`vad::download`]), [`voice::NAME`] the voice encoder (`base_url` is then
+/// the wheel's whole URL, [`voice::download`]).
 pub fn download(
     name: &str,
     base_url: &str,
@@ -629,6 +635,9 @@ pub fn download(
 ) -> Result<Outcome<PathBuf>> {
     if name == vad::NAME {
         return vad::download(base_url, dir, progress, cancel);
+    }
+    if name == voice::NAME {
+        return voice::download(base_url, dir, progress, cancel);
     }
     if !is_model_name(name) {
         return Err(Error::invalid(

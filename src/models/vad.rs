@@ -42,7 +42,7 @@ pub fn path_in(dir: &Path) -> PathBuf {
     dir.join(FILE)
 }
 
-/// The VAD model as the Models screen shows it.
+/// The VAD model (or the voice encoder, [`super::voice::info`]) as the Models screen shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct VadInfo {
     /// The name `rapport models download` takes.
@@ -62,16 +62,29 @@ pub struct VadInfo {
 /// Whether the VAD model is in `dir`, and whether it is usable.
 pub fn info(dir: &Path) -> VadInfo {
     let path = path_in(dir);
-    let meta = fs::metadata(&path).ok().filter(|m| m.is_file());
-    let problem = meta.as_ref().and_then(|_| check(&path).err()).map(|e| e.to_string());
-    VadInfo {
-        name: NAME.to_string(),
-        file: FILE.to_string(),
-        installed: meta.is_some(),
-        size: meta.map(|m| m.len()),
-        path: path.display().to_string(),
-        partial_bytes: fs::metadata(part_path(&path)).ok().map(|m| m.len()),
-        problem,
+    let part = part_path(&path);
+    VadInfo::of(NAME, &path, &part, |p| check(p).err().map(|e| e.to_string()))
+}
+
+impl VadInfo {
+    /// The model `name` at `path` (its download in `part`), with `problem` saying why an
+    /// installed file is unusable.
+    pub(crate) fn of(
+        name: &str,
+        path: &Path,
+        part: &Path,
+        problem: impl Fn(&Path) -> Option<String>,
+    ) -> VadInfo {
+        let meta = fs::metadata(path).ok().filter(|m| m.is_file());
+        VadInfo {
+            name: name.to_string(),
+            file: path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+            installed: meta.is_some(),
+            size: meta.as_ref().map(|m| m.len()),
+            path: path.display().to_string(),
+            partial_bytes: fs::metadata(part).ok().map(|m| m.len()),
+            problem: meta.and_then(|_| problem(path)),
+        }
     }
 }
 

@@ -5,9 +5,13 @@
 // file serves models from a loopback server: slowly (to watch and cancel), or not at all (404).
 // The voice activity detector's model is taken out of that folder first and downloaded back
 // through the window, from the same server (RAPPORT_VAD_BASE_URL), with the installed file's
-// bytes; whatever happens, the folder has it again when this file ends.
+// bytes; whatever happens, the folder has it again when this file ends. The voice encoder
+// (not linked into that folder) is downloaded through the window too: the server serves the
+// Resemblyzer wheel scripts/fetch-model kept (E2E_VOICE_WHEEL), the app converts its weights,
+// and the file is removed again at the end.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { existsSync, lstatSync, readFileSync, realpathSync, symlinkSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +29,9 @@ let vadSource = "";
 /** @type {Buffer} */
 let vadBytes = Buffer.alloc(0);
 
+const VOICE_WHEEL = process.env.E2E_VOICE_WHEEL || "";
+const VOICE_PATH = MODELS_DIR ? join(MODELS_DIR, "voice-encoder-resemblyzer-0.1.4.bin") : "";
+
 /** @type {import("./webdriver.mjs").Session | undefined} */
 let s;
 /** @type {import("node:http").Server | undefined} */
@@ -34,6 +41,12 @@ let server;
 function startServer() {
   const timers = new Set();
   const srv = createServer((req, res) => {
+    if (req.url === "/Resemblyzer-0.1.4-py3-none-any.whl") {
+      const bytes = readFileSync(VOICE_WHEEL);
+      res.writeHead(200, { "content-length": String(bytes.length), "content-type": "application/zip" });
+      res.end(bytes);
+      return;
+    }
     if (req.url === `/${VAD_FILE}`) {
       res.writeHead(200, { "content-length": String(vadBytes.length), "content-type": "application/octet-stream" });
       res.end(vadBytes);
@@ -73,6 +86,8 @@ describe("The Models screen", () => {
   before(async () => {
     assert.ok(MODELS_DIR, "scripts/e2e sets RAPPORT_MODELS_DIR");
     assert.ok(existsSync(VAD_PATH), `scripts/fetch-model installs ${VAD_FILE}`);
+    assert.ok(VOICE_WHEEL && existsSync(VOICE_WHEEL), "scripts/fetch-model keeps the Resemblyzer wheel");
+    assert.ok(!existsSync(VOICE_PATH), "the voice encoder is not linked into the test's models folder");
     vadSource = realpathSync(VAD_PATH);
     vadBytes = readFileSync(vadSource);
     unlinkSync(VAD_PATH);
@@ -82,6 +97,7 @@ describe("The Models screen", () => {
 
   after(async () => {
     if (!existsSync(VAD_PATH)) symlinkSync(vadSource, VAD_PATH);
+    if (existsSync(VOICE_PATH)) unlinkSync(VOICE_PATH);
     await quit(s);
     if (server) {
       server.closeAllConnections();
@@ -121,6 +137,22 @@ describe("The Models screen", () => {
     assert.ok(!lstatSync(VAD_PATH).isSymbolicLink(), "the download is a file of its own in the models folder");
     assert.ok(readFileSync(VAD_PATH).equals(vadBytes), "it holds the served bytes");
     assert.ok(existsSync(`${VAD_PATH}.sha256`), "its SHA-256 is recorded beside it");
+  });
+
+  test("the voice encoder downloads from the window and is converted from the wheel", async () => {
+    const section = await waitFor("the voice encoder section", () => s.find("[data-testid=voice][data-installed=false]"));
+    await s.click(await s.findIn(section, "[data-testid=voice-download]"));
+    await waitFor(
+      "the voice encoder to show as installed",
+      () => s.find("[data-testid=voice] [data-testid=voice-installed]"),
+      { timeout: 60_000 },
+    );
+    const bytes = readFileSync(VOICE_PATH);
+    assert.equal(bytes.subarray(0, 4).toString("latin1"), "RVE1", "the converted file's header");
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    // The SHA-256 scripts/fetch-model pins for the file its Python converter writes.
+    assert.equal(sha, "f18c0d69b71304f245ff748bb55901211e0438cd6c53cf688af69143bdfdc9c4");
+    assert.ok(!existsSync(join(MODELS_DIR, "Resemblyzer-0.1.4-py3-none-any.whl.part")), "the wheel is gone");
   });
 
   test("a download shows its progress and can be cancelled, keeping the part for a resume", async () => {

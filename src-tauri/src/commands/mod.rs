@@ -238,6 +238,7 @@ commands! {
     models::model_recommendation() -> Recommendation;
     /// The voice activity detector's model (transcription needs it): installed, usable, where.
     models::model_vad() -> VadInfo;
+    models::model_voice_encoder() -> VadInfo;
     /// Start downloading a model (`silero-v5.1.2`: the VAD model); returns the job id, progress and the end arrive on `onEvent`.
     models::model_download_start(name: String; channel on_event: JobEvent) -> u64;
     /// Cancel a download (its partial file is kept for a resume); false when it is not running.

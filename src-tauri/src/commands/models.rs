@@ -24,6 +24,12 @@ pub fn model_vad(_state: State<'_, AppState>) -> Result<VadInfo, ApiError> {
     Ok(models::vad::info(&models::models_dir()))
 }
 
+// Async (off the main thread): it reads the model file.
+#[tauri::command(async)]
+pub fn model_voice_encoder(_state: State<'_, AppState>) -> Result<VadInfo, ApiError> {
+    Ok(models::voice::info(&models::models_dir()))
+}
+
 #[tauri::command]
 pub fn model_recommendation(_state: State<'_, AppState>) -> Result<Recommendation, ApiError> {
     let (cores, memory_mib) = advice::this_machine();

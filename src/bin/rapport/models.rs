@@ -101,6 +101,8 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 Outcome::Done(path) => {
                     if ctx.json && name == models::vad::NAME {
                         ctx.print_json(&models::vad::info(&dir))?;
+                    } else if ctx.json && name == models::voice::NAME {
+                        ctx.print_json(&models::voice::info(&dir))?;
                     } else if ctx.json {
                         ctx.print_json(&json_row(&info_of(&dir, name)?))?;
                     } else {

@@ -753,7 +753,7 @@ expected_speed_x: number | null,
 recommended: boolean, };
 
 /**
- * The VAD model as the Models screen shows it.
+ * The VAD model (or the voice encoder, [`super::voice::info`]) as the Models screen shows it.
  */
 export type VadInfo = { 
 /**
@@ -1938,6 +1938,7 @@ export const commands = {
   modelRecommendation: () => invoke<Recommendation>("model_recommendation"),
   /** The voice activity detector's model (transcription needs it): installed, usable, where. */
   modelVad: () => invoke<VadInfo>("model_vad"),
+  modelVoiceEncoder: () => invoke<VadInfo>("model_voice_encoder"),
   /** Start downloading a model (`silero-v5.1.2`: the VAD model); returns the job id, progress and the end arrive on `onEvent`. */
   modelDownloadStart: (name: string, onEvent: Channel<JobEvent>) => invoke<number>("model_download_start", { name, onEvent }),
   /** Cancel a download (its partial file is kept for a resume); false when it is not running. */
