@@ -798,9 +798,17 @@ fn resemblyzer_wheel() -> std::path::PathBuf {
             dirs::home_dir().unwrap().join(".cache/rapport/py")
         }
     });
-    let wheel = cache.join("wheels/Resemblyzer-0.1.4-py3-none-any.whl");
-    assert!(wheel.is_file(), "scripts/fetch-model keeps {}", wheel.display());
-    wheel
+    // pip may write the name as PyPI spells it or lower-cased.
+    let wheels = cache.join("wheels");
+    std::fs::read_dir(&wheels)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name().is_some_and(|n| n.to_string_lossy().to_lowercase() == "resemblyzer-0.1.4-py3-none-any.whl")
+        })
+        .unwrap_or_else(|| panic!("scripts/fetch-model keeps the Resemblyzer 0.1.4 wheel in {}", wheels.display()))
 }
 
 #[test]

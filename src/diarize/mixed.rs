@@ -34,9 +34,10 @@ fn regions(probs: &[f32], total: usize) -> Vec<Span> {
 
 /// A clustering of the MFCCs is kept when its closest two speakers are at least this many
 /// times farther apart ([`Stats::divergence`]) than the least steady speaker is from itself
-/// (odd against even turns). Measured: espeak-ng voices 6 to 60 (one voice varies little);
-/// real voices on a 30 s telephone call and on meeting excerpts under 1 (the single
-/// Gaussian cannot tell them apart there, the trained embedding can).
+/// (odd against even turns). Measured: espeak-ng dialogues 14 to 60 (one voice varies
+/// little) and two real readers recorded apart 13; a real 30 s telephone call 1.1 to 1.7
+/// and meeting excerpts 0 to 2.7 (the single Gaussian cannot tell those voices apart, the
+/// trained embedding can).
 pub const SEPARATED: f64 = 3.0;
 /// With the number of speakers not given, the windows' d-vectors are two voices when two
 /// clusters of them have at least this silhouette ([`dvec::silhouette`]). Measured on the
