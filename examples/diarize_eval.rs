@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
         }
         let reference = read_rttm(&std::fs::read_to_string(dir.join("ref.rttm"))?, "ref.rttm")?;
         let t = std::time::Instant::now();
-        let c = rapport::diarize::mixed(&samples, &mut vad, &opts, voices.as_ref())?;
+        let c = rapport::diarize::mixed(&samples, &mut vad, &opts, voices.as_ref(), &Default::default())?;
         let secs = t.elapsed().as_secs_f64();
         let hyp: Vec<Labelled> =
             c.turns.iter().map(|t| Labelled::new(t.start_ms, t.end_ms, &format!("s{}", t.speaker))).collect();
@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
             // How the d-vectors of the speech split into two: silhouette and the centroids' cosine.
             use rapport::diarize::dvec;
             let regions = rapport::diarize::speech_regions(&mut vad, &samples)?;
-            let w = dvec::windows(enc, &samples, &regions, 2);
+            let w = dvec::windows(enc, &samples, &regions, 2, &Default::default());
             let (labels, centres) = dvec::kmeans(&w.emb, 2);
             let cos = if centres.len() == 2 {
                 rapport::diarize::voice::cosine(&centres[0], &centres[1])

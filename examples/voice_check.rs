@@ -18,7 +18,7 @@ fn main() -> anyhow::Result<()> {
     let mel = enc.mel(&samples, &[]);
     let starts: Vec<usize> = (0..mel.len().saturating_sub(160) + 1).step_by(80).collect();
     let t = std::time::Instant::now();
-    let e = enc.embed(&mel, &starts, 2);
+    let e = enc.embed(&mel, &starts, 2, &Default::default());
     eprintln!("{} windows in {:?}", e.len(), t.elapsed());
     for v in e {
         println!("{}", v.iter().map(|x| format!("{x:.5}")).collect::<Vec<_>>().join(" "));

@@ -508,7 +508,7 @@ fn a_real_telephone_call_is_two_speakers_with_a_der_under_ten_percent() {
     let enc = voice_encoder();
     for speakers in [None, Some(2)] {
         let opts = diarize::cluster::ClusterOptions { speakers, ..Default::default() };
-        let c = diarize::mixed(&samples, &mut vad, &opts, Some(&enc)).unwrap();
+        let c = diarize::mixed(&samples, &mut vad, &opts, Some(&enc), &CancelToken::new()).unwrap();
         assert_eq!(c.stats.len(), 2, "--speakers {speakers:?}: {:?}", c.turns);
         let hyp: Vec<Labelled> =
             c.turns.iter().map(|t| Labelled::new(t.start_ms, t.end_ms, &format!("s{}", t.speaker))).collect();
@@ -526,7 +526,7 @@ fn the_voice_encoder_finds_a_reader_nearer_to_himself_than_to_another_voice() {
         let samples = samples_of(&real_voice(name));
         let end_ms = (samples.len() * 1000 / 16_000) as i64;
         let turn = diarize::cluster::Turn { start_ms: 0, end_ms, speaker: 0 };
-        diarize::dvec::voices(&enc, &samples, &[turn], 1, 2).pop().unwrap()
+        diarize::dvec::voices(&enc, &samples, &[turn], 1, 2, &CancelToken::new()).pop().unwrap()
     };
     let reader: Vec<Vec<f32>> = ["0870", "0880", "0890", "0920", "0930"]
         .iter()
@@ -543,4 +543,19 @@ fn the_voice_encoder_finds_a_reader_nearer_to_himself_than_to_another_voice() {
             );
         }
     }
+}
+
+#[test]
+fn a_cancelled_embedding_stops_before_its_next_batch_of_windows() {
+    let enc = voice_encoder();
+    let samples = samples_of(&real_voice("pyannote-sample"));
+    let mel = enc.mel(&samples, &[]);
+    let starts: Vec<usize> = (0..100).map(|i| i * 20).collect();
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let e = enc.embed(&mel, &starts, 2, &cancel);
+    assert!(e.iter().all(|v| v.iter().all(|x| *x == 0.0)), "nothing is embedded once cancelled");
+    let e = enc.embed(&mel, &starts[..2], 2, &CancelToken::new());
+    let norm: f32 = e[0].iter().map(|x| x * x).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-4, "a d-vector has unit length: {norm}");
 }

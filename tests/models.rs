@@ -806,9 +806,12 @@ fn resemblyzer_wheel() -> std::path::PathBuf {
         .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| {
-            p.file_name().is_some_and(|n| n.to_string_lossy().to_lowercase() == "resemblyzer-0.1.4-py3-none-any.whl")
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().to_lowercase() == "resemblyzer-0.1.4-py3-none-any.whl")
         })
-        .unwrap_or_else(|| panic!("scripts/fetch-model keeps the Resemblyzer 0.1.4 wheel in {}", wheels.display()))
+        .unwrap_or_else(|| {
+            panic!("scripts/fetch-model keeps the Resemblyzer 0.1.4 wheel in {}", wheels.display())
+        })
 }
 
 #[test]

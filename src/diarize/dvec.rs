@@ -12,6 +12,7 @@
 use super::cluster::{Span, Turn};
 use super::features::{self, Frame, Stats};
 use super::voice::{cosine, VoiceEncoder, DIM, WINDOW_FRAMES};
+use crate::progress::CancelToken;
 
 /// Frames between window centres (400 ms).
 pub const WINDOW_HOP: usize = 40;
@@ -34,24 +35,30 @@ pub struct Windows {
 
 /// Embeds windows centred every [`WINDOW_HOP`] frames in each region (one in the middle of a
 /// region shorter than that). `samples` is the 16 kHz audio, `regions` its speech in frames.
-pub fn windows(enc: &VoiceEncoder, samples: &[f32], regions: &[Span], threads: usize) -> Windows {
+pub fn windows(
+    enc: &VoiceEncoder,
+    samples: &[f32],
+    regions: &[Span],
+    threads: usize,
+    cancel: &CancelToken,
+) -> Windows {
     let (centres, region) = centres_in(regions);
-    embed_at(enc, samples, regions, centres, region, threads)
+    embed_at(enc, samples, regions, (centres, region), threads, cancel)
 }
 
 fn embed_at(
     enc: &VoiceEncoder,
     samples: &[f32],
     regions: &[Span],
-    centres: Vec<usize>,
-    region: Vec<usize>,
+    (centres, region): (Vec<usize>, Vec<usize>),
     threads: usize,
+    cancel: &CancelToken,
 ) -> Windows {
     let speech: Vec<(usize, usize)> =
         regions.iter().map(|r| (r.start * features::HOP, r.end * features::HOP)).collect();
     let mel = enc.mel(samples, &speech);
     let starts: Vec<usize> = centres.iter().map(|c| c.saturating_sub(WINDOW_FRAMES / 2)).collect();
-    let emb = enc.embed(&mel, &starts, threads);
+    let emb = enc.embed(&mel, &starts, threads, cancel);
     Windows { centres, region, emb }
 }
 
@@ -88,6 +95,7 @@ pub fn voices(
     turns: &[Turn],
     speakers: usize,
     threads: usize,
+    cancel: &CancelToken,
 ) -> Vec<Vec<f32>> {
     let regions: Vec<Span> = turns
         .iter()
@@ -104,7 +112,7 @@ pub fn voices(
     }
     let (centres, region): (Vec<usize>, Vec<usize>) =
         centres.into_iter().zip(region).zip(&keep).filter(|(_, k)| **k).map(|(p, _)| p).unzip();
-    let w = embed_at(enc, samples, &regions, centres, region, threads);
+    let w = embed_at(enc, samples, &regions, (centres, region), threads, cancel);
     let labels: Vec<usize> = w.region.iter().map(|&r| turns[r].speaker).collect();
     mean_by_label(&w.emb, &labels, speakers)
 }

@@ -7,6 +7,7 @@ use super::dvec;
 use super::features::{self, Frame, Stats};
 use super::voice;
 use crate::error::Result;
+use crate::progress::CancelToken;
 use crate::transcribe::vad::{self, Segmenter, Vad};
 
 /// The VAD's speech probability of every window of `samples`, a minute at a time.
@@ -52,12 +53,14 @@ pub const TWO_VOICES: f64 = 0.2;
 /// frames' MFCCs clustered by [`cluster::cluster`]. When the voice encoder is given and the
 /// MFCC clusters are not clearly apart ([`SEPARATED`]), the speakers are found again from the
 /// d-vectors ([`dvec`]): as many as asked for, else two when two clusters of windows are
-/// apart ([`TWO_VOICES`]), else one. Turns are in ms of the recording.
+/// apart ([`TWO_VOICES`]), else one. Turns are in ms of the recording. A cancel stops the
+/// embedding; the caller, which checks `cancel`, drops what is returned.
 pub fn mixed(
     samples: &[f32],
     vad: &mut Vad,
     opts: &ClusterOptions,
     voices: Option<&voice::VoiceEncoder>,
+    cancel: &CancelToken,
 ) -> Result<cluster::Clustering> {
     let regions = speech_regions(vad, samples)?;
     let frames = features::mfcc(samples);
@@ -66,10 +69,10 @@ pub fn mixed(
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let speakers = by_mfcc.stats.len();
     if speakers >= 2 && separation(&frames, &by_mfcc.turns, speakers) >= SEPARATED {
-        by_mfcc.voices = dvec::voices(enc, samples, &by_mfcc.turns, speakers, threads);
+        by_mfcc.voices = dvec::voices(enc, samples, &by_mfcc.turns, speakers, threads, cancel);
         return Ok(by_mfcc);
     }
-    let w = dvec::windows(enc, samples, &regions, threads);
+    let w = dvec::windows(enc, samples, &regions, threads, cancel);
     let k = match opts.speakers {
         Some(n) => n.max(1),
         None if w.emb.len() < 4 => 1,

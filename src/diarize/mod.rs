@@ -305,7 +305,7 @@ fn hear(
                             speaker: 0,
                         })
                         .collect();
-                    dvec::voices(enc, samples, &mine, 1, threads).pop().unwrap_or_default()
+                    dvec::voices(enc, samples, &mine, 1, threads, cancel).pop().unwrap_or_default()
                 })
                 .collect(),
             None => Vec::new(),
@@ -329,7 +329,8 @@ fn hear(
                 audio.push(samples);
                 progress.advance(((i + 1) * 80 / tracked.len()) as u64);
             }
-            Ok(Some(as_tracks(acts, audio, Method::Tracks)))
+            let heard = as_tracks(acts, audio, Method::Tracks);
+            Ok((!cancel.is_cancelled()).then_some(heard))
         }
         Method::Channels | Method::Mixed => {
             if method == Method::Channels {
@@ -342,7 +343,8 @@ fn hear(
                 let r = activity(&right, "Right".into(), main.offset_ms)?;
                 progress.advance(60);
                 if opts.method == Method::Channels || channels_apart(&l, &r) {
-                    return Ok(Some(as_tracks(vec![l, r], vec![left, right], Method::Channels)));
+                    let heard = as_tracks(vec![l, r], vec![left, right], Method::Channels);
+                    return Ok((!cancel.is_cancelled()).then_some(heard));
                 }
             }
             let Some(samples) = decode(ws, main.id, None, cancel)? else { return Ok(None) };
@@ -355,7 +357,11 @@ fn hear(
                 &mut vad,
                 &ClusterOptions { speakers: opts.speakers, ..Default::default() },
                 encoder.as_ref(),
+                cancel,
             )?;
+            if cancel.is_cancelled() {
+                return Ok(None);
+            }
             let shift = |t: Turn| Turn {
                 start_ms: t.start_ms + main.offset_ms,
                 end_ms: t.end_ms + main.offset_ms,

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use realfft::RealFftPlanner;
 
 use crate::error::{Error, Result};
+use crate::progress::CancelToken;
 
 /// The model's file in the models folder.
 pub const FILE: &str = "voice-encoder-resemblyzer-0.1.4.bin";
@@ -159,8 +160,15 @@ impl VoiceEncoder {
     }
 
     /// The d-vector of each window of [`WINDOW_FRAMES`] mel frames starting at `starts`
-    /// (frames past the end count as silence), on up to `threads` threads.
-    pub fn embed(&self, mel: &[[f32; MELS]], starts: &[usize], threads: usize) -> Vec<[f32; DIM]> {
+    /// (frames past the end count as silence), on up to `threads` threads. Once `cancel` is
+    /// set, the windows not yet embedded are left at zero (the caller drops the result).
+    pub fn embed(
+        &self,
+        mel: &[[f32; MELS]],
+        starts: &[usize],
+        threads: usize,
+        cancel: &CancelToken,
+    ) -> Vec<[f32; DIM]> {
         let mut out = vec![[0f32; DIM]; starts.len()];
         let threads = threads.max(1);
         let per = starts.len().div_ceil(threads).max(1);
@@ -168,6 +176,9 @@ impl VoiceEncoder {
             for (part, slots) in starts.chunks(per).zip(out.chunks_mut(per)) {
                 scope.spawn(move || {
                     for (batch, dest) in part.chunks(BATCH).zip(slots.chunks_mut(BATCH)) {
+                        if cancel.is_cancelled() {
+                            break;
+                        }
                         self.embed_batch(mel, batch, dest);
                     }
                 });
