@@ -786,31 +786,28 @@ fn a_download_under_the_vad_name_that_is_not_a_vad_model_is_refused_and_not_inst
     assert_eq!(models::base_url_for(models::vad::NAME), models::vad::default_base_url());
 }
 
-/// The Resemblyzer wheel scripts/fetch-model downloaded from PyPI (it keeps it in its cache).
+/// The Resemblyzer wheel scripts/fetch-model downloaded from PyPI (it keeps it in its Python
+/// cache: `$RAPPORT_PY_CACHE`, /var/cache/rapport-py or ~/.cache/rapport/py; pip may spell the
+/// name as PyPI does or lower-cased).
 fn resemblyzer_wheel() -> std::path::PathBuf {
-    let cache =
-        std::env::var("RAPPORT_PY_CACHE").ok().filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
-    let cache = cache.unwrap_or_else(|| {
-        let shared = std::path::PathBuf::from("/var/cache/rapport-py");
-        if shared.is_dir() {
-            shared
-        } else {
-            dirs::home_dir().unwrap().join(".cache/rapport/py")
-        }
-    });
-    // pip may write the name as PyPI spells it or lower-cased.
-    let wheels = cache.join("wheels");
-    std::fs::read_dir(&wheels)
+    let mut caches: Vec<std::path::PathBuf> = std::env::var("RAPPORT_PY_CACHE")
         .ok()
+        .filter(|v| !v.is_empty())
+        .map(Into::into)
         .into_iter()
-        .flatten()
+        .collect();
+    caches.push("/var/cache/rapport-py".into());
+    caches.extend(dirs::home_dir().map(|h| h.join(".cache/rapport/py")));
+    caches
+        .iter()
+        .flat_map(|c| std::fs::read_dir(c.join("wheels")).ok().into_iter().flatten())
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| {
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().to_lowercase() == "resemblyzer-0.1.4-py3-none-any.whl")
         })
         .unwrap_or_else(|| {
-            panic!("scripts/fetch-model keeps the Resemblyzer 0.1.4 wheel in {}", wheels.display())
+            panic!("scripts/fetch-model keeps the Resemblyzer 0.1.4 wheel in one of {caches:?}")
         })
 }
 

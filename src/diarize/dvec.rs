@@ -2,7 +2,7 @@
 //!
 //! The speech regions are covered by 1.6 s windows every 400 ms ([`windows`]); each window
 //! gets a d-vector. With the number of speakers known, the windows are clustered by spherical
-//! k-means (cosine similarity; the best of several farthest-first starts); a Viterbi pass over
+//! k-means (cosine similarity; the best fit of several k-means++ starts); a Viterbi pass over
 //! each region's windows, with a penalty for a change of speaker, smooths the labels; every
 //! 100 ms step of speech then takes the label of the window centred nearest to it.
 //! [`silhouette`] says how well a clustering separates the windows (the mean, over windows, of
@@ -54,6 +54,9 @@ fn embed_at(
     threads: usize,
     cancel: &CancelToken,
 ) -> Windows {
+    if centres.is_empty() {
+        return Windows { centres, region, emb: Vec::new() };
+    }
     let speech: Vec<(usize, usize)> =
         regions.iter().map(|r| (r.start * features::HOP, r.end * features::HOP)).collect();
     let mel = enc.mel(samples, &speech);

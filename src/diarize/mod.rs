@@ -278,8 +278,16 @@ fn hear(
             level: tracks::levels(samples),
         })
     };
-    let encoder =
-        if opts.voice_model.is_file() { Some(voice::VoiceEncoder::open(&opts.voice_model)?) } else { None };
+    // An unusable encoder file (the Models screen says why) leaves the MFCC method alone.
+    let encoder = match opts.voice_model.is_file().then(|| voice::VoiceEncoder::open(&opts.voice_model)) {
+        Some(Ok(enc)) => Some(enc),
+        Some(Err(e)) => {
+            progress
+                .message(&format!("the voice encoder is not usable ({e}); telling voices apart without it"));
+            None
+        }
+        None => None,
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let as_tracks = |acts: Vec<tracks::Activity>, audio: Vec<Vec<f32>>, method: Method| -> Heard {
         let turns = tracks::turns(&acts);

@@ -47,16 +47,16 @@ impl Voice {
         Voice { frames: s.n, mean, var, dvector: Vec::new() }
     }
 
-    /// How far this voice is from `other`, and whether that is near enough to suggest its
-    /// name: the cosine distance of the d-vectors when both have one (under
+    /// How far this voice is from `other`, whether that is near enough to suggest its name,
+    /// and the cut-off used: the cosine distance of the d-vectors when both have one (under
     /// [`MATCH_COSINE`]), else the divergence of the MFCC Gaussians (under [`MATCH_DISTANCE`]).
-    pub fn closeness(&self, other: &Voice) -> (f64, bool) {
+    pub fn closeness(&self, other: &Voice) -> (f64, bool, f64) {
         if !self.dvector.is_empty() && self.dvector.len() == other.dvector.len() {
             let d = 1.0 - super::voice::cosine(&self.dvector, &other.dvector) as f64;
-            (d, d <= MATCH_COSINE)
+            (d, d <= MATCH_COSINE, MATCH_COSINE)
         } else {
             let d = self.distance(other);
-            (d, d <= MATCH_DISTANCE)
+            (d, d <= MATCH_DISTANCE, MATCH_DISTANCE)
         }
     }
 
@@ -271,15 +271,17 @@ pub fn suggestions(conn: &Connection, session_id: i64) -> Result<Vec<VoiceSugges
     for (sid, label, json) in &speakers {
         let v = parse_voice(json, label)?;
         for (p, pjson) in &profiles {
-            let (d, near) = v.closeness(&parse_voice(pjson, &p.name)?);
+            let (d, near, cut_off) = v.closeness(&parse_voice(pjson, &p.name)?);
             if near {
-                pairs.push((d, *sid, label.clone(), p.id, p.name.clone()));
+                // Ranked by the distance over its own cut-off: a cosine distance and a
+                // divergence are not on one scale.
+                pairs.push((d / cut_off, d, *sid, label.clone(), p.id, p.name.clone()));
             }
         }
     }
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<VoiceSuggestion> = Vec::new();
-    for (d, sid, label, pid, name) in pairs {
+    for (_, d, sid, label, pid, name) in pairs {
         if out.iter().any(|s| s.speaker_id == sid || s.profile_id == pid) {
             continue;
         }

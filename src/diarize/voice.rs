@@ -11,8 +11,9 @@
 //! The front end is Resemblyzer's (librosa's `melspectrogram`): 25 ms Hann windows every
 //! 10 ms, centred (zero-padded by half a window at both ends), the power spectrum of a 400-point
 //! FFT, 40 Slaney mel filters from 0 to 8 kHz with Slaney area normalisation, no log. The audio
-//! is first raised to −30 dBFS over its speech (never lowered), as Resemblyzer's
-//! `preprocess_wav` does. The LSTM runs many windows at once (matrix products by
+//! is first raised to −30 dBFS (never lowered), as Resemblyzer's `preprocess_wav` does; the
+//! level is measured over the speech the VAD found, where Resemblyzer measures the whole
+//! file (a recording with long silences would otherwise be raised too far). The LSTM runs many windows at once (matrix products by
 //! `matrixmultiply`) on every core.
 
 use std::io::Read;
@@ -39,6 +40,8 @@ pub const WINDOW_FRAMES: usize = 160;
 pub const DIM: usize = 256;
 /// Windows run through the LSTM together.
 const BATCH: usize = 48;
+/// Threads the windows are shared among at most.
+const MAX_THREADS: usize = 8;
 
 /// The path of the model in `dir`.
 pub fn path_in(dir: &Path) -> PathBuf {
@@ -89,7 +92,10 @@ impl VoiceEncoder {
         let mut tensors = std::collections::HashMap::new();
         for _ in 0..count.min(64) {
             let len = u32_of(take(4)?);
-            let name = String::from_utf8_lossy(take(len.min(256))?).into_owned();
+            if len > 256 {
+                return Err(bad(path, "a tensor name longer than 256 bytes"));
+            }
+            let name = String::from_utf8_lossy(take(len)?).into_owned();
             let ndim = u32_of(take(4)?);
             if ndim == 0 || ndim > 2 {
                 return Err(bad(path, format!("{name} has {ndim} dimensions")));
@@ -170,7 +176,8 @@ impl VoiceEncoder {
         cancel: &CancelToken,
     ) -> Vec<[f32; DIM]> {
         let mut out = vec![[0f32; DIM]; starts.len()];
-        let threads = threads.max(1);
+        // Each thread holds about 40 MB of gate values per batch: a few threads are enough.
+        let threads = threads.clamp(1, MAX_THREADS);
         let per = starts.len().div_ceil(threads).max(1);
         std::thread::scope(|scope| {
             for (part, slots) in starts.chunks(per).zip(out.chunks_mut(per)) {
@@ -247,9 +254,9 @@ impl VoiceEncoder {
 
 /// `c (m × n) = beta·c + a (m × k) · bᵀ`, with `b` stored (n × k) row-major.
 fn gemm_bt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], beta: f32) {
-    debug_assert!(a.len() >= m * k && b.len() >= n * k && c.len() >= m * n);
+    assert!(a.len() >= m * k && b.len() >= n * k && c.len() >= m * n);
     // SAFETY: the pointers cover m·k, n·k and m·n values with the strides given (checked
-    // above in debug builds; every caller sizes them so).
+    // above), and `c` does not overlap `a` or `b` (it is borrowed mutably).
     unsafe {
         matrixmultiply::sgemm(
             m,

@@ -7,7 +7,9 @@
 //! storage's element count (int64, little-endian) and its values. Only the part of pickle
 //! protocol 2 that such a checkpoint uses is read (dictionaries, lists, tuples, strings,
 //! numbers, `collections.OrderedDict`, `torch._utils._rebuild_tensor_v2` and
-//! `torch.FloatStorage`); anything else is an error naming the opcode.
+//! `torch.FloatStorage`); anything else is an error naming the opcode. The memo holds copies,
+//! not shared objects: a container filled after it was memoised reads back as it was then
+//! (a checkpoint's tensors never need that).
 
 use std::collections::HashMap;
 
@@ -15,8 +17,10 @@ use std::collections::HashMap;
 #[derive(Debug, Clone)]
 enum Value {
     None,
-    /// True, false, a float: read, but a checkpoint's tensors never need them.
+    /// True, false, a float, an integer wider than 64 bits: read, but a checkpoint's tensors
+    /// never need them.
     Bool,
+    Big,
     Int(i64),
     Float,
     Str(String),
@@ -116,6 +120,11 @@ impl<'a> Reader<'a> {
                     // LONG1: a little-endian two's complement integer of n bytes.
                     let n = self.u8()? as usize;
                     let b = self.take(n)?;
+                    if n > 8 {
+                        // Wider than 64 bits (torch's magic number is 10 bytes): never a size.
+                        stack.push(Value::Big);
+                        continue;
+                    }
                     let mut v: i64 = 0;
                     for (i, byte) in b.iter().enumerate().take(8) {
                         v |= (*byte as i64) << (8 * i);
@@ -316,4 +325,75 @@ pub fn read_tensors(bytes: &[u8], state: &str) -> R<HashMap<String, Tensor>> {
         out.insert(name, Tensor { shape, values });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unicode(out: &mut Vec<u8>, s: &str) {
+        out.push(b'X');
+        out.extend((s.len() as u32).to_le_bytes());
+        out.extend(s.as_bytes());
+    }
+
+    fn global(out: &mut Vec<u8>, module: &str, name: &str) {
+        out.push(b'c');
+        out.extend(format!("{module}\n{name}\n").as_bytes());
+    }
+
+    /// A legacy checkpoint `{"model_state": OrderedDict(w=<2x2 view at offset 2 of k1>)}`,
+    /// written opcode by opcode as torch.save lays it out.
+    fn checkpoint() -> Vec<u8> {
+        let mut f = Vec::new();
+        // Magic number (a 10-byte LONG1), protocol version, system information.
+        f.extend([0x80, 2, 0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, b'.']);
+        f.extend([0x80, 2, b'M', 0xe9, 0x03, b'.']);
+        f.extend([0x80, 2, b'}', b'.']);
+        // The checkpoint.
+        f.extend([0x80, 2, b'}', b'q', 0]);
+        unicode(&mut f, "model_state");
+        global(&mut f, "collections", "OrderedDict");
+        f.extend([b'q', 2, b')', b'R', b'q', 1, b'(']);
+        unicode(&mut f, "w");
+        global(&mut f, "torch._utils", "_rebuild_tensor_v2");
+        f.extend([b'(', b'(']);
+        unicode(&mut f, "storage");
+        global(&mut f, "torch", "FloatStorage");
+        unicode(&mut f, "k1");
+        unicode(&mut f, "cpu");
+        f.extend([b'K', 6, b'N', b't', b'Q']); // the storage's persistent id
+        f.extend([b'K', 2]); // offset
+        f.extend([b'K', 2, b'K', 2, 0x86]); // size
+        f.extend([b'K', 2, b'K', 1, 0x86]); // stride
+                                            // requires_grad, backward hooks (a new OrderedDict through the memoised global).
+        f.extend([0x89, b'h', 2, b')', b'R', b't', b'R', b'u', b's', b'.']);
+        // The storage keys, then the storage: 6 floats.
+        f.extend([0x80, 2, b']']);
+        unicode(&mut f, "k1");
+        f.extend([b'a', b'.']);
+        f.extend(6i64.to_le_bytes());
+        for v in [0.0f32, 1.0, 2.0, 3.0, 4.0, 5.0] {
+            f.extend(v.to_le_bytes());
+        }
+        f
+    }
+
+    #[test]
+    fn a_tensor_is_read_from_its_storage_at_its_offset_and_shape() {
+        let t = read_tensors(&checkpoint(), "model_state").expect("a whole checkpoint");
+        assert_eq!(t["w"], Tensor { shape: vec![2, 2], values: vec![2.0, 3.0, 4.0, 5.0] });
+    }
+
+    #[test]
+    fn a_cut_checkpoint_or_a_strange_opcode_is_an_error() {
+        let whole = checkpoint();
+        let err = read_tensors(&whole[..whole.len() - 4], "model_state").unwrap_err();
+        assert!(err.contains("cut short"), "{err}");
+        let mut odd = whole.clone();
+        let at = odd.iter().position(|b| *b == b'}').unwrap();
+        odd[at] = b'P';
+        let err = read_tensors(&odd, "model_state").unwrap_err();
+        assert!(err.contains("opcode"), "{err}");
+    }
 }

@@ -28,12 +28,15 @@ pub enum ModelsCmd {
     /// List the models whisper.cpp publishes and the ones installed.
     List,
     /// Download a model (resumes an interrupted download); `silero-v5.1.2` is the voice
-    /// activity detector's model.
+    /// activity detector's model, `voice-encoder` the speaker encoder diarization uses.
     Download {
-        /// The model name, e.g. tiny.en or base.en-q5_1 (see `rapport models list`), or silero-v5.1.2.
+        /// The model name, e.g. tiny.en or base.en-q5_1 (see `rapport models list`),
+        /// silero-v5.1.2 or voice-encoder.
         name: String,
         /// Where the ggml-NAME.bin files are served (default: $RAPPORT_MODEL_BASE_URL, else
-        /// whisper.cpp's repo; for silero-v5.1.2, $RAPPORT_VAD_BASE_URL, else whisper.cpp's VAD repo).
+        /// whisper.cpp's repo; for silero-v5.1.2, $RAPPORT_VAD_BASE_URL, else whisper.cpp's VAD
+        /// repo); for voice-encoder the whole URL of the Resemblyzer 0.1.4 wheel (default:
+        /// $RAPPORT_VOICE_ENCODER_URL, else PyPI's).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
     },
@@ -72,14 +75,14 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 let pick = models::advice::recommend(cores, memory);
                 println!("recommended for interviews: {} ({})", pick.name, pick.why);
                 println!("voice activity detector: {}", vad_text(&models::vad::info(&dir)));
-                let encoder = rapport::diarize::voice::path_in(&dir);
-                if encoder.is_file() {
-                    println!("voice encoder (diarization): {}", encoder.display());
-                } else {
-                    println!(
-                        "voice encoder (diarization): not installed (scripts/fetch-model installs it; \
+                let encoder = models::voice::info(&dir);
+                match (&encoder.problem, encoder.installed) {
+                    (Some(problem), _) => println!("voice encoder (diarization): unusable: {problem}"),
+                    (None, true) => println!("voice encoder (diarization): {}", encoder.path),
+                    (None, false) => println!(
+                        "voice encoder (diarization): not installed (`rapport models download voice-encoder`; \
                          without it one mixed recording is diarized on its MFCCs alone)"
-                    );
+                    ),
                 }
             }
         }
