@@ -182,13 +182,7 @@ fn closest(models: &[Stats], cost: impl Fn(&Stats, &Stats) -> f64) -> (f64, usiz
 /// Each cluster's model from the frames of its steps; clusters left without a step are
 /// dropped (and the steps renumbered).
 fn reestimate(frames: &[Frame], steps: &mut [(usize, usize)], k: usize) -> Vec<Stats> {
-    let mut fresh = vec![Stats::default(); k];
-    for (at, c) in steps.iter() {
-        let end = (at + STEP).min(frames.len());
-        for f in &frames[*at..end] {
-            fresh[*c].push(f);
-        }
-    }
+    let fresh = step_stats(frames, steps, k);
     let mut renumber = vec![0; k];
     let mut kept = Vec::new();
     for (c, s) in fresh.into_iter().enumerate() {
@@ -203,14 +197,26 @@ fn reestimate(frames: &[Frame], steps: &mut [(usize, usize)], k: usize) -> Vec<S
     kept
 }
 
+/// Each of `k` clusters' statistics over the frames of its (frame, cluster) steps.
+pub(super) fn step_stats(frames: &[Frame], steps: &[(usize, usize)], k: usize) -> Vec<Stats> {
+    let mut stats = vec![Stats::default(); k];
+    for &(at, c) in steps {
+        for f in &frames[at.min(frames.len())..(at + STEP).min(frames.len())] {
+            stats[c].push(f);
+        }
+    }
+    stats
+}
+
 /// Turns from (frame, cluster) steps of [`STEP`] frames: joined while the speaker and the
-/// steps run on, numbered in order of first appearance.
-fn finish(steps: Vec<(usize, usize)>, models: Vec<Stats>, merged_extra: usize) -> Clustering {
-    let mut order: Vec<Option<usize>> = vec![None; models.len()];
+/// steps run on, speakers numbered in order of first appearance. Also the speaker each of the
+/// `k` clusters became (none for a cluster without a step).
+pub(super) fn turns_of_steps(steps: &[(usize, usize)], k: usize) -> (Vec<Turn>, Vec<Option<usize>>) {
+    let mut order: Vec<Option<usize>> = vec![None; k];
     let mut next = 0;
     let mut turns: Vec<Turn> = Vec::new();
     let mut last_end = usize::MAX;
-    for (at, c) in steps {
+    for &(at, c) in steps {
         let id = *order[c].get_or_insert_with(|| {
             next += 1;
             next - 1
@@ -222,13 +228,21 @@ fn finish(steps: Vec<(usize, usize)>, models: Vec<Stats>, merged_extra: usize) -
         }
         last_end = at + STEP;
     }
-    let mut stats = vec![Stats::default(); next];
-    for (c, o) in order.iter().enumerate() {
-        if let Some(o) = o {
-            stats[*o] = models[c];
-        }
-    }
-    Clustering { turns, stats, merged_extra, voices: Vec::new() }
+    (turns, order)
+}
+
+/// Per-cluster `values` put in speaker order (`order` from [`turns_of_steps`]); clusters that
+/// became no speaker are left out.
+pub(super) fn by_speaker<T>(values: Vec<T>, order: &[Option<usize>]) -> Vec<T> {
+    let mut placed: Vec<(usize, T)> =
+        values.into_iter().zip(order).filter_map(|(v, o)| o.map(|id| (id, v))).collect();
+    placed.sort_by_key(|(id, _)| *id);
+    placed.into_iter().map(|(_, v)| v).collect()
+}
+
+fn finish(steps: Vec<(usize, usize)>, models: Vec<Stats>, merged_extra: usize) -> Clustering {
+    let (turns, order) = turns_of_steps(&steps, models.len());
+    Clustering { turns, stats: by_speaker(models, &order), merged_extra, voices: Vec::new() }
 }
 
 /// Cuts a speech region where the change test finds a new voice.

@@ -9,9 +9,9 @@
 //! how much nearer a window is to its own cluster than to the next one): one voice split in
 //! two scores low, two voices high.
 
-use super::cluster::{Span, Turn};
+use super::cluster::{self, Span, Turn};
 use super::features::{self, Frame, Stats};
-use super::voice::{cosine, VoiceEncoder, DIM, WINDOW_FRAMES};
+use super::voice::{cosine, normalise, VoiceEncoder, DIM, WINDOW_FRAMES};
 use crate::progress::CancelToken;
 
 /// Frames between window centres (400 ms).
@@ -140,13 +140,6 @@ pub fn mean_by_label(emb: &[[f32; DIM]], labels: &[usize], k: usize) -> Vec<Vec<
             s.to_vec()
         })
         .collect()
-}
-
-fn normalise(v: &mut [f32; DIM]) {
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if n > 0.0 {
-        v.iter_mut().for_each(|x| *x /= n);
-    }
 }
 
 /// Spherical k-means of `emb` into `k` clusters: labels and unit centroids.
@@ -298,20 +291,20 @@ fn smooth(w: &Windows, centres: &[[f32; DIM]]) -> Vec<usize> {
     out
 }
 
-/// Turns from the windows clustered into `k` speakers: every 100 ms step of each region takes
-/// the label of the window of that region centred nearest to it. Also each speaker's MFCC
-/// statistics (over `frames`) and mean d-vector, for the voice profile.
+/// Turns from the windows clustered around `centres` (unit vectors, from [`kmeans`]): every
+/// 100 ms step of each region takes the label of the window of that region centred nearest to
+/// it. Also each speaker's MFCC statistics (over `frames`) and mean d-vector, for the voice
+/// profile.
 pub fn turns(
     w: &Windows,
     regions: &[Span],
     frames: &[Frame],
-    k: usize,
+    centres: &[[f32; DIM]],
 ) -> (Vec<Turn>, Vec<Stats>, Vec<Vec<f32>>) {
-    if w.emb.is_empty() {
+    if w.emb.is_empty() || centres.is_empty() {
         return (Vec::new(), Vec::new(), Vec::new());
     }
-    let (_, centres) = kmeans(&w.emb, k);
-    let labels = smooth(w, &centres);
+    let labels = smooth(w, centres);
     let mut steps: Vec<(usize, usize)> = Vec::new();
     let mut at = 0usize;
     for (ri, r) in regions.iter().enumerate() {
@@ -337,36 +330,10 @@ pub fn turns(
             s += STEP;
         }
     }
-    // Speakers numbered in order of first turn; turns joined while the speaker and the steps
-    // run on.
-    let mut order: Vec<Option<usize>> = vec![None; centres.len()];
-    let mut next = 0;
-    let mut out: Vec<Turn> = Vec::new();
-    let mut stats: Vec<Stats> = Vec::new();
-    let mut last_end = usize::MAX;
-    for (s, c) in steps {
-        let id = *order[c].get_or_insert_with(|| {
-            next += 1;
-            stats.push(Stats::default());
-            next - 1
-        });
-        for f in &frames[s.min(frames.len())..(s + STEP).min(frames.len())] {
-            stats[id].push(f);
-        }
-        let (a, b) = (features::frame_ms(s), features::frame_ms(s + STEP));
-        match out.last_mut() {
-            Some(t) if t.speaker == id && s <= last_end => t.end_ms = b,
-            _ => out.push(Turn { start_ms: a, end_ms: b, speaker: id }),
-        }
-        last_end = s + STEP;
-    }
-    // Each speaker's voice: the mean of its windows, numbered as the turns are.
-    let mut voices = vec![Vec::new(); next];
-    for (c, v) in mean_by_label(&w.emb, &labels, centres.len()).into_iter().enumerate() {
-        if let Some(id) = order[c] {
-            voices[id] = v;
-        }
-    }
+    let k = centres.len();
+    let (out, order) = cluster::turns_of_steps(&steps, k);
+    let stats = cluster::by_speaker(cluster::step_stats(frames, &steps, k), &order);
+    let voices = cluster::by_speaker(mean_by_label(&w.emb, &labels, k), &order);
     (out, stats, voices)
 }
 

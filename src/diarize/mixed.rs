@@ -73,19 +73,19 @@ pub fn mixed(
         return Ok(by_mfcc);
     }
     let w = dvec::windows(enc, samples, &regions, threads, cancel);
-    let k = match opts.speakers {
-        Some(n) => n.max(1),
-        None if w.emb.len() < 4 => 1,
+    let (_, centres) = match opts.speakers {
+        Some(n) => dvec::kmeans(&w.emb, n.max(1)),
+        None if w.emb.len() < 4 => dvec::kmeans(&w.emb, 1),
         None => {
-            let (labels, _) = dvec::kmeans(&w.emb, 2);
-            if dvec::silhouette(&w.emb, &labels) >= TWO_VOICES {
-                2
+            let two = dvec::kmeans(&w.emb, 2);
+            if dvec::silhouette(&w.emb, &two.0) >= TWO_VOICES {
+                two
             } else {
-                1
+                dvec::kmeans(&w.emb, 1)
             }
         }
     };
-    let (turns, stats, voices) = dvec::turns(&w, &regions, &frames, k);
+    let (turns, stats, voices) = dvec::turns(&w, &regions, &frames, &centres);
     let merged_extra = opts.speakers.map_or(0, |n| n.saturating_sub(stats.len()));
     Ok(cluster::Clustering { turns, stats, merged_extra, voices })
 }
@@ -93,7 +93,6 @@ pub fn mixed(
 /// How far apart the clustered speakers are against how much each varies: the smallest
 /// divergence between two speakers over the largest between one speaker's odd and even turns.
 pub fn separation(frames: &[Frame], turns: &[Turn], speakers: usize) -> f64 {
-    let mut whole = vec![Stats::default(); speakers];
     let mut halves = vec![[Stats::default(), Stats::default()]; speakers];
     let mut seen = vec![0usize; speakers];
     for t in turns {
@@ -102,7 +101,6 @@ pub fn separation(frames: &[Frame], turns: &[Turn], speakers: usize) -> f64 {
         let half = seen[t.speaker] % 2;
         seen[t.speaker] += 1;
         for f in &frames[a..b] {
-            whole[t.speaker].push(f);
             halves[t.speaker][half].push(f);
         }
     }
@@ -110,6 +108,7 @@ pub fn separation(frames: &[Frame], turns: &[Turn], speakers: usize) -> f64 {
         .iter()
         .map(|[a, b]| if a.n < 100.0 || b.n < 100.0 { f64::INFINITY } else { a.divergence(b) })
         .fold(0.005f64, f64::max);
+    let whole: Vec<Stats> = halves.iter().map(|[a, b]| a.join(b)).collect();
     let mut apart = f64::INFINITY;
     for i in 0..speakers {
         for j in i + 1..speakers {

@@ -47,16 +47,14 @@ impl Voice {
         Voice { frames: s.n, mean, var, dvector: Vec::new() }
     }
 
-    /// How far this voice is from `other`, whether that is near enough to suggest its name,
-    /// and the cut-off used: the cosine distance of the d-vectors when both have one (under
+    /// How far this voice is from `other`, and the cut-off under which that is near enough to
+    /// suggest its name: the cosine distance of the d-vectors when both have one (under
     /// [`MATCH_COSINE`]), else the divergence of the MFCC Gaussians (under [`MATCH_DISTANCE`]).
-    pub fn closeness(&self, other: &Voice) -> (f64, bool, f64) {
+    pub fn closeness(&self, other: &Voice) -> (f64, f64) {
         if !self.dvector.is_empty() && self.dvector.len() == other.dvector.len() {
-            let d = 1.0 - super::voice::cosine(&self.dvector, &other.dvector) as f64;
-            (d, d <= MATCH_COSINE, MATCH_COSINE)
+            (1.0 - super::voice::cosine(&self.dvector, &other.dvector) as f64, MATCH_COSINE)
         } else {
-            let d = self.distance(other);
-            (d, d <= MATCH_DISTANCE, MATCH_DISTANCE)
+            (self.distance(other), MATCH_DISTANCE)
         }
     }
 
@@ -96,8 +94,7 @@ impl Voice {
                     .zip(&other.dvector)
                     .map(|(x, y)| ((a * *x as f64 + b * *y as f64) / n) as f32)
                     .collect();
-                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-                v.iter_mut().for_each(|x| *x /= norm);
+                super::voice::normalise(&mut v);
                 v
             }
             (true, _) => other.dvector.clone(),
@@ -271,8 +268,8 @@ pub fn suggestions(conn: &Connection, session_id: i64) -> Result<Vec<VoiceSugges
     for (sid, label, json) in &speakers {
         let v = parse_voice(json, label)?;
         for (p, pjson) in &profiles {
-            let (d, near, cut_off) = v.closeness(&parse_voice(pjson, &p.name)?);
-            if near {
+            let (d, cut_off) = v.closeness(&parse_voice(pjson, &p.name)?);
+            if d <= cut_off {
                 // Ranked by the distance over its own cut-off: a cosine distance and a
                 // divergence are not on one scale.
                 pairs.push((d / cut_off, d, *sid, label.clone(), p.id, p.name.clone()));

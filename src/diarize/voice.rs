@@ -213,13 +213,13 @@ impl VoiceEncoder {
             for row in pre.chunks_exact_mut(GATES) {
                 row.copy_from_slice(&layer.bias);
             }
-            gemm_bt(t * b, layer.input, GATES, &x, &layer.w_ih, &mut pre, 1.0);
+            gemm_bt(t * b, layer.input, GATES, &x, &layer.w_ih, &mut pre);
             let mut c = vec![0f32; b * HIDDEN];
             h.iter_mut().for_each(|v| *v = 0.0);
             let mut seq = vec![0f32; t * b * HIDDEN];
             for step in 0..t {
                 let gates = &mut pre[step * b * GATES..(step + 1) * b * GATES];
-                gemm_bt(b, HIDDEN, GATES, &h, &layer.w_hh, gates, 1.0);
+                gemm_bt(b, HIDDEN, GATES, &h, &layer.w_hh, gates);
                 for w in 0..b {
                     let g = &gates[w * GATES..(w + 1) * GATES];
                     for j in 0..HIDDEN {
@@ -241,19 +241,18 @@ impl VoiceEncoder {
         for row in e.chunks_exact_mut(DIM) {
             row.copy_from_slice(&self.linear_b);
         }
-        gemm_bt(b, HIDDEN, DIM, &h, &self.linear_w, &mut e, 1.0);
+        gemm_bt(b, HIDDEN, DIM, &h, &self.linear_w, &mut e);
         for (w, dest) in out.iter_mut().enumerate() {
-            let row = &e[w * DIM..(w + 1) * DIM];
-            let norm = row.iter().map(|v| v.max(0.0).powi(2)).sum::<f32>().sqrt().max(1e-12);
-            for (d, v) in dest.iter_mut().zip(row) {
-                *d = v.max(0.0) / norm;
+            for (d, v) in dest.iter_mut().zip(&e[w * DIM..(w + 1) * DIM]) {
+                *d = v.max(0.0);
             }
+            normalise(dest);
         }
     }
 }
 
-/// `c (m × n) = beta·c + a (m × k) · bᵀ`, with `b` stored (n × k) row-major.
-fn gemm_bt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], beta: f32) {
+/// `c (m × n) += a (m × k) · bᵀ`, with `b` stored (n × k) row-major.
+fn gemm_bt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     assert!(a.len() >= m * k && b.len() >= n * k && c.len() >= m * n);
     // SAFETY: the pointers cover m·k, n·k and m·n values with the strides given (checked
     // above), and `c` does not overlap `a` or `b` (it is borrowed mutably).
@@ -269,7 +268,7 @@ fn gemm_bt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], be
             b.as_ptr(),
             1,
             k as isize,
-            beta,
+            1.0,
             c.as_mut_ptr(),
             n as isize,
             1,
@@ -341,6 +340,14 @@ fn slaney_filters() -> Vec<(usize, Vec<f32>)> {
             (first, weights[first..=last].iter().map(|w| *w as f32).collect())
         })
         .collect()
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
+pub fn normalise(v: &mut [f32]) {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if n > 0.0 {
+        v.iter_mut().for_each(|x| *x /= n);
+    }
 }
 
 /// Cosine similarity of two unit vectors.
