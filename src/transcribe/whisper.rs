@@ -13,7 +13,9 @@
 //! where the VAD says the speech begins. whisper.cpp's DTW token times (`dtw_token_timestamps`
 //! with the tiny.en alignment heads) were measured and left out: on a real voice against
 //! Picovoice's word times they were late by 150 to 520 ms (median 232 ms), where the token
-//! timestamps are off by a median of 108 ms (ARCHITECTURE.md has the numbers).
+//! timestamps are off by a median of 108 ms; a word started at the DTW time of the token
+//! before it (as openai-whisper does) is closer on real speech but costs a tenth more time
+//! (ARCHITECTURE.md has the numbers).
 
 use std::cell::Cell;
 use std::ffi::{c_int, c_void};
