@@ -74,16 +74,14 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
                 let (cores, memory) = models::advice::this_machine();
                 let pick = models::advice::recommend(cores, memory);
                 println!("recommended for interviews: {} ({})", pick.name, pick.why);
-                println!("voice activity detector: {}", vad_text(&models::vad::info(&dir)));
-                let encoder = models::voice::info(&dir);
-                match (&encoder.problem, encoder.installed) {
-                    (Some(problem), _) => println!("voice encoder (diarization): unusable: {problem}"),
-                    (None, true) => println!("voice encoder (diarization): {}", encoder.path),
-                    (None, false) => println!(
-                        "voice encoder (diarization): not installed (`rapport models download voice-encoder`; \
-                         without it one mixed recording is diarized on its MFCCs alone)"
-                    ),
-                }
+                println!("voice activity detector: {}", support_text(&models::vad::info(&dir), VAD_MISSING));
+                println!(
+                    "voice encoder (diarization): {}",
+                    support_text(
+                        &models::voice::info(&dir),
+                        "without it one mixed recording is diarized on its MFCCs alone"
+                    )
+                );
             }
         }
         ModelsCmd::Vad => {
@@ -91,7 +89,7 @@ pub fn run(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&info)?;
             } else {
-                println!("{}", vad_text(&info));
+                println!("{}", support_text(&info, VAD_MISSING));
             }
         }
         ModelsCmd::Download { name, base_url } => {
@@ -155,15 +153,18 @@ fn info_of(dir: &std::path::Path, name: &str) -> anyhow::Result<ModelInfo> {
 }
 
 /// One line on the VAD model: installed (size, path), unusable (why), or how to get it.
-fn vad_text(v: &models::vad::VadInfo) -> String {
+/// What the VAD's line says when its model is missing.
+const VAD_MISSING: &str = "transcription needs it";
+
+/// One line on a support model (the VAD's or the voice encoder's); `missing` says what its
+/// absence means.
+fn support_text(v: &models::vad::VadInfo, missing: &str) -> String {
     match (&v.problem, v.size) {
         (Some(problem), _) => format!("{} unusable: {problem}", v.name),
         (None, Some(bytes)) => {
             format!("{} installed ({:.1} MiB, {})", v.name, bytes as f64 / (1024.0 * 1024.0), v.path)
         }
-        (None, None) => {
-            format!("{} missing: transcription needs it; `rapport models download {}`", v.name, v.name)
-        }
+        (None, None) => format!("{} missing: {missing}; `rapport models download {}`", v.name, v.name),
     }
 }
 
