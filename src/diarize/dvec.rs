@@ -59,9 +59,27 @@ fn embed_at(
     }
     let speech: Vec<(usize, usize)> =
         regions.iter().map(|r| (r.start * features::HOP, r.end * features::HOP)).collect();
-    let mel = enc.mel(samples, &speech);
     let starts: Vec<usize> = centres.iter().map(|c| c.saturating_sub(WINDOW_FRAMES / 2)).collect();
-    let emb = enc.embed(&mel, &starts, threads, cancel);
+    // Only the frames the windows read (silences and the windows left out cost nothing), one
+    // run of overlapping windows after another; each window's start moves to its run's place.
+    let mut order: Vec<usize> = (0..starts.len()).collect();
+    order.sort_by_key(|&i| starts[i]);
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut at = vec![0; starts.len()];
+    let mut before = 0;
+    for i in order {
+        let s = starts[i];
+        match runs.last_mut() {
+            Some(r) if s <= r.end => r.end = r.end.max(s + WINDOW_FRAMES),
+            _ => {
+                before += runs.last().map_or(0, |r| r.len());
+                runs.push(s..s + WINDOW_FRAMES);
+            }
+        }
+        at[i] = before + s - runs.last().expect("pushed above").start;
+    }
+    let mel = enc.mel_frames(samples, &speech, &runs);
+    let emb = enc.embed(&mel, &at, threads, cancel);
     Windows { centres, region, emb }
 }
 

@@ -135,8 +135,20 @@ impl VoiceEncoder {
     /// The mel spectrogram of `samples` (16 kHz), raised to −30 dBFS over `speech` (sample
     /// ranges; all of it when empty): a frame every 10 ms, frame `i` centred on sample `160·i`.
     pub fn mel(&self, samples: &[f32], speech: &[(usize, usize)]) -> Vec<[f32; MELS]> {
+        let all = 0..samples.len() / HOP + 1;
+        self.mel_frames(samples, speech, std::slice::from_ref(&all))
+    }
+
+    /// The frames of [`VoiceEncoder::mel`] in each of `frames`, one range after another (a
+    /// frame past the recording's end is silence): the spectrogram of only what the windows
+    /// read.
+    pub fn mel_frames(
+        &self,
+        samples: &[f32],
+        speech: &[(usize, usize)],
+        frames: &[std::ops::Range<usize>],
+    ) -> Vec<[f32; MELS]> {
         let gain = gain_to(samples, speech, -30.0);
-        let n = samples.len() / HOP + 1;
         let mut planner = RealFftPlanner::<f32>::new();
         let fft = planner.plan_fft_forward(NFFT);
         let mut input = fft.make_input_vec();
@@ -145,8 +157,13 @@ impl VoiceEncoder {
             .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / NFFT as f32).cos())
             .collect();
         let mut power = vec![0f32; NFFT / 2 + 1];
-        let mut out = Vec::with_capacity(n);
-        for f in 0..n {
+        let n = samples.len() / HOP + 1;
+        let mut out = Vec::with_capacity(frames.iter().map(|r| r.len()).sum());
+        for f in frames.iter().flat_map(|r| r.clone()) {
+            if f >= n {
+                out.push([0f32; MELS]);
+                continue;
+            }
             let centre = f * HOP;
             for (i, x) in input.iter_mut().enumerate() {
                 let at = (centre + i).wrapping_sub(NFFT / 2);
